@@ -17,12 +17,21 @@ public static class ServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddOptions<TokenRotationOptions>()
-            .Bind(configuration.GetSection(TokenRotationOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenRotationOptions>, TokenRotationOptionsValidator>());
+        AddValidatedOptions<TokenRotationOptions, TokenRotationOptionsValidator>(services, configuration, TokenRotationOptions.SectionName);
+        AddValidatedOptions<KeyVaultOptions, KeyVaultOptionsValidator>(services, configuration, KeyVaultOptions.SectionName);
+        AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, configuration, StorageOptions.SectionName);
+        AddValidatedOptions<RotationOptions, RotationOptionsValidator>(services, configuration, RotationOptions.SectionName);
+        AddValidatedOptions<NetSuiteOptions, NetSuiteOptionsValidator>(services, configuration, NetSuiteOptions.SectionName);
 
         services.TryAddSingleton(TimeProvider.System);
         return services;
+    }
+
+    private static void AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
     }
 }
