@@ -1,8 +1,8 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
-using TokenRotation;
+using TokenRotation.Functions;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.Services.AddTokenRotation(builder.Configuration);
+builder.Services.AddTokenRotationFunctions(builder.Configuration);
 builder.Build().Run();

@@ -1,0 +1,350 @@
+metadata name = 'Alerts'
+metadata description = 'Action group and log alerts on the engine events of infra/events.json and on the state vault audit log.'
+
+@description('Required. Prefix of the alert rule names.')
+param namePrefix string
+
+@description('Required. Name of the action group.')
+param actionGroupName string
+
+@description('Optional. Location of the alert rules (the action group is global).')
+param location string = resourceGroup().location
+
+@description('Optional. Tags of every resource.')
+param tags object = {}
+
+@description('Required. E-mail address that receives the alerts; empty creates the action group without a receiver.')
+param alertEmailAddress string
+
+@description('Required. Resource id of Application Insights, where the engine\'s events land.')
+param applicationInsightsId string
+
+@description('Required. Resource id of the Log Analytics workspace that holds the Key Vault audit logs.')
+param logAnalyticsWorkspaceId string
+
+@description('Required. Resource id of the state vault.')
+param stateVaultResourceId string
+
+@description('Required. Object ids whose reads of the state vault are expected: the app\'s identity and the operators. Key Vault logs name the caller, never its groups, so operators are listed one by one.')
+param expectedStateVaultReaderIds string[]
+
+@description('Optional. Raise an alert when no sweep has completed for this long (ISO 8601).')
+@allowed([
+  'PT30M'
+  'PT1H'
+  'PT2H'
+  'PT6H'
+  'P1D'
+])
+param sweepMissingWindow string = 'PT1H'
+
+@description('Optional. Rotation failures of one connection within 24 hours that raise an alert.')
+@minValue(1)
+param rotationFailureThreshold int = 3
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: actionGroupName
+  location: 'Global'
+  tags: tags
+  properties: {
+    groupShortName: 'nstoken'
+    enabled: true
+    emailReceivers: empty(alertEmailAddress)
+      ? []
+      : [
+          {
+            name: 'operators'
+            emailAddress: alertEmailAddress
+            useCommonAlertSchema: true
+          }
+        ]
+  }
+}
+
+// The engine logs with message templates; the event name and its fields arrive as custom dimensions. Worker
+// logs forwarded through the Functions host carry a prop__ prefix, so both spellings are read.
+resource needsPersonAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${namePrefix}-needs-person'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'NetSuite connection needs a person'
+    description: 'A connection cannot continue without a person. The ConsentLink dimension holds the signed consent link (72 hours) when consent is the fix; otherwise see the status page.'
+    severity: 1
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    criteria: {
+      allOf: [
+        {
+          query: '''
+traces
+| extend Event = coalesce(tostring(customDimensions.Event), tostring(customDimensions.prop__Event))
+| where Event == "NeedsPerson"
+| extend Connection = coalesce(tostring(customDimensions.Connection), tostring(customDimensions.prop__Connection)),
+         ConsentLink = coalesce(tostring(customDimensions.ConsentLink), tostring(customDimensions.prop__ConsentLink))
+| summarize arg_max(timestamp, ConsentLink), Occurrences = count() by Connection
+'''
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Occurrences'
+          dimensions: [
+            {
+              name: 'Connection'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+            {
+              name: 'ConsentLink'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+resource rotationFailuresAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${namePrefix}-rotation-failures'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'NetSuite rotation keeps failing'
+    description: 'One connection failed to rotate or refresh repeatedly within 24 hours.'
+    severity: 1
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'P1D'
+    criteria: {
+      allOf: [
+        {
+          query: '''
+traces
+| extend Event = coalesce(tostring(customDimensions.Event), tostring(customDimensions.prop__Event))
+| where Event == "RotationFailed"
+| extend Connection = coalesce(tostring(customDimensions.Connection), tostring(customDimensions.prop__Connection))
+| summarize Failures = count() by Connection
+'''
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Failures'
+          dimensions: [
+            {
+              name: 'Connection'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThanOrEqual'
+          threshold: rotationFailureThreshold
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+resource sweepMissingAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${namePrefix}-sweep-missing'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'NetSuite token sweep has stopped'
+    description: 'No sweep completed within the window: timers are not firing or the app cannot start (check its settings and the last deployment).'
+    severity: 1
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT15M'
+    windowSize: sweepMissingWindow
+    criteria: {
+      allOf: [
+        {
+          query: '''
+traces
+| extend Event = coalesce(tostring(customDimensions.Event), tostring(customDimensions.prop__Event))
+| where Event == "SweepCompleted"
+| summarize Sweeps = count()
+'''
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Sweeps'
+          operator: 'LessThan'
+          threshold: 1
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+resource possibleOrphanAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${namePrefix}-possible-orphan'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'NetSuite credential may be orphaned'
+    description: 'A credential may exist in NetSuite that the state does not record. Check the connection\'s tokens in NetSuite and revoke the stray one.'
+    severity: 2
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    criteria: {
+      allOf: [
+        {
+          query: '''
+traces
+| extend Event = coalesce(tostring(customDimensions.Event), tostring(customDimensions.prop__Event))
+| where Event == "PossibleOrphan"
+| extend Connection = coalesce(tostring(customDimensions.Connection), tostring(customDimensions.prop__Connection))
+| summarize Occurrences = count() by Connection
+'''
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Occurrences'
+          dimensions: [
+            {
+              name: 'Connection'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+// Key Vault audit events name the caller's object id (identity_claim_oid_g; older records use the long claim name).
+var stateVaultReadQuery = '''
+AzureDiagnostics
+| where ResourceProvider == "MICROSOFT.KEYVAULT" and Category == "AuditEvent"
+| where ResourceId =~ "{0}"
+| where OperationName in ("SecretGet", "SecretList")
+| extend CallerObjectId = coalesce(
+    tostring(column_ifexists("identity_claim_oid_g", "")),
+    tostring(column_ifexists("identity_claim_http_schemas_microsoft_com_identity_claims_objectidentifier_g", "")))
+| where CallerObjectId !in (dynamic({1}))
+| extend CallerUpn = tostring(column_ifexists("identity_claim_upn_s", ""))
+| summarize Reads = count() by CallerObjectId, CallerUpn, CallerIPAddress
+'''
+
+resource stateVaultReadAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${namePrefix}-state-vault-read'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'State vault read by an unexpected principal'
+    description: 'Someone other than the app\'s identity and the listed operators read or listed secrets in the state vault.'
+    severity: 1
+    enabled: true
+    scopes: [
+      logAnalyticsWorkspaceId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: format(stateVaultReadQuery, stateVaultResourceId, string(expectedStateVaultReaderIds))
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Reads'
+          dimensions: [
+            {
+              name: 'CallerObjectId'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+            {
+              name: 'CallerUpn'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
+@description('Resource id of the action group.')
+output actionGroupId string = actionGroup.id

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace NetSuite.Auth.OAuth2;
+
+/// <summary>A successful answer of NetSuite's token endpoint. Holds credentials: <see cref="ToString"/> redacts them.</summary>
+public sealed class TokenResponse
+{
+    /// <summary>The access token (a JWT, valid 60 minutes). Secret.</summary>
+    public required string AccessToken { get; init; }
+
+    /// <summary>
+    /// The refresh token (a JWT), when NetSuite sent one: after a code exchange, and after a public client's refresh
+    /// (single-use, it replaces the old one). Confidential clients keep their refresh token. Secret.
+    /// </summary>
+    public string? RefreshToken { get; init; }
+
+    /// <summary><c>expires_in</c> (NetSuite: always 3600 s), when sent. Prefer the token's own <c>exp</c> (<see cref="NetSuiteTokenFacts"/>).</summary>
+    public TimeSpan? ExpiresIn { get; init; }
+
+    /// <summary><c>token_type</c> as sent (<c>bearer</c>, once <c>Bearer</c> in Oracle's samples).</summary>
+    public string TokenType { get; init; } = "bearer";
+
+    /// <summary><c>id_token</c>, only in the OpenID Connect provider flow. Secret.</summary>
+    public string? IdToken { get; init; }
+
+    /// <summary><c>scope</c>, when sent.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>Describes the response with every token replaced by <c>***</c>.</summary>
+    public override string ToString() =>
+        $"TokenResponse {{ AccessToken = ***, RefreshToken = {(RefreshToken is null ? "(none)" : "***")}, "
+        + $"ExpiresIn = {(ExpiresIn is { } e ? e.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s" : "(none)")}, "
+        + $"TokenType = {TokenType}, IdToken = {(IdToken is null ? "(none)" : "***")}, Scope = {Scope ?? "(none)"} }}";
+
+    /// <summary>Parses a 2xx token-endpoint body tolerantly (unknown fields ignored); errors name the missing or bad field.</summary>
+    /// <exception cref="JsonException">The body is not JSON (the shared sender turns this into <c>invalid_response</c>).</exception>
+    internal static NetSuiteResult<TokenResponse> Parse(HttpResponseMessage response, string body, bool requireRefreshToken)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return Invalid(response, "a token response that is not a JSON object");
+        }
+
+        if (ReadToken(root, "access_token") is not { } accessToken)
+        {
+            return Invalid(response, "a token response without access_token");
+        }
+
+        var refreshToken = ReadToken(root, "refresh_token");
+        if (requireRefreshToken && refreshToken is null)
+        {
+            return Invalid(response, "a token response without refresh_token, though this grant must return one");
+        }
+
+        var tokenType = NetSuiteHttp.GetScalar(root, "token_type") ?? "bearer";
+        if (!string.Equals(tokenType, "bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            return Invalid(response, $"a token response whose token_type is '{Shorten(tokenType)}' instead of bearer");
+        }
+
+        TimeSpan? expiresIn = null;
+        if (root.TryGetProperty("expires_in", out var expires) && expires.ValueKind != JsonValueKind.Null)
+        {
+            if (!TryReadSeconds(expires, out var seconds))
+            {
+                return Invalid(response, "a token response whose expires_in is not a positive number of seconds");
+            }
+
+            expiresIn = TimeSpan.FromSeconds(seconds);
+        }
+
+        return NetSuiteResult<TokenResponse>.Success(new TokenResponse
+        {
+            AccessToken = accessToken,
+            RefreshToken = refreshToken,
+            ExpiresIn = expiresIn,
+            TokenType = tokenType,
+            IdToken = ReadToken(root, "id_token"),
+            Scope = NetSuiteHttp.GetScalar(root, "scope"),
+        });
+    }
+
+    private static string? ReadToken(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.ToString() is var token && token.Length > 0
+            ? token
+            : null;
+
+    private static bool TryReadSeconds(JsonElement value, out long seconds)
+    {
+        seconds = 0;
+        var ok = value.ValueKind switch
+        {
+            JsonValueKind.Number => value.TryGetInt64(out seconds),
+            JsonValueKind.String => long.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out seconds),
+            _ => false,
+        };
+        return ok && seconds > 0;
+    }
+
+    private static string Shorten(string value) => value.Length <= 20 ? value : value[..20] + "...";
+
+    private static NetSuiteResult<TokenResponse> Invalid(HttpResponseMessage response, string what) =>
+        NetSuiteResult<TokenResponse>.Failure(NetSuiteHttp.InvalidResponse(response, what));
+}

@@ -1,0 +1,20 @@
+namespace NetSuite.Simulator;
+
+/// <summary>
+/// System time plus an offset that the admin API can move forward (<c>POST /_admin/clock/advance</c>), so the
+/// demo and the out-of-process benchmark can make tokens expire without waiting. Tests use FakeTimeProvider.
+/// </summary>
+public sealed class AdjustableTimeProvider : TimeProvider
+{
+    private long offsetTicks;
+
+    public TimeSpan Offset => TimeSpan.FromTicks(Interlocked.Read(ref this.offsetTicks));
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + this.Offset;
+
+    public void Advance(TimeSpan by)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
+        Interlocked.Add(ref this.offsetTicks, by.Ticks);
+    }
+}

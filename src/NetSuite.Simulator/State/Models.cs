@@ -1,0 +1,700 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace NetSuite.Simulator;
+
+/// <summary>Integration record state (reference 5.3).</summary>
+public enum IntegrationState
+{
+    Enabled,
+    Blocked,
+    WaitingForApproval,
+}
+
+/// <summary>The role permissions that matter to authentication (reference 1.9, 2.4, 3.1).</summary>
+[Flags]
+public enum RolePermissions
+{
+    None = 0,
+
+    /// <summary>"Log in using Access Tokens" (TBA).</summary>
+    LogInUsingAccessTokens = 1,
+
+    /// <summary>"User Access Tokens": issue and revoke one's own TBA tokens.</summary>
+    UserAccessTokens = 2,
+
+    /// <summary>"Log in using OAuth 2.0 Access Tokens".</summary>
+    LogInUsingOAuth2AccessTokens = 4,
+
+    /// <summary>"Manage own OAuth 2.0 Client Credentials Certificates".</summary>
+    ManageOwnClientCredentialsCertificates = 8,
+
+    All = LogInUsingAccessTokens | UserAccessTokens | LogInUsingOAuth2AccessTokens | ManageOwnClientCredentialsCertificates,
+}
+
+/// <summary>Kinds of credential the simulator issues.</summary>
+public enum TokenKind
+{
+    Tba,
+    OAuth2Refresh,
+    OAuth2Access,
+}
+
+/// <summary>Lifecycle of an issued credential.</summary>
+public enum TokenStatus
+{
+    Active,
+    Revoked,
+
+    /// <summary>A public client's single-use refresh token that has been used.</summary>
+    Spent,
+    Expired,
+
+    /// <summary>Removed by a sandbox refresh.</summary>
+    Wiped,
+}
+
+/// <summary>Per-account concurrency figures. <see cref="MaxSeen"/> counts attempts, including rejected ones.</summary>
+public sealed record ConcurrencyStats(string Account, int Limit, int InFlight, int MaxSeen, int MaxAdmitted, long Admitted, long Rejected);
+
+/// <summary>One Login Audit Trail line. <see cref="Detail"/> uses Oracle's detail names where Oracle has one.</summary>
+public sealed record AuditEntry(
+    DateTimeOffset Time,
+    string Account,
+    SimEndpoint Endpoint,
+    bool Success,
+    string Detail,
+    string? Email = null,
+    int? EntityId = null,
+    int? RoleId = null,
+    string? ClientId = null,
+    string? TokenRef = null,
+    string? Note = null);
+
+/// <summary>A credential as the inspection API shows it (never the secret).</summary>
+public sealed record TokenView(
+    TokenKind Kind,
+    string Id,
+    string? Name,
+    string Account,
+    string ClientId,
+    int EntityId,
+    int RoleId,
+    TokenStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? EndedAt,
+    bool ResponseLost,
+    DateTimeOffset? LastUsedAt,
+    long UseCount);
+
+/// <summary>Something issued in a response that may be lost (fault injection marks it an orphan).</summary>
+internal interface ILoseable
+{
+    void MarkResponseLost();
+}
+
+/// <summary>A NetSuite account (production, sandbox, release preview) with its concurrency limit.</summary>
+public sealed class SimAccount
+{
+    internal SimAccount(string realm, int concurrencyLimit, bool isSandbox, string companyName)
+    {
+        this.Id = realm;
+        this.HostLabel = Protocol.AccountIds.ToHostLabel(realm);
+        this.ConcurrencyLimit = concurrencyLimit;
+        this.IsSandbox = isSandbox;
+        this.CompanyName = companyName;
+    }
+
+    /// <summary>Realm form: <c>1234567_SB1</c>.</summary>
+    public string Id { get; }
+
+    /// <summary>Host-label form: <c>1234567-sb1</c> (the first path segment of every URL).</summary>
+    public string HostLabel { get; }
+
+    public string CompanyName { get; set; }
+
+    public bool IsSandbox { get; }
+
+    public int ConcurrencyLimit { get; set; }
+
+    /// <summary>"Require Approval during Auto-Installation of Integration" (SOAP Web Services Preferences, reference 5.3).</summary>
+    public bool RequireApprovalOnAutoInstall { get; set; }
+
+    /// <summary>How many sandbox refreshes this account went through.</summary>
+    public int SandboxRefreshCount { get; internal set; }
+
+    public IReadOnlyCollection<SimIntegration> Integrations => this.IntegrationsByClientId.Values.ToList();
+
+    public IReadOnlyCollection<SimUser> Users => this.UsersById.Values.OrderBy(u => u.EntityId).ToList();
+
+    public IReadOnlyCollection<SimRole> Roles => this.RolesById.Values.OrderBy(r => r.Id).ToList();
+
+    internal readonly ConcurrentDictionary<string, SimIntegration> IntegrationsByClientId = new(StringComparer.Ordinal);
+    internal readonly ConcurrentDictionary<string, SimUser> UsersByEmail = new(StringComparer.OrdinalIgnoreCase);
+    internal readonly ConcurrentDictionary<int, SimUser> UsersById = new();
+    internal readonly ConcurrentDictionary<int, SimRole> RolesById = new();
+    internal readonly ConcurrentDictionary<string, SimTbaToken> TbaTokens = new(StringComparer.Ordinal);
+    internal readonly ConcurrentDictionary<string, SimRefreshToken> RefreshTokens = new(StringComparer.Ordinal);
+    internal readonly ConcurrentDictionary<string, SimAccessToken> AccessTokens = new(StringComparer.Ordinal);
+    internal readonly ConcurrentDictionary<string, SimCertificate> Certificates = new(StringComparer.Ordinal);
+
+    /// <summary>Public-key fingerprint to the (client id, entity, role) combination it is bound to.</summary>
+    internal readonly ConcurrentDictionary<string, (string ClientId, int EntityId, int RoleId)> CertificateKeys = new(StringComparer.Ordinal);
+
+    internal readonly Lock CertificateGate = new();
+    internal int NextEntityId = 99;
+
+    /// <summary>The user and role the consent page preselects and auto-approval uses.</summary>
+    internal (int EntityId, int RoleId)? ConsentPreference { get; set; }
+
+    internal int InFlight;
+    internal int MaxSeen;
+    internal int MaxAdmitted;
+    internal long Admitted;
+    internal long Rejected;
+
+    public ConcurrencyStats Concurrency => new(
+        this.Id, this.ConcurrencyLimit, Volatile.Read(ref this.InFlight), Volatile.Read(ref this.MaxSeen),
+        Volatile.Read(ref this.MaxAdmitted), Interlocked.Read(ref this.Admitted), Interlocked.Read(ref this.Rejected));
+
+    internal bool TryEnter()
+    {
+        var n = Interlocked.Increment(ref this.InFlight);
+        UpdateMax(ref this.MaxSeen, n);
+        if (n > this.ConcurrencyLimit)
+        {
+            Interlocked.Decrement(ref this.InFlight);
+            Interlocked.Increment(ref this.Rejected);
+            return false;
+        }
+
+        UpdateMax(ref this.MaxAdmitted, n);
+        Interlocked.Increment(ref this.Admitted);
+        return true;
+    }
+
+    internal void Exit() => Interlocked.Decrement(ref this.InFlight);
+
+    internal void ResetConcurrencyStats()
+    {
+        Volatile.Write(ref this.MaxSeen, Volatile.Read(ref this.InFlight));
+        Volatile.Write(ref this.MaxAdmitted, Volatile.Read(ref this.InFlight));
+        Interlocked.Exchange(ref this.Admitted, 0);
+        Interlocked.Exchange(ref this.Rejected, 0);
+    }
+
+    private static void UpdateMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    public override string ToString() => this.Id;
+}
+
+/// <summary>A role with its two-factor flag and the permissions that matter.</summary>
+public sealed class SimRole(int id, string name, bool twoFactorRequired, RolePermissions permissions)
+{
+    public int Id { get; } = id;
+
+    public string Name { get; set; } = name;
+
+    public bool TwoFactorRequired { get; set; } = twoFactorRequired;
+
+    public RolePermissions Permissions { get; set; } = permissions;
+
+    public bool Has(RolePermissions permission) => (this.Permissions & permission) == permission;
+}
+
+/// <summary>A NetSuite user (an employee entity) with password, TOTP secret and roles.</summary>
+public sealed class SimUser
+{
+    internal SimUser(string accountId, int entityId, string email, string password, string? totpSecret, IEnumerable<int> roleIds)
+    {
+        this.AccountId = accountId;
+        this.EntityId = entityId;
+        this.Email = email;
+        this.Name = email;
+        this.Password = password;
+        this.TotpSecret = totpSecret;
+        this.roleIds = [.. roleIds];
+    }
+
+    public string AccountId { get; }
+
+    public int EntityId { get; }
+
+    public string Email { get; }
+
+    public string Name { get; set; }
+
+    /// <summary>The password (a test seeds it; NetSuite would never show it).</summary>
+    public string Password { get; set; }
+
+    /// <summary>Base32 TOTP secret, or null when the user has no authenticator app.</summary>
+    public string? TotpSecret { get; set; }
+
+    /// <summary>After this time the password no longer logs in.</summary>
+    public DateTimeOffset? PasswordExpiresAt { get; set; }
+
+    public bool Active { get; set; } = true;
+
+    public int FailedLoginCount { get; internal set; }
+
+    public DateTimeOffset? LockedUntil { get; internal set; }
+
+    /// <summary>The last TOTP step accepted for this user (codes are single use per window).</summary>
+    public long? LastTotpStep { get; internal set; }
+
+    public IReadOnlyList<int> RoleIds
+    {
+        get
+        {
+            lock (this.Gate)
+            {
+                return [.. this.roleIds];
+            }
+        }
+    }
+
+    /// <summary>Removing a role keeps its tokens but makes them unusable (reference 3.3).</summary>
+    public void RemoveRole(int roleId)
+    {
+        lock (this.Gate)
+        {
+            this.roleIds.Remove(roleId);
+        }
+    }
+
+    public void AddRole(int roleId)
+    {
+        lock (this.Gate)
+        {
+            if (!this.roleIds.Contains(roleId))
+            {
+                this.roleIds.Add(roleId);
+            }
+        }
+    }
+
+    public bool HasRole(int roleId)
+    {
+        lock (this.Gate)
+        {
+            return this.roleIds.Contains(roleId);
+        }
+    }
+
+    /// <summary>Clears the lock and the failure count (an administrator's unlock).</summary>
+    public void Unlock()
+    {
+        lock (this.Gate)
+        {
+            this.FailedLoginCount = 0;
+            this.LockedUntil = null;
+        }
+    }
+
+    internal readonly Lock Gate = new();
+    private readonly List<int> roleIds;
+
+    public override string ToString() => $"{this.Email} ({this.EntityId})";
+}
+
+/// <summary>Settings for a new integration record. Every field has a NetSuite-like default.</summary>
+public sealed record IntegrationSpec
+{
+    public string Name { get; init; } = "Token Rotation Test Integration";
+
+    /// <summary>Client id = consumer key (64 hex characters); null generates one.</summary>
+    public string? ClientId { get; init; }
+
+    /// <summary>Client secret = consumer secret; null generates one.</summary>
+    public string? ClientSecret { get; init; }
+
+    public IntegrationState State { get; init; } = IntegrationState.Enabled;
+
+    public bool AuthorizationCodeGrant { get; init; } = true;
+
+    /// <summary>Client Credentials (Machine to Machine) Grant. Forced off for public clients (NetSuite does not allow both).</summary>
+    public bool ClientCredentials { get; init; } = true;
+
+    public bool TokenBasedAuthentication { get; init; } = true;
+
+    /// <summary>"TBA: IssueToken Endpoint".</summary>
+    public bool TbaIssueTokenEndpoint { get; init; } = true;
+
+    public IReadOnlyList<string> Scopes { get; init; } = ["restlets", "rest_webservices"];
+
+    public IReadOnlyList<string> RedirectUris { get; init; } = ["https://localhost/netsuite/callback"];
+
+    public bool PublicClient { get; init; }
+
+    /// <summary>Public clients: "Refresh Token Validity (In Hours)", 1–720, default 48.</summary>
+    public int RefreshTokenValidityHours { get; init; } = 48;
+
+    /// <summary>Public clients: "Maximum Time For Token Rotation (In Hours)", 1–720, default 168.</summary>
+    public int MaxTokenRotationHours { get; init; } = 168;
+
+    /// <summary>Confidential clients' refresh-token lifetime (7 days; 25.2 made it configurable).</summary>
+    public TimeSpan ConfidentialRefreshTokenLifetime { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>Per-record override of the account's auto-install approval switch.</summary>
+    public bool? RequireApprovalOnAutoInstall { get; init; }
+
+    /// <summary>False models a record made elsewhere that is auto-installed here on first token grant or issuetoken.</summary>
+    public bool Installed { get; init; } = true;
+
+    /// <summary>Application ID (the GUID in the token <c>aud</c>); null generates one.</summary>
+    public string? ApplicationId { get; init; }
+}
+
+/// <summary>An integration record. In NetSuite the consumer key is the client id and the consumer secret is the client secret.</summary>
+public sealed class SimIntegration
+{
+    internal SimIntegration(string accountId, IntegrationSpec spec, string clientId, string clientSecret, string applicationId)
+    {
+        this.AccountId = accountId;
+        this.Name = spec.Name;
+        this.ClientId = clientId;
+        this.ClientSecret = clientSecret;
+        this.ApplicationId = applicationId;
+        this.State = spec.State;
+        this.AuthorizationCodeGrant = spec.AuthorizationCodeGrant;
+        this.PublicClient = spec.PublicClient;
+        this.ClientCredentials = spec.ClientCredentials && !spec.PublicClient;
+        this.TokenBasedAuthentication = spec.TokenBasedAuthentication;
+        this.TbaIssueTokenEndpoint = spec.TbaIssueTokenEndpoint;
+        this.Scopes = [.. spec.Scopes];
+        this.RedirectUris = [.. spec.RedirectUris];
+        this.RefreshTokenValidityHours = spec.RefreshTokenValidityHours;
+        this.MaxTokenRotationHours = spec.MaxTokenRotationHours;
+        this.ConfidentialRefreshTokenLifetime = spec.ConfidentialRefreshTokenLifetime;
+        this.RequireApprovalOnAutoInstall = spec.RequireApprovalOnAutoInstall;
+        this.Installed = spec.Installed;
+    }
+
+    public string AccountId { get; }
+
+    public string Name { get; set; }
+
+    public string ApplicationId { get; }
+
+    public string ClientId { get; }
+
+    public string ClientSecret { get; }
+
+    public string ConsumerKey => this.ClientId;
+
+    public string ConsumerSecret => this.ClientSecret;
+
+    public IntegrationState State { get; set; }
+
+    public bool AuthorizationCodeGrant { get; set; }
+
+    public bool ClientCredentials { get; set; }
+
+    public bool TokenBasedAuthentication { get; set; }
+
+    public bool TbaIssueTokenEndpoint { get; set; }
+
+    public IReadOnlyList<string> Scopes { get; set; }
+
+    public IReadOnlyList<string> RedirectUris { get; set; }
+
+    public bool PublicClient { get; }
+
+    public int RefreshTokenValidityHours { get; set; }
+
+    public int MaxTokenRotationHours { get; set; }
+
+    public TimeSpan ConfidentialRefreshTokenLifetime { get; set; }
+
+    public bool? RequireApprovalOnAutoInstall { get; set; }
+
+    public bool Installed { get; set; }
+
+    public override string ToString() => $"{this.Name} ({this.ClientId[..8]}…)";
+}
+
+/// <summary>A TBA token (token id + secret) for (account, user, role, integration).</summary>
+public sealed class SimTbaToken : ILoseable
+{
+    internal SimTbaToken(string tokenId, string tokenSecret, string name, string accountId, string consumerKey, int entityId, int roleId, DateTimeOffset createdAt)
+    {
+        this.TokenId = tokenId;
+        this.TokenSecret = tokenSecret;
+        this.Name = name;
+        this.AccountId = accountId;
+        this.ConsumerKey = consumerKey;
+        this.EntityId = entityId;
+        this.RoleId = roleId;
+        this.CreatedAt = createdAt;
+    }
+
+    public string TokenId { get; }
+
+    internal string TokenSecret { get; }
+
+    public string Name { get; }
+
+    public string AccountId { get; }
+
+    public string ConsumerKey { get; }
+
+    public int EntityId { get; }
+
+    public int RoleId { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public DateTimeOffset? EndedAt { get; internal set; }
+
+    public TokenStatus Status => (TokenStatus)Volatile.Read(ref this.status);
+
+    /// <summary>True when the answer that carried this token was lost (the client never saw it): an orphan while active.</summary>
+    public bool ResponseLost { get; private set; }
+
+    public DateTimeOffset? LastUsedAt { get; internal set; }
+
+    public long UseCount => Interlocked.Read(ref this.useCount);
+
+    internal int status;
+    internal long useCount;
+
+    internal bool TryEnd(TokenStatus to, DateTimeOffset at)
+    {
+        if (Interlocked.CompareExchange(ref this.status, (int)to, (int)TokenStatus.Active) == (int)TokenStatus.Active)
+        {
+            this.EndedAt = at;
+            return true;
+        }
+
+        return false;
+    }
+
+    void ILoseable.MarkResponseLost() => this.ResponseLost = true;
+
+    internal TokenView ToView() => new(
+        TokenKind.Tba, this.TokenId, this.Name, this.AccountId, this.ConsumerKey, this.EntityId, this.RoleId,
+        this.Status, this.CreatedAt, null, this.EndedAt, this.ResponseLost, this.LastUsedAt, this.UseCount);
+}
+
+/// <summary>An OAuth 2.0 refresh token (a JWT whose <c>jti</c> contains <c>.r.</c>).</summary>
+public sealed class SimRefreshToken : ILoseable
+{
+    public required string Jti { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string ClientId { get; init; }
+
+    public required int EntityId { get; init; }
+
+    public required int RoleId { get; init; }
+
+    public required IReadOnlyList<string> Scopes { get; init; }
+
+    public required DateTimeOffset IssuedAt { get; init; }
+
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary><c>oit</c>: when the first token of the chain was issued.</summary>
+    public required DateTimeOffset ChainStartedAt { get; init; }
+
+    /// <summary>The jti of the first refresh token of the chain (the authorized application instance).</summary>
+    public required string ChainId { get; init; }
+
+    public required bool PublicClient { get; init; }
+
+    public DateTimeOffset? EndedAt { get; internal set; }
+
+    public bool ResponseLost { get; private set; }
+
+    public DateTimeOffset? LastUsedAt { get; internal set; }
+
+    public long UseCount => Interlocked.Read(ref this.useCount);
+
+    public TokenStatus Status => (TokenStatus)Volatile.Read(ref this.status);
+
+    internal int status;
+    internal long useCount;
+
+    internal bool TryEnd(TokenStatus to, DateTimeOffset at)
+    {
+        if (Interlocked.CompareExchange(ref this.status, (int)to, (int)TokenStatus.Active) == (int)TokenStatus.Active)
+        {
+            this.EndedAt = at;
+            return true;
+        }
+
+        return false;
+    }
+
+    void ILoseable.MarkResponseLost() => this.ResponseLost = true;
+
+    internal TokenView ToView(DateTimeOffset now) => new(
+        TokenKind.OAuth2Refresh, this.Jti, null, this.AccountId, this.ClientId, this.EntityId, this.RoleId,
+        this.Status == TokenStatus.Active && this.ExpiresAt <= now ? TokenStatus.Expired : this.Status,
+        this.IssuedAt, this.ExpiresAt, this.EndedAt, this.ResponseLost, this.LastUsedAt, this.UseCount);
+}
+
+/// <summary>An OAuth 2.0 access token (a JWT whose <c>jti</c> contains <c>.a.</c>), 60 minutes.</summary>
+public sealed class SimAccessToken : ILoseable
+{
+    public required string Jti { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string ClientId { get; init; }
+
+    public required int EntityId { get; init; }
+
+    public required int RoleId { get; init; }
+
+    public required IReadOnlyList<string> Scopes { get; init; }
+
+    public required DateTimeOffset IssuedAt { get; init; }
+
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>The refresh-token chain it belongs to (null for client credentials).</summary>
+    public string? ChainId { get; init; }
+
+    /// <summary>The certificate whose key signed the client assertion (client credentials).</summary>
+    public string? CertificateId { get; init; }
+
+    public required string GrantType { get; init; }
+
+    public DateTimeOffset? EndedAt { get; internal set; }
+
+    public bool ResponseLost { get; private set; }
+
+    public DateTimeOffset? LastUsedAt { get; internal set; }
+
+    public long UseCount => Interlocked.Read(ref this.useCount);
+
+    public TokenStatus Status => (TokenStatus)Volatile.Read(ref this.status);
+
+    internal int status;
+    internal long useCount;
+
+    internal bool TryEnd(TokenStatus to, DateTimeOffset at)
+    {
+        if (Interlocked.CompareExchange(ref this.status, (int)to, (int)TokenStatus.Active) == (int)TokenStatus.Active)
+        {
+            this.EndedAt = at;
+            return true;
+        }
+
+        return false;
+    }
+
+    void ILoseable.MarkResponseLost() => this.ResponseLost = true;
+
+    internal TokenView ToView(DateTimeOffset now) => new(
+        TokenKind.OAuth2Access, this.Jti, null, this.AccountId, this.ClientId, this.EntityId, this.RoleId,
+        this.Status == TokenStatus.Active && this.ExpiresAt <= now ? TokenStatus.Expired : this.Status,
+        this.IssuedAt, this.ExpiresAt, this.EndedAt, this.ResponseLost, this.LastUsedAt, this.UseCount);
+}
+
+/// <summary>A client-credentials certificate mapped to (integration record, entity, role).</summary>
+public sealed class SimCertificate : ILoseable
+{
+    public required string CertificateId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string ClientId { get; init; }
+
+    public required int EntityId { get; init; }
+
+    public required int RoleId { get; init; }
+
+    /// <summary><c>EC</c> or <c>RSA</c>.</summary>
+    public required string Algorithm { get; init; }
+
+    public required int KeySize { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset ValidFrom { get; init; }
+
+    /// <summary>At most two years after upload: longer validity is silently shortened (reference 2.3).</summary>
+    public required DateTimeOffset ValidUntil { get; init; }
+
+    public required string KeyFingerprint { get; init; }
+
+    public string CertificatePem { get; init; } = "";
+
+    public DateTimeOffset? RevokedAt { get; internal set; }
+
+    public bool Revoked => this.RevokedAt is not null;
+
+    public bool ResponseLost { get; private set; }
+
+    public bool IsActive(DateTimeOffset now) => !this.Revoked && now < this.ValidUntil;
+
+    internal AsymmetricAlgorithm PublicKey { get; init; } = null!;
+
+    void ILoseable.MarkResponseLost() => this.ResponseLost = true;
+
+    /// <summary>SHA-256 of the SubjectPublicKeyInfo, hex.</summary>
+    internal static string Fingerprint(X509Certificate2 certificate) =>
+        Convert.ToHexString(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
+}
+
+internal sealed class AuthorizationCode
+{
+    public required string Code { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string ClientId { get; init; }
+
+    public required string RedirectUri { get; init; }
+
+    public string? CodeChallenge { get; init; }
+
+    public required IReadOnlyList<string> Scopes { get; init; }
+
+    public required int EntityId { get; init; }
+
+    public required int RoleId { get; init; }
+
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    public int Used;
+}
+
+internal sealed class ConsentTransaction
+{
+    public required string Id { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string ClientId { get; init; }
+
+    public required string RedirectUri { get; init; }
+
+    public required string State { get; init; }
+
+    public required IReadOnlyList<string> Scopes { get; init; }
+
+    public string? CodeChallenge { get; init; }
+
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    public int Used;
+}

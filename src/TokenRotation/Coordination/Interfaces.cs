@@ -1,0 +1,77 @@
+namespace TokenRotation.Coordination;
+
+/// <summary>
+/// Finite, renewed leases: one writer per connection across all instances (DESIGN section 5). The blob
+/// implementation uses Azure Storage blob leases; the in-memory one runs on a <see cref="TimeProvider"/>.
+/// </summary>
+public interface ILeaseProvider
+{
+    /// <summary>Tries to take the lease named <paramref name="key"/>; null when another holder has it.</summary>
+    Task<ILease?> TryAcquireAsync(string key, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A held lease, renewed in the background with margin until disposed.</summary>
+public interface ILease : IAsyncDisposable
+{
+    string Key { get; }
+
+    /// <summary>Cancelled when a renewal failed: the holder must not write again.</summary>
+    CancellationToken Lost { get; }
+
+    /// <summary>Throws <see cref="LeaseLostException"/> if the lease is lost or could have expired.</summary>
+    void EnsureHeld();
+}
+
+public sealed class LeaseLostException(string key)
+    : Exception($"The lease {key} was lost; the work stopped before its next write.")
+{
+    public string Key { get; } = key;
+}
+
+/// <summary>
+/// At most k concurrent NetSuite call sequences per account, across every path and instance: k lease slots
+/// per account (DESIGN section 5).
+/// </summary>
+public interface IAccountGate
+{
+    /// <summary>Waits for a free slot for the account; dispose the result to free it.</summary>
+    Task<IAsyncDisposable> EnterAsync(string account, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The last TOTP step used per (account, user): a code is single-use per 30-second window, so a step is
+/// reserved by a conditional (ETag) update and never reused.
+/// </summary>
+public interface ITotpStepStore
+{
+    /// <summary>Reserves <paramref name="step"/>; false when it (or a later step) was already used.</summary>
+    Task<bool> TryReserveAsync(string account, string email, long step, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A consent in progress: created by the consent link, consumed once by the callback.</summary>
+public sealed record ConsentSession(
+    string State,
+    string Connection,
+    string BrowserBinding,
+    string EncryptedVerifier,
+    DateTimeOffset ExpiresAt)
+{
+    public override string ToString() => $"consent session for {Connection} (expires {ExpiresAt:O})";
+}
+
+/// <summary>Consent sessions (Table storage in Azure): single use by conditional write.</summary>
+public interface IConsentSessionStore
+{
+    Task CreateAsync(ConsentSession session, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks the session used and returns it; null when unknown or already used.</summary>
+    Task<ConsentSession?> TryConsumeAsync(string state, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One message per account with due connections (Storage Queue in Azure).</summary>
+public sealed record AccountWorkItem(string Account, string Reason, DateTimeOffset EnqueuedAt, bool StartRotations);
+
+public interface IWorkQueue
+{
+    Task EnqueueAsync(AccountWorkItem item, CancellationToken cancellationToken = default);
+}

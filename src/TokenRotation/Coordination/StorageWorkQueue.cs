@@ -1,0 +1,87 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using Azure.Storage.Queues;
+
+namespace TokenRotation.Coordination;
+
+/// <summary>
+/// Work items on an Azure Storage queue, one message per account. The body is the item as JSON, base64-encoded:
+/// the Functions queue trigger expects base64 unless <c>host.json</c> sets <c>extensions.queues.messageEncoding</c>
+/// to <c>none</c>. The encoding is done here, so the <see cref="QueueClient"/> must use the SDK's default
+/// (<see cref="QueueMessageEncoding.None"/>), as the clients of <see cref="Stores.StorageClients"/> do.
+/// </summary>
+public sealed class StorageWorkQueue : IWorkQueue
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly QueueClient _queue;
+    private Task? _queueReady;
+
+    public StorageWorkQueue(QueueClient queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        _queue = queue;
+    }
+
+    public async Task EnqueueAsync(AccountWorkItem item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var ready = _queueReady;
+        if (ready is null || ready.IsFaulted || ready.IsCanceled)
+        {
+            ready = _queueReady = _queue.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
+        }
+
+        await ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _queue.SendMessageAsync(Encode(item), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The message text for an item: base64 of its UTF-8 JSON.</summary>
+    public static string Encode(AccountWorkItem item) => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(item, Json));
+
+    /// <summary>Reads a message text made by <see cref="Encode"/>.</summary>
+    public static AccountWorkItem Decode(string messageText)
+    {
+        ArgumentNullException.ThrowIfNull(messageText);
+        return JsonSerializer.Deserialize<AccountWorkItem>(Convert.FromBase64String(messageText), Json)
+            ?? throw new InvalidDataException("The work item message is empty.");
+    }
+}
+
+/// <summary>Work items in this process (CLI demo, tests), in the order they were enqueued.</summary>
+public sealed class InMemoryWorkQueue : IWorkQueue
+{
+    private readonly Queue<AccountWorkItem> _items = new();
+
+    /// <summary>The items not yet taken, oldest first.</summary>
+    public IReadOnlyList<AccountWorkItem> Items
+    {
+        get
+        {
+            lock (_items)
+            {
+                return [.. _items];
+            }
+        }
+    }
+
+    public Task EnqueueAsync(AccountWorkItem item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        lock (_items)
+        {
+            _items.Enqueue(item);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Takes the oldest item; false when the queue is empty.</summary>
+    public bool TryDequeue([NotNullWhen(true)] out AccountWorkItem? item)
+    {
+        lock (_items)
+        {
+            return _items.TryDequeue(out item);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace TokenRotation.Coordination;
+
+/// <summary>
+/// The last used TOTP step per (account, user) in Azure Table storage (DESIGN section 5). Partition: the account in
+/// realm form; row: SHA-256 of the lowercase e-mail, so no e-mail appears in a key. A step is reserved by reading
+/// the row and writing it back conditioned on its ETag (or adding it when missing); a concurrent writer makes the
+/// write fail with 412/409, and the reservation is decided again on a fresh read.
+/// </summary>
+public sealed class TableTotpStepStore : ITotpStepStore
+{
+    public const string LastStepProperty = "LastStep";
+    private const int MaxAttempts = 8;
+
+    private readonly TableClient _table;
+    private Task? _tableReady;
+
+    public TableTotpStepStore(TableClient table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = table;
+    }
+
+    public async Task<bool> TryReserveAsync(string account, string email, long step, CancellationToken cancellationToken = default)
+    {
+        var partition = CoordinationKeys.AccountRealm(account);
+        var row = CoordinationKeys.UserRow(email);
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var existing = await _table.GetEntityIfExistsAsync<TableEntity>(partition, row, [LastStepProperty], cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!existing.HasValue || existing.Value is null)
+                {
+                    await _table.AddEntityAsync(new TableEntity(partition, row) { [LastStepProperty] = step }, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+
+                var entity = existing.Value;
+                if (entity.GetInt64(LastStepProperty) is { } last && step <= last)
+                {
+                    return false;
+                }
+
+                entity[LastStepProperty] = step;
+                await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // Another login reserved a step between our read and write: decide again on a fresh read.
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"Could not reserve a TOTP step for a user of account {partition}: {MaxAttempts} conditional writes in a row lost to concurrent logins.");
+    }
+
+    private Task EnsureTableAsync(CancellationToken cancellationToken)
+    {
+        var ready = _tableReady;
+        if (ready is null || ready.IsFaulted || ready.IsCanceled)
+        {
+            ready = _tableReady = _table.CreateIfNotExistsAsync(CancellationToken.None);
+        }
+
+        return ready.WaitAsync(cancellationToken);
+    }
+}
+
+/// <summary>The last used TOTP step per (account, user), in this process (CLI demo, tests).</summary>
+public sealed class InMemoryTotpStepStore : ITotpStepStore
+{
+    private readonly Dictionary<(string Account, string User), long> _lastSteps = [];
+
+    public Task<bool> TryReserveAsync(string account, string email, long step, CancellationToken cancellationToken = default)
+    {
+        var key = (CoordinationKeys.AccountRealm(account), CoordinationKeys.UserRow(email));
+        lock (_lastSteps)
+        {
+            if (_lastSteps.TryGetValue(key, out var last) && step <= last)
+            {
+                return Task.FromResult(false);
+            }
+
+            _lastSteps[key] = step;
+            return Task.FromResult(true);
+        }
+    }
+}

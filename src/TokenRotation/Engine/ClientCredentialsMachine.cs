@@ -1,0 +1,98 @@
+using NetSuite.Auth;
+using NetSuite.Auth.OAuth2;
+using NetSuite.Auth.OAuth2.Jwt;
+using TokenRotation.Connections;
+
+namespace TokenRotation.Engine;
+
+/// <summary>
+/// OAuth 2.0 client credentials: mint an access token (a JWT assertion signed with the current certificate's key,
+/// by explicit key version) before the current one expires, and publish it. Minting changes no durable state.
+/// Certificate rotation runs through <see cref="CredentialRotationMachine"/>.
+/// </summary>
+public static class ClientCredentialsMachine
+{
+    public static async Task<OutcomeKind> MintIfDueAsync(RunContext ctx, CancellationToken cancellationToken)
+    {
+        var doc = ctx.Doc;
+        var cc = doc.ClientCredentials ?? throw new InvalidDataException($"Connection {doc.Name} is {doc.Kind} but has no clientCredentials section.");
+        var current = doc.Credentials.Current;
+        if (current is null)
+        {
+            if (doc.Status != ConnectionStatus.NeedsPerson)
+            {
+                await ctx.NeedsPersonAsync("No certificate is mapped yet: upload the certificate in NetSuite's OAuth 2.0 Client Credentials (M2M) Setup and import its certificate id.", false, cancellationToken).ConfigureAwait(false);
+                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return OutcomeKind.NeedsPerson;
+        }
+
+        var accessExpires = doc.StoredIndex?.CredentialExpiresAt;
+        var due = ctx.Request.Now || accessExpires is null || accessExpires.Value - Scheduler.AccessLead(doc, ctx.Services.Rotation) <= ctx.Now;
+        if (!due)
+        {
+            return OutcomeKind.NothingToDo;
+        }
+
+        if (ctx.Request.DryRun)
+        {
+            ctx.Did($"would mint an access token with certificate {current.Id} and publish it to the consumer vault");
+            return OutcomeKind.DryRun;
+        }
+
+        ctx.Services.Telemetry.Started(ctx.Name, ctx.Kind, "mint", "");
+        var result = await MintAsync(ctx, current, cc.Scopes, cancellationToken).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            var error = result.Error!;
+            var needsPerson = error.Class == NetSuiteErrorClass.NeedsPerson || error.Code == "invalid_grant";
+            ctx.RecordError(error, "mint", retry: !needsPerson);
+            if (needsPerson)
+            {
+                await ctx.NeedsPersonAsync(
+                    $"NetSuite refused the client-credentials assertion ({error.Code}): check that certificate {current.Id} is still mapped (a sandbox refresh clears the mapping) and not revoked or expired.",
+                    false, cancellationToken).ConfigureAwait(false);
+            }
+            else if (doc.Status == ConnectionStatus.Healthy)
+            {
+                doc.Status = ConnectionStatus.Failing;
+            }
+
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            return needsPerson ? OutcomeKind.NeedsPerson : OutcomeKind.Failed;
+        }
+
+        var token = result.Value;
+        var facts = NetSuiteTokenFacts.TryRead(token.AccessToken, out var f) ? f : null;
+        var expires = facts?.ExpiresAt ?? ctx.Now + (token.ExpiresIn ?? TimeSpan.FromHours(1));
+        await ctx.Services.Consumers.PublishAccessTokenAsync(ctx.Session.Name, doc.Account, token.AccessToken, expires, cancellationToken).ConfigureAwait(false);
+        ctx.AccessTokenExpiresAt = expires;
+        ctx.Did($"minted and published an access token valid until {expires:u}");
+        ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "mint", $"access token until {expires:u}");
+        if (doc.LastError is not null || doc.Status == ConnectionStatus.Failing)
+        {
+            ctx.ClearError();
+            doc.LastSuccessAt = ctx.Now;
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return OutcomeKind.Succeeded;
+    }
+
+    /// <summary>Mints an access token with one certificate (current, or a pending one being verified).</summary>
+    public static async Task<NetSuiteResult<TokenResponse>> MintAsync(RunContext ctx, RotatedCredential certificate, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        var cc = ctx.Doc.ClientCredentials!;
+        var signer = await ctx.Services.Signers.CreateAsync(ctx.Doc, certificate, cancellationToken).ConfigureAwait(false);
+        var assertion = await ctx.Services.Assertions.CreateAsync(
+            ctx.Account,
+            new ClientAssertionOptions { ClientId = cc.ClientId, Scopes = NetSuiteScopeValues.Parse(string.Join(' ', scopes)), Audience = cc.Audience },
+            signer,
+            cancellationToken).ConfigureAwait(false);
+        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        {
+            return await ctx.Services.Tokens.ClientCredentialsAsync(ctx.Account, assertion, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

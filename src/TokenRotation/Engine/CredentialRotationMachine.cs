@@ -1,0 +1,410 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using NetSuite.Auth;
+using TokenRotation.Connections;
+
+namespace TokenRotation.Engine;
+
+/// <summary>The credential-specific steps of a rotation (TBA token, M2M certificate).</summary>
+public interface IRotationOperations
+{
+    /// <summary>"TBA token" or "certificate", for messages.</summary>
+    string Noun { get; }
+
+    /// <summary>True when the current credential is old enough (or close enough to expiry) to rotate.</summary>
+    bool IsRotationDue(RunContext ctx);
+
+    /// <summary>Gets a new credential from NetSuite, named by the rotation id. Not retried here.</summary>
+    Task<NetSuiteResult<RotatedCredential>> IssueAsync(RunContext ctx, string rotationId, CancellationToken cancellationToken);
+
+    /// <summary>A real call with the pending credential, and a check that it is for the same account, role and entity.</summary>
+    Task<VerifyResult> VerifyAsync(RunContext ctx, RotatedCredential pending, CancellationToken cancellationToken);
+
+    /// <summary>Publishes the current credential to the consumer vault.</summary>
+    Task PublishAsync(RunContext ctx, RotatedCredential current, CancellationToken cancellationToken);
+
+    /// <summary>True when the consumer vault already shows <paramref name="current"/>.</summary>
+    Task<bool> IsPublishedAsync(RunContext ctx, RotatedCredential current, CancellationToken cancellationToken);
+
+    /// <summary>Revokes a credential in NetSuite; success also when it provably is no longer usable.</summary>
+    Task<NetSuiteResult<string>> RevokeAsync(RunContext ctx, RotatedCredential credential, CancellationToken cancellationToken);
+}
+
+/// <summary>The outcome of verifying a pending credential.</summary>
+public sealed record VerifyResult(bool Verified, NetSuiteError? Error, string? Mismatch)
+{
+    public static VerifyResult Ok { get; } = new(true, null, null);
+
+    public static VerifyResult Failed(NetSuiteError error) => new(false, error, null);
+
+    /// <summary>The credential works but is for another account, role or entity: a person must look.</summary>
+    public static VerifyResult WrongIdentity(string mismatch) => new(false, null, mismatch);
+}
+
+/// <summary>
+/// Rotation as a state machine (DESIGN section 4), modelled on create / set / test / finish:
+/// Intent (persisted first) -> Issued (pending persisted) -> verified -> Promoted (state, then consumer projection)
+/// -> previous revoked after the grace period. The current credential is never replaced by an unverified one
+/// and never revoked while current; a crash anywhere is resumed by the next run.
+/// </summary>
+public static class CredentialRotationMachine
+{
+    private const int MaxStepsPerRun = 8;
+
+    public static async Task<OutcomeKind> RunAsync(RunContext ctx, IRotationOperations ops, CancellationToken cancellationToken)
+    {
+        var outcome = OutcomeKind.NothingToDo;
+        var wroteIntentThisRun = false;
+        for (var step = 0; step < MaxStepsPerRun; step++)
+        {
+            var doc = ctx.Doc;
+            var rotation = doc.Rotation;
+            if (rotation is null)
+            {
+                if (doc.Credentials.Current is null)
+                {
+                    return outcome;
+                }
+
+                var wanted = ctx.Request.Now || (ctx.Request.StartRotations && ops.IsRotationDue(ctx));
+                if (!wanted || outcome == OutcomeKind.Succeeded)
+                {
+                    return outcome;
+                }
+
+                if (ctx.Request.DryRun)
+                {
+                    ctx.Did($"would rotate the {ops.Noun}: issue a new one, verify it, promote it, and revoke {doc.Credentials.Current.Id} after the grace period");
+                    return OutcomeKind.DryRun;
+                }
+
+                var rotationId = NewRotationId(doc.Name, ctx.Now);
+                doc.Rotation = new RotationProgress { RotationId = rotationId, Step = RotationStep.Intent, StartedAt = ctx.Now, IssueSent = true };
+                doc.Status = ConnectionStatus.Rotating;
+                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+                wroteIntentThisRun = true;
+                ctx.Services.Telemetry.Started(ctx.Name, ctx.Kind, "rotate", rotationId);
+                ctx.Did($"started rotation {rotationId}");
+                continue;
+            }
+
+            if (!ctx.Request.Now && rotation.NextAttemptAt is { } at && at > ctx.Now)
+            {
+                ctx.Did($"rotation {rotation.RotationId} waits until {at:u}");
+                return outcome;
+            }
+
+            switch (rotation.Step)
+            {
+                case RotationStep.Intent:
+                    if (ctx.Request.DryRun)
+                    {
+                        ctx.Did($"would issue the new {ops.Noun} for rotation {rotation.RotationId}");
+                        return OutcomeKind.DryRun;
+                    }
+
+                    var issued = await IssueAsync(ctx, ops, rotation, wroteIntentThisRun, cancellationToken).ConfigureAwait(false);
+                    if (issued != OutcomeKind.Succeeded)
+                    {
+                        return issued;
+                    }
+
+                    outcome = OutcomeKind.Succeeded;
+                    break;
+
+                case RotationStep.Issued:
+                    if (ctx.Request.DryRun)
+                    {
+                        ctx.Did($"would verify pending {ops.Noun} {doc.Credentials.Pending?.Id} and promote it");
+                        return OutcomeKind.DryRun;
+                    }
+
+                    var verified = await VerifyAndPromoteAsync(ctx, ops, rotation, cancellationToken).ConfigureAwait(false);
+                    if (verified != OutcomeKind.Succeeded)
+                    {
+                        return verified;
+                    }
+
+                    outcome = OutcomeKind.Succeeded;
+                    break;
+
+                case RotationStep.Promoted:
+                    var retired = await RetireAsync(ctx, ops, cancellationToken).ConfigureAwait(false);
+                    if (retired is null)
+                    {
+                        return outcome;
+                    }
+
+                    if (retired != OutcomeKind.Succeeded)
+                    {
+                        return retired.Value;
+                    }
+
+                    outcome = OutcomeKind.Succeeded;
+                    if (!ctx.Request.Force)
+                    {
+                        return outcome;
+                    }
+
+                    break;
+
+                default:
+                    throw new InvalidDataException($"Connection {doc.Name} has an unknown rotation step {rotation.Step}.");
+            }
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Rolls back during grace: current and previous swap, nothing is revoked.</summary>
+    public static async Task<OutcomeKind> RollbackAsync(RunContext ctx, IRotationOperations ops, CancellationToken cancellationToken)
+    {
+        var doc = ctx.Doc;
+        if (doc.Rotation?.Step != RotationStep.Promoted || doc.Credentials.Previous is null || doc.Credentials.Current is null)
+        {
+            ctx.Did("nothing to roll back: no previous credential is in its grace period");
+            return OutcomeKind.Refused;
+        }
+
+        if (ctx.Request.DryRun)
+        {
+            ctx.Did($"would make {doc.Credentials.Previous.Id} current again and keep {doc.Credentials.Current.Id} as previous until the grace period ends");
+            return OutcomeKind.DryRun;
+        }
+
+        var previous = doc.Credentials.Previous;
+        var current = doc.Credentials.Current;
+        previous.RetireAfter = null;
+        current.RetireAfter = ctx.Now + (doc.Policy.GracePeriod ?? ctx.Services.Rotation.GracePeriod);
+        doc.Credentials.Current = previous;
+        doc.Credentials.Previous = current;
+        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        await ops.PublishAsync(ctx, previous, cancellationToken).ConfigureAwait(false);
+        ctx.Did($"rolled back: {previous.Id} is current again; {current.Id} is revoked after {current.RetireAfter:u}");
+        ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "rollback", previous.Id);
+        return OutcomeKind.Succeeded;
+    }
+
+    public static string NewRotationId(string connection, DateTimeOffset now)
+    {
+        var prefix = connection.Length > 60 ? connection[..60] : connection;
+        var random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
+        return $"{prefix}-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}-{random}";
+    }
+
+    private static async Task<OutcomeKind> IssueAsync(RunContext ctx, IRotationOperations ops, RotationProgress rotation, bool wroteIntentThisRun, CancellationToken cancellationToken)
+    {
+        var doc = ctx.Doc;
+        if (rotation.IssueSent && !wroteIntentThisRun)
+        {
+            // A run before this one may have sent the issue request and died before saving the answer.
+            RecordOrphan(ctx, rotation.RotationId, "a run stopped after asking NetSuite for the token and before saving the answer");
+            rotation.RotationId = NewRotationId(doc.Name, ctx.Now);
+            rotation.IssueSent = true;
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            rotation = ctx.Doc.Rotation!;
+        }
+        else if (!rotation.IssueSent)
+        {
+            rotation.IssueSent = true;
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            rotation = ctx.Doc.Rotation!;
+        }
+
+        var result = await ops.IssueAsync(ctx, rotation.RotationId, cancellationToken).ConfigureAwait(false);
+        doc = ctx.Doc;
+        rotation = doc.Rotation!;
+        if (result.IsSuccess)
+        {
+            var pending = result.Value;
+            pending.Name ??= rotation.RotationId;
+            doc.Credentials.Pending = pending;
+            rotation.Step = RotationStep.Issued;
+            rotation.IssueSent = false;
+            rotation.Attempts = 0;
+            rotation.NextAttemptAt = null;
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            ctx.Did($"issued {ops.Noun} {pending.Id} ({rotation.RotationId}) and saved it as pending");
+            return OutcomeKind.Succeeded;
+        }
+
+        var error = result.Error!;
+        rotation.Attempts++;
+        if (error.MayHaveBeenProcessed)
+        {
+            RecordOrphan(ctx, rotation.RotationId, $"the issue request's answer was lost ({error.Code})");
+            rotation.RotationId = NewRotationId(doc.Name, ctx.Now);
+        }
+
+        rotation.IssueSent = false;
+        if (error.Class == NetSuiteErrorClass.NeedsPerson)
+        {
+            ctx.RecordError(error, "issue", retry: false);
+            Abandon(ctx, rotation.RotationId, $"NetSuite refused to issue a new {ops.Noun}: {error.Message}");
+            await ctx.NeedsPersonAsync($"NetSuite refused to issue a new {ops.Noun} ({error.Code}): {error.Message} The current {ops.Noun} still works.", false, cancellationToken).ConfigureAwait(false);
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            return OutcomeKind.NeedsPerson;
+        }
+
+        ctx.RecordError(error, "issue", retry: true);
+        rotation.NextAttemptAt = doc.LastError!.RetryAt;
+        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        return OutcomeKind.Failed;
+    }
+
+    private static async Task<OutcomeKind> VerifyAndPromoteAsync(RunContext ctx, IRotationOperations ops, RotationProgress rotation, CancellationToken cancellationToken)
+    {
+        var doc = ctx.Doc;
+        var pending = doc.Credentials.Pending ?? throw new InvalidDataException($"Connection {doc.Name} is at step Issued without a pending credential.");
+        var verify = await ops.VerifyAsync(ctx, pending, cancellationToken).ConfigureAwait(false);
+        doc = ctx.Doc;
+        rotation = doc.Rotation!;
+        if (verify.Verified)
+        {
+            var grace = doc.Policy.GracePeriod ?? ctx.Services.Rotation.GracePeriod;
+            var previous = doc.Credentials.Current;
+            if (previous is not null)
+            {
+                previous.RetireAfter = ctx.Now + grace;
+            }
+
+            doc.Credentials.Previous = previous;
+            doc.Credentials.Current = pending;
+            doc.Credentials.Pending = null;
+            rotation.Step = RotationStep.Promoted;
+            rotation.Attempts = 0;
+            rotation.NextAttemptAt = null;
+            rotation.VerifyFailingSince = null;
+            doc.LastRotationAt = ctx.Now;
+            doc.LastSuccessAt = ctx.Now;
+            ctx.ClearError();
+            if (doc.Status is not ConnectionStatus.NeedsPerson)
+            {
+                doc.Status = ConnectionStatus.Rotating;
+            }
+
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            await ops.PublishAsync(ctx, pending, cancellationToken).ConfigureAwait(false);
+            ctx.Did($"verified and promoted {ops.Noun} {pending.Id}; {previous?.Id ?? "nothing"} is revoked after {previous?.RetireAfter:u}");
+            ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "promote", pending.Id);
+            return OutcomeKind.Succeeded;
+        }
+
+        if (verify.Mismatch is { } mismatch)
+        {
+            await AbandonPendingAsync(ctx, ops, pending, $"The new {ops.Noun} is for the wrong identity: {mismatch}", cancellationToken).ConfigureAwait(false);
+            return OutcomeKind.NeedsPerson;
+        }
+
+        var error = verify.Error!;
+        rotation.VerifyFailingSince ??= ctx.Now;
+        rotation.Attempts++;
+        var timeout = ctx.Services.Rotation.VerifyTimeout;
+        if (ctx.Now - rotation.VerifyFailingSince.Value >= timeout || error.Class == NetSuiteErrorClass.NeedsPerson && error.Code is not "INVALID_LOGIN")
+        {
+            ctx.RecordError(error, "verify", retry: false);
+            var causes = error.LikelyCauses.Count > 0 ? $" Likely causes: {string.Join("; ", error.LikelyCauses)}." : "";
+            await AbandonPendingAsync(ctx, ops, pending,
+                $"The new {ops.Noun} could not be verified for {timeout.TotalHours:0.#} hours ({error.Code}: {error.Message}).{causes} An integration in \"Waiting for Approval\" or a role without the needed permission shows up here. The current {ops.Noun} still works.",
+                cancellationToken).ConfigureAwait(false);
+            return OutcomeKind.NeedsPerson;
+        }
+
+        ctx.RecordError(error, "verify", retry: true);
+        rotation.NextAttemptAt = ctx.Doc.LastError!.RetryAt;
+        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        return OutcomeKind.Failed;
+    }
+
+    private static async Task AbandonPendingAsync(RunContext ctx, IRotationOperations ops, RotatedCredential pending, string reason, CancellationToken cancellationToken)
+    {
+        var revoked = await ops.RevokeAsync(ctx, pending, cancellationToken).ConfigureAwait(false);
+        var doc = ctx.Doc;
+        if (!revoked.IsSuccess)
+        {
+            RecordOrphan(ctx, pending.Name ?? pending.Id, $"the unverified pending {ops.Noun} could not be revoked ({revoked.Error!.Code})");
+        }
+
+        doc.Credentials.Pending = null;
+        Abandon(ctx, doc.Rotation!.RotationId, reason);
+        await ctx.NeedsPersonAsync(reason, false, cancellationToken).ConfigureAwait(false);
+        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Null when nothing is due yet (grace not over).</summary>
+    private static async Task<OutcomeKind?> RetireAsync(RunContext ctx, IRotationOperations ops, CancellationToken cancellationToken)
+    {
+        var doc = ctx.Doc;
+        var current = doc.Credentials.Current!;
+        if (!ctx.Request.DryRun && !await ops.IsPublishedAsync(ctx, current, cancellationToken).ConfigureAwait(false))
+        {
+            await ops.PublishAsync(ctx, current, cancellationToken).ConfigureAwait(false);
+            ctx.Did($"published {ops.Noun} {current.Id} to the consumer vault");
+        }
+
+        var previous = doc.Credentials.Previous;
+        if (previous is not null && previous.RetireAfter is { } retireAfter && retireAfter > ctx.Now && !ctx.Request.Force)
+        {
+            if (ctx.Request.Now && ctx.Request.Trigger != "sweep")
+            {
+                ctx.Did($"refused: {previous.Id} is in its grace period until {retireAfter:u}; a new rotation needs --force (which revokes it now)");
+                return OutcomeKind.Conflict;
+            }
+
+            return null;
+        }
+
+        if (ctx.Request.DryRun)
+        {
+            ctx.Did(previous is null ? "would finish the rotation" : $"would revoke the previous {ops.Noun} {previous.Id}");
+            return OutcomeKind.DryRun;
+        }
+
+        if (previous is not null)
+        {
+            var revoked = await ops.RevokeAsync(ctx, previous, cancellationToken).ConfigureAwait(false);
+            doc = ctx.Doc;
+            if (!revoked.IsSuccess)
+            {
+                var rotation = doc.Rotation!;
+                rotation.Attempts++;
+                ctx.RecordError(revoked.Error!, "retire", retry: true);
+                rotation.NextAttemptAt = doc.LastError!.RetryAt;
+                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+                return OutcomeKind.Failed;
+            }
+
+            ctx.Did($"revoked the previous {ops.Noun} {previous.Id} ({revoked.Value})");
+            ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "retire", previous.Id);
+        }
+
+        doc.Credentials.Previous = null;
+        doc.Rotation = null;
+        ctx.ClearError();
+        if (doc.Status == ConnectionStatus.Rotating)
+        {
+            doc.Status = ConnectionStatus.Healthy;
+        }
+
+        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        return OutcomeKind.Succeeded;
+    }
+
+    private static void RecordOrphan(RunContext ctx, string tokenName, string reason)
+    {
+        if (ctx.Doc.PossibleOrphans.Any(o => o.TokenName == tokenName))
+        {
+            return;
+        }
+
+        ctx.Doc.PossibleOrphans.Add(new PossibleOrphan { TokenName = tokenName, RecordedAt = ctx.Now, Reason = reason });
+        ctx.Services.Telemetry.PossibleOrphan(ctx.Name, ctx.Doc.Account, tokenName, reason);
+        ctx.Did($"recorded possible orphan {tokenName}: {reason}");
+    }
+
+    private static void Abandon(RunContext ctx, string rotationId, string reason)
+    {
+        ctx.Doc.Rotation = null;
+        ctx.Services.Telemetry.Abandoned(ctx.Name, ctx.Kind, rotationId, reason);
+    }
+}

@@ -1,0 +1,191 @@
+using NetSuite.Auth;
+using NetSuite.Auth.OAuth2;
+using TokenRotation.Connections;
+
+namespace TokenRotation.Engine;
+
+/// <summary>
+/// OAuth 2.0 authorization-code connections (DESIGN section 4, last paragraph): refresh the access token before it
+/// expires and publish it to the consumer vault; write the state vault only when durable state changes. For public
+/// clients the new single-use refresh token is persisted before anything else, and a refresh whose answer was not
+/// seen is never retried with the spent token: the connection needs a person.
+/// </summary>
+public static class OAuth2RefreshMachine
+{
+    public static async Task<OutcomeKind> RunAsync(RunContext ctx, CancellationToken cancellationToken)
+    {
+        var doc = ctx.Doc;
+        var oauth = doc.OAuth2 ?? throw new InvalidDataException($"Connection {doc.Name} is {doc.Kind} but has no oauth2 section.");
+        var defaults = ctx.Services.Rotation;
+
+        if (oauth.RefreshToken is null)
+        {
+            if (doc.Status != ConnectionStatus.NeedsPerson)
+            {
+                await ctx.NeedsPersonAsync("Not consented yet: open the consent link, log in to NetSuite with the integration's user and role, and choose Allow.", true, cancellationToken).ConfigureAwait(false);
+                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return OutcomeKind.NeedsPerson;
+        }
+
+        if (oauth.RefreshStartedAt is { } started)
+        {
+            // A previous run sent a single-use refresh and its answer was never persisted.
+            if (doc.Status != ConnectionStatus.NeedsPerson)
+            {
+                await ctx.NeedsPersonAsync(
+                    $"A refresh sent at {started:u} got no answer that was saved, so the single-use refresh token may be spent; it is not used again. Consent again to get a new one.",
+                    true, cancellationToken).ConfigureAwait(false);
+                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return OutcomeKind.NeedsPerson;
+        }
+
+        var now = ctx.Now;
+        var end = Scheduler.RefreshEnds(oauth);
+        if (end is { } e && now >= e)
+        {
+            var what = oauth.ChainEndsAt is { } chain && chain <= e ? "The public client's token chain reached its maximum rotation time" : "The refresh token expired";
+            await ctx.NeedsPersonAsync($"{what} at {e:u}. Consent again to get a new refresh token.", true, cancellationToken).ConfigureAwait(false);
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            return OutcomeKind.NeedsPerson;
+        }
+
+        // The warning ahead of the refresh token's end: a person must consent again soon, but refreshing continues.
+        var warningStarted = false;
+        if (Scheduler.WarningStarts(doc, defaults) is { } warn && now >= warn && doc.Status != ConnectionStatus.NeedsPerson)
+        {
+            await ctx.NeedsPersonAsync(
+                $"The refresh token ends at {end:u}. Consent again before then, or the connection stops working; refreshing continues until then.",
+                true, cancellationToken).ConfigureAwait(false);
+            warningStarted = true;
+        }
+
+        var next = Scheduler.NextRefresh(doc, defaults, doc.StoredIndex?.CredentialExpiresAt);
+        var due = ctx.Request.Now || next is null || next <= now;
+        if (!due)
+        {
+            if (warningStarted)
+            {
+                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+                return OutcomeKind.NeedsPerson;
+            }
+
+            return OutcomeKind.NothingToDo;
+        }
+
+        if (ctx.Request.DryRun)
+        {
+            ctx.Did(oauth.IsPublicClient
+                ? "would refresh the access token (public client: persist the new single-use refresh token first, then publish the access token)"
+                : "would refresh the access token and publish it to the consumer vault");
+            return OutcomeKind.DryRun;
+        }
+
+        var client = oauth.IsPublicClient
+            ? OAuth2ClientAuthentication.Public(oauth.ClientId)
+            : OAuth2ClientAuthentication.Confidential(oauth.ClientId, oauth.ClientSecret ?? throw new InvalidDataException($"Connection {doc.Name} is a confidential client without a client secret."));
+
+        if (oauth.IsPublicClient)
+        {
+            // Intent first: if this run dies after sending, the next run knows the token may be spent.
+            oauth.RefreshStartedAt = now;
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            oauth = ctx.Doc.OAuth2!;
+        }
+
+        ctx.Services.Telemetry.Started(ctx.Name, ctx.Kind, "refresh", "");
+        NetSuiteResult<TokenResponse> result;
+        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        {
+            result = await ctx.Services.Tokens.RefreshAsync(ctx.Account, client, oauth.RefreshToken!, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!result.IsSuccess)
+        {
+            return await FailedAsync(ctx, result.Error!, cancellationToken).ConfigureAwait(false);
+        }
+
+        var response = result.Value;
+        var accessFacts = NetSuiteTokenFacts.Read(response.AccessToken);
+        if (oauth.IsPublicClient)
+        {
+            var refreshToken = response.RefreshToken!;
+            var refreshFacts = NetSuiteTokenFacts.Read(refreshToken);
+            oauth.RefreshToken = refreshToken;
+            oauth.RefreshTokenExpiresAt = refreshFacts.ExpiresAt;
+            oauth.RefreshTokenIssuedAt = refreshFacts.IssuedAt ?? ctx.Now;
+            if (refreshFacts.OriginalIssuedAt is { } oit)
+            {
+                oauth.ChainEndsAt = oit + TimeSpan.FromHours(oauth.MaxRotationHours);
+            }
+
+            oauth.RefreshStartedAt = null;
+            ctx.ClearError();
+            ctx.Doc.LastSuccessAt = ctx.Now;
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            ctx.Did("persisted the new single-use refresh token");
+        }
+
+        await ctx.Services.Consumers.PublishAccessTokenAsync(ctx.Session.Name, ctx.Doc.Account, response.AccessToken, accessFacts.ExpiresAt, cancellationToken).ConfigureAwait(false);
+        ctx.AccessTokenExpiresAt = accessFacts.ExpiresAt;
+        ctx.Did($"published a new access token valid until {accessFacts.ExpiresAt:u}");
+        ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "refresh", $"access token until {accessFacts.ExpiresAt:u}");
+
+        if (!oauth.IsPublicClient && (ctx.Doc.LastError is not null || ctx.Doc.Status == ConnectionStatus.Failing || warningStarted))
+        {
+            ctx.ClearError();
+            ctx.Doc.LastSuccessAt = ctx.Now;
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return OutcomeKind.Succeeded;
+    }
+
+    private static async Task<OutcomeKind> FailedAsync(RunContext ctx, NetSuiteError error, CancellationToken cancellationToken)
+    {
+        var oauth = ctx.Doc.OAuth2!;
+        if (error.Code is "invalid_grant")
+        {
+            ctx.RecordError(error, "refresh", retry: false);
+            await ctx.NeedsPersonAsync("NetSuite refused the refresh token (invalid_grant: expired, revoked, or already used). Consent again.", true, cancellationToken).ConfigureAwait(false);
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            return OutcomeKind.NeedsPerson;
+        }
+
+        if (oauth.IsPublicClient && error.MayHaveBeenProcessed)
+        {
+            // NetSuite may have rotated the refresh token without our seeing the new one: never resend the old one.
+            ctx.RecordError(error, "refresh", retry: false);
+            await ctx.NeedsPersonAsync(
+                "The refresh answer was lost after NetSuite may have processed it, so the single-use refresh token may be spent; it is not used again. Consent again.",
+                true, cancellationToken).ConfigureAwait(false);
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            return OutcomeKind.NeedsPerson;
+        }
+
+        if (oauth.IsPublicClient)
+        {
+            oauth.RefreshStartedAt = null; // provably not processed: the token is still good
+        }
+
+        if (error.Class == NetSuiteErrorClass.NeedsPerson)
+        {
+            ctx.RecordError(error, "refresh", retry: false);
+            await ctx.NeedsPersonAsync($"NetSuite refused the refresh: {error.Message}", true, cancellationToken).ConfigureAwait(false);
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            return OutcomeKind.NeedsPerson;
+        }
+
+        ctx.RecordError(error, "refresh", retry: true);
+        if (ctx.Doc.Status == ConnectionStatus.Healthy)
+        {
+            ctx.Doc.Status = ConnectionStatus.Failing;
+        }
+
+        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        return OutcomeKind.Failed;
+    }
+}

@@ -1,0 +1,173 @@
+using TokenRotation.Configuration;
+using TokenRotation.Connections;
+using TokenRotation.Stores;
+
+namespace TokenRotation.Engine;
+
+/// <summary>
+/// Derives a connection's index (state, next action, expiries) from its document and the facts that live only
+/// in tags (the current access token's expiry). Pure: the same inputs give the same index.
+/// </summary>
+public static class Scheduler
+{
+    public static ConnectionIndex Index(ConnectionDocument doc, RotationOptions defaults, DateTimeOffset? accessTokenExpiresAt = null)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+        ArgumentNullException.ThrowIfNull(defaults);
+        var accessExpires = accessTokenExpiresAt ?? doc.StoredIndex?.CredentialExpiresAt;
+        var (credentialExpires, refreshExpires, next) = doc.Kind switch
+        {
+            ConnectionKind.OAuth2AuthorizationCode => AuthorizationCode(doc, defaults, accessExpires),
+            ConnectionKind.OAuth2ClientCredentials => ClientCredentials(doc, defaults, accessExpires),
+            ConnectionKind.Tba => Tba(doc, defaults),
+            _ => (null, null, null),
+        };
+
+        if (doc.LastError?.RetryAt is { } retry && (next is null || retry < next) && doc.Status != ConnectionStatus.NeedsPerson)
+        {
+            next = retry;
+        }
+
+        if (doc.Rotation?.NextAttemptAt is { } attempt && (next is null || attempt < next))
+        {
+            next = attempt;
+        }
+
+        return new ConnectionIndex
+        {
+            Name = ConnectionName.Parse(doc.Name),
+            Kind = doc.Kind,
+            Account = doc.Account,
+            State = doc.Paused ? ConnectionStatus.Paused : doc.Status,
+            NextActionAt = doc.Paused ? null : next,
+            CredentialExpiresAt = credentialExpires,
+            RefreshExpiresAt = refreshExpires,
+            Generation = doc.Generation,
+        };
+    }
+
+    /// <summary>When the refresh token (or a public client's chain) ends: the earlier of the two.</summary>
+    public static DateTimeOffset? RefreshEnds(OAuth2Definition oauth) =>
+        (oauth.RefreshTokenExpiresAt, oauth.ChainEndsAt) switch
+        {
+            ({ } a, { } b) => a < b ? a : b,
+            ({ } a, null) => a,
+            (null, { } b) => b,
+            _ => null,
+        };
+
+    /// <summary>When the NeedsPerson warning starts for an authorization-code connection.</summary>
+    public static DateTimeOffset? WarningStarts(ConnectionDocument doc, RotationOptions defaults) =>
+        doc.OAuth2 is { } oauth && RefreshEnds(oauth) is { } end
+            ? end - (doc.Policy.ConsentWarningLeadTime ?? defaults.ConsentWarningLeadTime)
+            : null;
+
+    public static TimeSpan AccessLead(ConnectionDocument doc, RotationOptions defaults) =>
+        doc.Policy.AccessTokenLeadTime ?? defaults.AccessTokenLeadTime;
+
+    /// <summary>When the access token should next be refreshed; null when there is no refresh token to use.</summary>
+    public static DateTimeOffset? NextRefresh(ConnectionDocument doc, RotationOptions defaults, DateTimeOffset? accessExpires)
+    {
+        var oauth = doc.OAuth2;
+        if (oauth?.RefreshToken is null || oauth.RefreshStartedAt is not null)
+        {
+            return null;
+        }
+
+        var end = RefreshEnds(oauth);
+        DateTimeOffset next;
+        if (accessExpires is null)
+        {
+            next = DateTimeOffset.MinValue; // no access token published yet: now
+        }
+        else if (oauth.IsPublicClient && oauth.PublicRefreshInterval is { } interval)
+        {
+            // Public clients write state on every refresh: refresh only as often as consumers need tokens...
+            next = accessExpires.Value - TimeSpan.FromHours(1) + interval;
+        }
+        else
+        {
+            next = accessExpires.Value - AccessLead(doc, defaults);
+        }
+
+        if (oauth.IsPublicClient && oauth.RefreshTokenExpiresAt is { } refreshExpires && oauth.RefreshTokenIssuedAt is { } issued)
+        {
+            // ...but always well inside the single-use refresh token's validity: by half of what is left.
+            var keepAlive = refreshExpires - TimeSpan.FromTicks((refreshExpires - issued).Ticks / 2);
+            if (keepAlive < next)
+            {
+                next = keepAlive;
+            }
+        }
+
+        if (end is { } e && next >= e)
+        {
+            return null;
+        }
+
+        return next;
+    }
+
+    private static (DateTimeOffset?, DateTimeOffset?, DateTimeOffset?) AuthorizationCode(ConnectionDocument doc, RotationOptions defaults, DateTimeOffset? accessExpires)
+    {
+        var oauth = doc.OAuth2;
+        if (oauth is null)
+        {
+            return (null, null, null);
+        }
+
+        var end = RefreshEnds(oauth);
+        var next = NextRefresh(doc, defaults, accessExpires);
+        var warning = WarningStarts(doc, defaults);
+        if (warning is { } w && doc.Status != ConnectionStatus.NeedsPerson && (next is null || w < next))
+        {
+            next = w;
+        }
+
+        if (end is { } e && oauth.RefreshToken is not null && oauth.RefreshStartedAt is null && (next is null || e < next))
+        {
+            next = e;
+        }
+
+        return (accessExpires, end, next);
+    }
+
+    private static (DateTimeOffset?, DateTimeOffset?, DateTimeOffset?) ClientCredentials(ConnectionDocument doc, RotationOptions defaults, DateTimeOffset? accessExpires)
+    {
+        var current = doc.Credentials.Current;
+        if (current is null)
+        {
+            return (accessExpires, null, null);
+        }
+
+        DateTimeOffset? next = accessExpires is { } a ? a - AccessLead(doc, defaults) : DateTimeOffset.MinValue;
+        if (current.ExpiresAt is { } certExpires)
+        {
+            var renew = certExpires - (doc.Policy.CertificateRenewBefore ?? defaults.CertificateRenewBefore);
+            next = Min(next, renew);
+        }
+
+        next = Min(next, doc.Credentials.Previous?.RetireAfter);
+        return (accessExpires, current.ExpiresAt, next);
+    }
+
+    private static (DateTimeOffset?, DateTimeOffset?, DateTimeOffset?) Tba(ConnectionDocument doc, RotationOptions defaults)
+    {
+        var current = doc.Credentials.Current;
+        if (current is null)
+        {
+            return (null, null, null);
+        }
+
+        DateTimeOffset? next = current.IssuedAt + (doc.Policy.TbaRotationInterval ?? defaults.TbaRotationInterval);
+        if (doc.Rotation is { } rotation)
+        {
+            next = rotation.Step == RotationStep.Promoted ? doc.Credentials.Previous?.RetireAfter ?? DateTimeOffset.MinValue : DateTimeOffset.MinValue;
+        }
+
+        return (null, null, next);
+    }
+
+    private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a < b ? a : b;
+}

@@ -1,0 +1,231 @@
+using System.Text.Json;
+using NetSuite.Auth;
+using NetSuite.Auth.Tba;
+using TokenRotation.Connections;
+using TokenRotation.Stores;
+
+namespace TokenRotation.Engine;
+
+/// <summary>
+/// TBA rotation through NetSuite's <c>issuetoken</c> (NLAuth + TOTP) and <c>revoketoken</c>; verification is a real
+/// signed call (<c>tokeninfo</c>, plus the connection's verify URL when set) that must show the same account, role
+/// and entity as the current token.
+/// </summary>
+public sealed class TbaRotationOperations : IRotationOperations
+{
+    public static TbaRotationOperations Instance { get; } = new();
+
+    public string Noun => "TBA token";
+
+    public bool IsRotationDue(RunContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var current = ctx.Doc.Credentials.Current;
+        var interval = ctx.Doc.Policy.TbaRotationInterval ?? ctx.Services.Rotation.TbaRotationInterval;
+        return current is not null && current.IssuedAt + interval <= ctx.Now;
+    }
+
+    public async Task<NetSuiteResult<RotatedCredential>> IssueAsync(RunContext ctx, string rotationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var tba = Definition(ctx);
+        var user = new NLAuthCredentials(ctx.Account, tba.User.Email, tba.User.Password, tba.User.RoleId);
+        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        {
+            string? otp = null;
+            if (tba.User.TotpSecret is { Length: > 0 } totpSecret)
+            {
+                otp = await ReserveTotpAsync(ctx, tba.User, totpSecret, cancellationToken).ConfigureAwait(false);
+                if (otp is null)
+                {
+                    return NetSuiteResult<RotatedCredential>.Failure(new NetSuiteError(
+                        NetSuiteErrorClass.Transient, "totp_window_used",
+                        "This NetSuite user's one-time code for the current 30-second window was already used; the next window is tried later.")
+                    { MayHaveBeenProcessed = false });
+                }
+            }
+
+            var issued = await ctx.Services.Tba.IssueTokenAsync(user, tba.ConsumerKey, rotationId, otp, cancellationToken).ConfigureAwait(false);
+            if (!issued.IsSuccess)
+            {
+                return NetSuiteResult<RotatedCredential>.Failure(issued.Error!);
+            }
+
+            return NetSuiteResult<RotatedCredential>.Success(new RotatedCredential
+            {
+                Id = issued.Value.TokenId,
+                Secret = issued.Value.TokenSecret,
+                Name = rotationId,
+                IssuedAt = ctx.Now,
+            });
+        }
+    }
+
+    public async Task<VerifyResult> VerifyAsync(RunContext ctx, RotatedCredential pending, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(pending);
+        var tba = Definition(ctx);
+        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        {
+            var info = await ctx.Services.Tba.TokenInfoAsync(Credentials(ctx, pending), cancellationToken).ConfigureAwait(false);
+            if (!info.IsSuccess)
+            {
+                return VerifyResult.Failed(info.Error!);
+            }
+
+            var expectedRole = tba.ExpectedRoleId;
+            var expectedEntity = tba.ExpectedEntityId;
+            if ((expectedRole is null || expectedEntity is null) && ctx.Doc.Credentials.Current is { } current)
+            {
+                var currentInfo = await ctx.Services.Tba.TokenInfoAsync(Credentials(ctx, current), cancellationToken).ConfigureAwait(false);
+                if (!currentInfo.IsSuccess)
+                {
+                    return VerifyResult.Failed(currentInfo.Error!);
+                }
+
+                expectedRole ??= currentInfo.Value.RoleId;
+                expectedEntity ??= currentInfo.Value.EntityId;
+            }
+
+            var mismatch = Mismatch(ctx.Account, expectedRole, expectedEntity, info.Value);
+            if (mismatch is not null)
+            {
+                return VerifyResult.WrongIdentity(mismatch);
+            }
+
+            if (tba.VerifyUrl is { Length: > 0 } url)
+            {
+                var call = await ctx.Services.Tba.VerifyAsync(Credentials(ctx, pending), new Uri(url), cancellationToken).ConfigureAwait(false);
+                if (!call.IsSuccess)
+                {
+                    return VerifyResult.Failed(call.Error!);
+                }
+            }
+
+            return VerifyResult.Ok;
+        }
+    }
+
+    public Task PublishAsync(RunContext ctx, RotatedCredential current, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(current);
+        var tba = Definition(ctx);
+        return ctx.Services.Consumers.PublishTbaAsync(
+            ctx.Session.Name,
+            new TbaProjection(ctx.Doc.Account, tba.ConsumerKey, tba.ConsumerSecret, current.Id, current.Secret ?? throw new InvalidDataException($"Connection {ctx.Name}: TBA token {current.Id} has no secret.")),
+            cancellationToken);
+    }
+
+    public async Task<bool> IsPublishedAsync(RunContext ctx, RotatedCredential current, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(current);
+        var published = await ctx.Services.Consumers.GetAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false);
+        if (published is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(published.Value);
+            return json.RootElement.TryGetProperty("tokenId", out var id) && id.GetString() == current.Id;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<NetSuiteResult<string>> RevokeAsync(RunContext ctx, RotatedCredential credential, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(credential);
+        if (credential.Secret is null)
+        {
+            return NetSuiteResult<string>.Failure(new NetSuiteError(NetSuiteErrorClass.Unexpected, "no_secret", $"Token {credential.Id} has no secret to sign its revocation."));
+        }
+
+        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        {
+            var creds = Credentials(ctx, credential);
+            var revoked = await ctx.Services.Tba.RevokeTokenAsync(creds, cancellationToken).ConfigureAwait(false);
+            if (revoked.IsSuccess)
+            {
+                return NetSuiteResult<string>.Success($"HTTP {revoked.Value.StatusCode}");
+            }
+
+            if (revoked.Error!.Class is NetSuiteErrorClass.Ambiguous or NetSuiteErrorClass.NeedsPerson)
+            {
+                // A revoke signed with an already revoked token is refused as "Invalid login attempt". If the token
+                // cannot even read tokeninfo, it is no longer usable: that is what retiring it means.
+                var info = await ctx.Services.Tba.TokenInfoAsync(creds, cancellationToken).ConfigureAwait(false);
+                if (!info.IsSuccess && info.Error!.Class is NetSuiteErrorClass.Ambiguous or NetSuiteErrorClass.NeedsPerson)
+                {
+                    return NetSuiteResult<string>.Success("already unusable (tokeninfo refused it)");
+                }
+            }
+
+            return NetSuiteResult<string>.Failure(revoked.Error!);
+        }
+    }
+
+    private static TbaDefinition Definition(RunContext ctx) =>
+        ctx.Doc.Tba ?? throw new InvalidDataException($"Connection {ctx.Name} is {ctx.Doc.Kind} but has no tba section.");
+
+    private static TbaCredentials Credentials(RunContext ctx, RotatedCredential token)
+    {
+        var tba = Definition(ctx);
+        return new TbaCredentials(ctx.Account, tba.ConsumerKey, tba.ConsumerSecret, token.Id, token.Secret ?? "");
+    }
+
+    private static string? Mismatch(NetSuiteAccountId account, string? role, string? entity, TbaTokenInfo info)
+    {
+        var problems = new List<string>();
+        if (info.CompanyId is { } company && (!NetSuiteAccountId.TryParse(company, out var parsed) || parsed != account))
+        {
+            problems.Add($"account {company}, expected {account}");
+        }
+
+        if (role is not null && info.RoleId is { } r && r != role)
+        {
+            problems.Add($"role {r}, expected {role}");
+        }
+
+        if (entity is not null && info.EntityId is { } e && e != entity)
+        {
+            problems.Add($"entity {e}, expected {entity}");
+        }
+
+        return problems.Count == 0 ? null : string.Join("; ", problems);
+    }
+
+    /// <summary>
+    /// A TOTP code is single-use per (user, 30-second window): reserve the window's step in storage first. If it is
+    /// taken, wait for the next window when that is soon enough, else give up for this run.
+    /// </summary>
+    private static async Task<string?> ReserveTotpAsync(RunContext ctx, RotationUser user, string totpSecret, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var now = ctx.Now;
+            var step = Totp.GetTimeStep(now);
+            if (await ctx.Services.TotpSteps.TryReserveAsync(ctx.Doc.Account, user.Email, step, cancellationToken).ConfigureAwait(false))
+            {
+                return Totp.Compute(totpSecret, now);
+            }
+
+            var wait = Totp.TimeUntilNextStep(now) + TimeSpan.FromMilliseconds(50);
+            if (wait > ctx.Services.Engine.MaxInlineWait)
+            {
+                return null;
+            }
+
+            await Task.Delay(wait, ctx.Services.Time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+}

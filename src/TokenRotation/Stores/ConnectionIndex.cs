@@ -1,0 +1,88 @@
+using System.Globalization;
+using TokenRotation.Connections;
+
+namespace TokenRotation.Stores;
+
+/// <summary>
+/// The tags on a connection's state secret: the index a sweep reads without reading values (DESIGN section 3).
+/// Scheduling changes are tag-only updates, which create no secret version.
+/// </summary>
+public sealed record ConnectionIndex
+{
+    public const string KindTag = "kind";
+    public const string AccountTag = "account";
+    public const string StateTag = "state";
+    public const string NextActionAtTag = "nextActionAt";
+    public const string CredentialExpiresAtTag = "credentialExpiresAt";
+    public const string RefreshExpiresAtTag = "refreshExpiresAt";
+    public const string GenerationTag = "generation";
+
+    public required ConnectionName Name { get; init; }
+
+    public required ConnectionKind Kind { get; init; }
+
+    public required string Account { get; init; }
+
+    public required ConnectionStatus State { get; init; }
+
+    /// <summary>When the connection next needs work; null means only a person or an operator can move it.</summary>
+    public DateTimeOffset? NextActionAt { get; init; }
+
+    public DateTimeOffset? CredentialExpiresAt { get; init; }
+
+    public DateTimeOffset? RefreshExpiresAt { get; init; }
+
+    public long Generation { get; init; }
+
+    public bool IsDue(DateTimeOffset now) => State != ConnectionStatus.Paused && NextActionAt is { } next && next <= now;
+
+    public IDictionary<string, string> ToTags()
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [KindTag] = Kind.ToString(),
+            [AccountTag] = Account,
+            [StateTag] = State.ToString(),
+            [GenerationTag] = Generation.ToString(CultureInfo.InvariantCulture),
+        };
+        Put(tags, NextActionAtTag, NextActionAt);
+        Put(tags, CredentialExpiresAtTag, CredentialExpiresAt);
+        Put(tags, RefreshExpiresAtTag, RefreshExpiresAt);
+        return tags;
+    }
+
+    /// <summary>Reads an index from tags; null when the tags are not a connection's (missing kind or account).</summary>
+    public static ConnectionIndex? FromTags(ConnectionName name, IReadOnlyDictionary<string, string> tags)
+    {
+        if (!tags.TryGetValue(KindTag, out var kind) || !Enum.TryParse<ConnectionKind>(kind, out var parsedKind)
+            || !tags.TryGetValue(AccountTag, out var account))
+        {
+            return null;
+        }
+
+        return new ConnectionIndex
+        {
+            Name = name,
+            Kind = parsedKind,
+            Account = account,
+            State = tags.TryGetValue(StateTag, out var state) && Enum.TryParse<ConnectionStatus>(state, out var s) ? s : ConnectionStatus.Healthy,
+            NextActionAt = Get(tags, NextActionAtTag),
+            CredentialExpiresAt = Get(tags, CredentialExpiresAtTag),
+            RefreshExpiresAt = Get(tags, RefreshExpiresAtTag),
+            Generation = tags.TryGetValue(GenerationTag, out var g) && long.TryParse(g, CultureInfo.InvariantCulture, out var gen) ? gen : 0,
+        };
+    }
+
+    private static void Put(Dictionary<string, string> tags, string key, DateTimeOffset? value)
+    {
+        if (value is { } v)
+        {
+            tags[key] = v.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static DateTimeOffset? Get(IReadOnlyDictionary<string, string> tags, string key) =>
+        tags.TryGetValue(key, out var text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
+            ? value
+            : null;
+}

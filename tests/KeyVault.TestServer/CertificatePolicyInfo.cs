@@ -1,0 +1,183 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+
+namespace KeyVault.TestServer;
+
+/// <summary>The parts of a certificate policy the server acts on.</summary>
+internal sealed class CertificatePolicyInfo
+{
+    public const string Pkcs12ContentType = "application/x-pkcs12";
+    public const string PemContentType = "application/x-pem-file";
+
+    public string KeyType { get; private init; } = "RSA";
+
+    public bool IsEc => KeyType.StartsWith("EC", StringComparison.OrdinalIgnoreCase);
+
+    public string Curve { get; private init; } = "P-256";
+
+    public int KeySize { get; private init; } = 2048;
+
+    public bool Exportable { get; private init; } = true;
+
+    public bool ReuseKey { get; private init; }
+
+    public string Subject { get; private init; } = "CN=DefaultPolicy";
+
+    public List<string> DnsNames { get; } = [];
+
+    public List<string> Emails { get; } = [];
+
+    public List<string> Upns { get; } = [];
+
+    public List<string> EnhancedKeyUsages { get; } = [];
+
+    public X509KeyUsageFlags KeyUsage { get; private set; }
+
+    public int ValidityMonths { get; private init; } = 12;
+
+    public string ContentType { get; private init; } = Pkcs12ContentType;
+
+    public bool IsPem => string.Equals(ContentType, PemContentType, StringComparison.OrdinalIgnoreCase);
+
+    public static bool TryParse(JsonObject policy, out CertificatePolicyInfo info, out string error)
+    {
+        info = new CertificatePolicyInfo();
+        error = string.Empty;
+        try
+        {
+            var keyProps = policy["key_props"] as JsonObject;
+            var x509 = policy["x509_props"] as JsonObject;
+            var secretProps = policy["secret_props"] as JsonObject;
+            var issuer = policy["issuer"] as JsonObject;
+
+            string issuerName = issuer?["name"]?.GetValue<string>() ?? "Self";
+            if (!string.Equals(issuerName, "Self", StringComparison.OrdinalIgnoreCase))
+            {
+                error = $"The test server issues only self-signed certificates (issuer 'Self'), not '{issuerName}'.";
+                return false;
+            }
+
+            string keyType = keyProps?["kty"]?.GetValue<string>() ?? "RSA";
+            if (keyType is not ("EC" or "EC-HSM" or "RSA" or "RSA-HSM"))
+            {
+                error = $"Unsupported key type '{keyType}'.";
+                return false;
+            }
+
+            string curve = keyProps?["crv"]?.GetValue<string>() ?? "P-256";
+            if (keyType.StartsWith("EC", StringComparison.Ordinal) && curve is not ("P-256" or "P-384" or "P-521"))
+            {
+                error = $"Unsupported curve '{curve}'.";
+                return false;
+            }
+
+            int keySize = keyProps?["key_size"]?.GetValue<int>() ?? 2048;
+            if (!keyType.StartsWith("EC", StringComparison.Ordinal) && keySize is not (2048 or 3072 or 4096))
+            {
+                error = $"Unsupported RSA key size {keySize}.";
+                return false;
+            }
+
+            string? subject = x509?["subject"]?.GetValue<string>();
+            var sans = x509?["sans"] as JsonObject;
+            var parsed = new CertificatePolicyInfo
+            {
+                KeyType = keyType,
+                Curve = curve,
+                KeySize = keySize,
+                Exportable = keyProps?["exportable"]?.GetValue<bool>() ?? !keyType.EndsWith("-HSM", StringComparison.Ordinal),
+                ReuseKey = keyProps?["reuse_key"]?.GetValue<bool>() ?? false,
+                ValidityMonths = x509?["validity_months"]?.GetValue<int>() ?? 12,
+                ContentType = secretProps?["contentType"]?.GetValue<string>() ?? Pkcs12ContentType,
+            };
+
+            AddStrings(sans?["dns_names"], parsed.DnsNames);
+            AddStrings(sans?["emails"], parsed.Emails);
+            AddStrings(sans?["upns"], parsed.Upns);
+            AddStrings(x509?["ekus"], parsed.EnhancedKeyUsages);
+            var usages = new List<string>();
+            AddStrings(x509?["key_usage"], usages);
+
+            if (string.IsNullOrEmpty(subject) && parsed.DnsNames.Count == 0 && parsed.Emails.Count == 0 && parsed.Upns.Count == 0)
+            {
+                error = "The policy needs a subject or subject alternative names.";
+                return false;
+            }
+
+            if (parsed.ValidityMonths is < 1 or > 1200)
+            {
+                error = "validity_months must be between 1 and 1200.";
+                return false;
+            }
+
+            if (parsed.ContentType is not (Pkcs12ContentType or PemContentType))
+            {
+                error = $"Unsupported secret content type '{parsed.ContentType}'.";
+                return false;
+            }
+
+            X509KeyUsageFlags flags = X509KeyUsageFlags.None;
+            foreach (var usage in usages)
+            {
+                flags |= usage switch
+                {
+                    "digitalSignature" => X509KeyUsageFlags.DigitalSignature,
+                    "nonRepudiation" => X509KeyUsageFlags.NonRepudiation,
+                    "keyEncipherment" => X509KeyUsageFlags.KeyEncipherment,
+                    "dataEncipherment" => X509KeyUsageFlags.DataEncipherment,
+                    "keyAgreement" => X509KeyUsageFlags.KeyAgreement,
+                    "keyCertSign" => X509KeyUsageFlags.KeyCertSign,
+                    "cRLSign" => X509KeyUsageFlags.CrlSign,
+                    "encipherOnly" => X509KeyUsageFlags.EncipherOnly,
+                    "decipherOnly" => X509KeyUsageFlags.DecipherOnly,
+                    _ => X509KeyUsageFlags.None,
+                };
+            }
+
+            if (flags == X509KeyUsageFlags.None)
+            {
+                flags = parsed.IsEc
+                    ? X509KeyUsageFlags.DigitalSignature
+                    : X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment;
+            }
+
+            parsed.KeyUsage = flags;
+            info = new CertificatePolicyInfo
+            {
+                KeyType = parsed.KeyType,
+                Curve = parsed.Curve,
+                KeySize = parsed.KeySize,
+                Exportable = parsed.Exportable,
+                ReuseKey = parsed.ReuseKey,
+                ValidityMonths = parsed.ValidityMonths,
+                ContentType = parsed.ContentType,
+                Subject = string.IsNullOrEmpty(subject) ? "CN=" + (parsed.DnsNames.FirstOrDefault() ?? parsed.Emails.FirstOrDefault() ?? parsed.Upns[0]) : subject,
+                KeyUsage = flags,
+            };
+            info.DnsNames.AddRange(parsed.DnsNames);
+            info.Emails.AddRange(parsed.Emails);
+            info.Upns.AddRange(parsed.Upns);
+            info.EnhancedKeyUsages.AddRange(parsed.EnhancedKeyUsages);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+        {
+            error = "The certificate policy is malformed.";
+            return false;
+        }
+    }
+
+    private static void AddStrings(JsonNode? node, List<string> target)
+    {
+        if (node is JsonArray array)
+        {
+            foreach (var item in array)
+            {
+                if (item?.GetValue<string>() is { Length: > 0 } s)
+                {
+                    target.Add(s);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+namespace KeyVault.TestServer;
+
+/// <summary>How an injected fault shows itself.</summary>
+public enum KeyVaultFaultMode
+{
+    /// <summary>Answer with the fault's status code; the operation is not performed.</summary>
+    FailBeforeProcessing,
+    /// <summary>Perform the operation, then answer with the fault's status code (the response is "lost").</summary>
+    FailAfterProcessing,
+    /// <summary>Abort the connection without performing the operation.</summary>
+    AbortBeforeProcessing,
+    /// <summary>Perform the operation, then abort the connection.</summary>
+    AbortAfterProcessing,
+}
+
+/// <summary>A fault rule: which requests it hits, how, and how many times.</summary>
+public sealed class KeyVaultFault
+{
+    private int _triggered;
+
+    /// <summary>Only this operation (null: any operation the server serves).</summary>
+    public KeyVaultOperation? Operation { get; init; }
+
+    /// <summary>Only this secret, certificate or key name (null: any).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Status code answered (default 503).</summary>
+    public int StatusCode { get; init; } = 503;
+
+    /// <summary>How the fault shows itself.</summary>
+    public KeyVaultFaultMode Mode { get; init; } = KeyVaultFaultMode.FailBeforeProcessing;
+
+    /// <summary>Optional <c>retry-after-ms</c> header on the fault answer.</summary>
+    public int? RetryAfterMilliseconds { get; init; }
+
+    /// <summary>How many requests the rule hits; <see cref="int.MaxValue"/> for every matching request.</summary>
+    public int Times { get; init; } = 1;
+
+    /// <summary>How many requests the rule has hit so far.</summary>
+    public int Triggered => Volatile.Read(ref _triggered);
+
+    /// <summary>True once the rule has hit <see cref="Times"/> requests.</summary>
+    public bool Exhausted => Triggered >= Times;
+
+    internal bool Matches(KeyVaultOperation operation, string? name) =>
+        operation != KeyVaultOperation.Unknown
+        && (Operation is null || Operation == operation)
+        && (Name is null || string.Equals(Name, name, StringComparison.OrdinalIgnoreCase));
+
+    internal bool TryConsume()
+    {
+        while (true)
+        {
+            int current = Volatile.Read(ref _triggered);
+            if (current >= Times)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _triggered, current + 1, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+}
+
+/// <summary>Injectable faults and latency. Rules are checked in the order they were added.</summary>
+public sealed class KeyVaultFaults
+{
+    private readonly Lock _gate = new();
+    private readonly List<KeyVaultFault> _rules = [];
+    private readonly List<(TimeSpan Latency, KeyVaultOperation? Operation)> _latencies = [];
+
+    /// <summary>Adds a rule and returns it (its <see cref="KeyVaultFault.Triggered"/> shows how often it hit).</summary>
+    public KeyVaultFault Add(KeyVaultFault fault)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        lock (_gate)
+        {
+            _rules.Add(fault);
+        }
+
+        return fault;
+    }
+
+    /// <summary>The next <paramref name="count"/> requests (any served operation) fail with <paramref name="statusCode"/>.</summary>
+    public KeyVaultFault FailNext(int count, int statusCode = 503) =>
+        Add(new KeyVaultFault { Times = count, StatusCode = statusCode });
+
+    /// <summary>The next <paramref name="count"/> requests of one operation (optionally one name) fail.</summary>
+    public KeyVaultFault FailOperation(KeyVaultOperation operation, int count = 1, int statusCode = 503, string? name = null,
+        KeyVaultFaultMode mode = KeyVaultFaultMode.FailBeforeProcessing) =>
+        Add(new KeyVaultFault { Operation = operation, Times = count, StatusCode = statusCode, Name = name, Mode = mode });
+
+    /// <summary>
+    /// Adds real (wall-clock) latency before every request of <paramref name="operation"/> (null: all requests).
+    /// It models the network, not expiry, so it does not use the server's TimeProvider.
+    /// </summary>
+    public void AddLatency(TimeSpan latency, KeyVaultOperation? operation = null)
+    {
+        lock (_gate)
+        {
+            _latencies.Add((latency, operation));
+        }
+    }
+
+    /// <summary>Removes every rule and latency.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _rules.Clear();
+            _latencies.Clear();
+        }
+    }
+
+    internal TimeSpan LatencyFor(KeyVaultOperation operation)
+    {
+        lock (_gate)
+        {
+            var total = TimeSpan.Zero;
+            foreach (var (latency, op) in _latencies)
+            {
+                if (op is null || op == operation)
+                {
+                    total += latency;
+                }
+            }
+
+            return total;
+        }
+    }
+
+    internal KeyVaultFault? TakeMatching(KeyVaultOperation operation, string? name)
+    {
+        lock (_gate)
+        {
+            foreach (var rule in _rules)
+            {
+                if (rule.Matches(operation, name) && rule.TryConsume())
+                {
+                    return rule;
+                }
+            }
+
+            return null;
+        }
+    }
+}
