@@ -71,6 +71,12 @@ param leaseContainerName string = 'nstoken-leases'
 @description('Optional. Queue of the per-account work items (Storage:WorkQueue).')
 param workQueueName string = 'nstoken-work'
 
+@description('Optional. Table of the last used TOTP step per account and user (Coordination:TotpTable).')
+param totpTableName string = 'nstokentotp'
+
+@description('Optional. Table of the consent sessions (Coordination:ConsentTable).')
+param consentTableName string = 'nstokenconsent'
+
 @description('Optional. NCRONTAB (six fields, UTC) of the OAuth 2.0 refresh and client-credentials sweep.')
 param refreshOAuth2TokensSchedule string = '0 */5 * * * *'
 
@@ -198,6 +204,10 @@ module storage 'modules/storage.bicep' = {
     ]
     queueNames: [
       workQueueName
+    ]
+    tableNames: [
+      totpTableName
+      consentTableName
     ]
     roleAssignments: [
       {
@@ -380,6 +390,8 @@ module appSettings 'modules/app-settings.bicep' = {
       Storage__TableServiceUri: storage.outputs.tableEndpoint
       Storage__LeaseContainer: leaseContainerName
       Storage__WorkQueue: workQueueName
+      Coordination__TotpTable: totpTableName
+      Coordination__ConsentTable: consentTableName
       Rotation__AccessTokenLeadTime: accessTokenLeadTime
       Rotation__ConsentWarningLeadTime: consentWarningLeadTime
       Rotation__TbaRotationInterval: tbaRotationInterval

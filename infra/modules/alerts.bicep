@@ -61,8 +61,10 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   }
 }
 
-// The engine logs with message templates; the event name and its fields arrive as custom dimensions. Worker
-// logs forwarded through the Functions host carry a prop__ prefix, so both spellings are read.
+// The engine logs each event (infra/events.json) as a LoggerMessage: the event name is its EventId.Name, which
+// Application Insights stores as customDimensions.EventName, and the first word of the message; the template's
+// placeholders (Connection, ConsentLink, ...) become custom dimensions. Logs forwarded through the Functions host
+// carry a prop__ prefix, so both spellings are read, with the message as the last resort.
 resource needsPersonAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: '${namePrefix}-needs-person'
   location: location
@@ -83,7 +85,7 @@ resource needsPersonAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
         {
           query: '''
 traces
-| extend Event = coalesce(tostring(customDimensions.Event), tostring(customDimensions.prop__Event))
+| extend Event = coalesce(tostring(customDimensions.EventName), tostring(customDimensions.prop__EventName), extract(@"^([A-Za-z]+) ", 1, message))
 | where Event == "NeedsPerson"
 | extend Connection = coalesce(tostring(customDimensions.Connection), tostring(customDimensions.prop__Connection)),
          ConsentLink = coalesce(tostring(customDimensions.ConsentLink), tostring(customDimensions.prop__ConsentLink))
@@ -145,7 +147,7 @@ resource rotationFailuresAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-0
         {
           query: '''
 traces
-| extend Event = coalesce(tostring(customDimensions.Event), tostring(customDimensions.prop__Event))
+| extend Event = coalesce(tostring(customDimensions.EventName), tostring(customDimensions.prop__EventName), extract(@"^([A-Za-z]+) ", 1, message))
 | where Event == "RotationFailed"
 | extend Connection = coalesce(tostring(customDimensions.Connection), tostring(customDimensions.prop__Connection))
 | summarize Failures = count() by Connection
@@ -199,7 +201,7 @@ resource sweepMissingAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' =
         {
           query: '''
 traces
-| extend Event = coalesce(tostring(customDimensions.Event), tostring(customDimensions.prop__Event))
+| extend Event = coalesce(tostring(customDimensions.EventName), tostring(customDimensions.prop__EventName), extract(@"^([A-Za-z]+) ", 1, message))
 | where Event == "SweepCompleted"
 | summarize Sweeps = count()
 '''
@@ -243,7 +245,7 @@ resource possibleOrphanAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01'
         {
           query: '''
 traces
-| extend Event = coalesce(tostring(customDimensions.Event), tostring(customDimensions.prop__Event))
+| extend Event = coalesce(tostring(customDimensions.EventName), tostring(customDimensions.prop__EventName), extract(@"^([A-Za-z]+) ", 1, message))
 | where Event == "PossibleOrphan"
 | extend Connection = coalesce(tostring(customDimensions.Connection), tostring(customDimensions.prop__Connection))
 | summarize Occurrences = count() by Connection

@@ -20,6 +20,9 @@ param blobContainerNames string[]
 @description('Optional. Queues to create (the work queue).')
 param queueNames string[] = []
 
+@description('Optional. Tables to create (consent sessions, TOTP steps).')
+param tableNames string[] = []
+
 @description('Optional. Role assignments on the storage account.')
 param roleAssignments roleAssignmentType[] = []
 
@@ -78,6 +81,13 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-01-0
   parent: account
   name: 'default'
 }
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-01-01' = [
+  for tableName in tableNames: {
+    parent: tableService
+    name: tableName
+  }
+]
 
 resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for assignment in roleAssignments: {

@@ -11,10 +11,9 @@ public static class NsTokenApp
     {
         ArgumentNullException.ThrowIfNull(args);
         var root = new RootCommand("nstoken: keep NetSuite integration credentials alive on Azure.");
+        root.Subcommands.Add(SignCommand.Create(stdin, stdout, stderr, getEnvironmentVariable, TimeProvider.System));
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
-        _ = stdin;
-        _ = getEnvironmentVariable;
         return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -2,28 +2,60 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using NetSuite.Auth;
+using NetSuite.Auth.Certificates;
+using NetSuite.Auth.OAuth2.Jwt;
 using TokenRotation.Configuration;
+using TokenRotation.Engine;
+using TokenRotation.Stores;
+using TokenRotation.Telemetry;
 
 namespace TokenRotation;
 
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Composes the token rotation engine. The Functions app, the CLI and the tests all call this,
-    /// so what the tests build is what runs.
+    /// Composes the token rotation engine on Azure: Key Vault stores, blob leases, tables and queue. The Functions
+    /// app and the CLI call this, and the tests call it with their test seams, so what the tests build is what runs.
     /// </summary>
     public static IServiceCollection AddTokenRotation(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddTokenRotationEngine(configuration);
+        services.AddTokenRotationStores(configuration);
+        return services;
+    }
+
+    /// <summary>The engine without stores: options, NetSuite clients, state machines, telemetry.</summary>
+    public static IServiceCollection AddTokenRotationEngine(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
         AddValidatedOptions<TokenRotationOptions, TokenRotationOptionsValidator>(services, configuration, TokenRotationOptions.SectionName);
-        AddValidatedOptions<KeyVaultOptions, KeyVaultOptionsValidator>(services, configuration, KeyVaultOptions.SectionName);
-        AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, configuration, StorageOptions.SectionName);
         AddValidatedOptions<RotationOptions, RotationOptionsValidator>(services, configuration, RotationOptions.SectionName);
         AddValidatedOptions<NetSuiteOptions, NetSuiteOptionsValidator>(services, configuration, NetSuiteOptions.SectionName);
+        services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName));
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddLogging();
+        services.AddNetSuiteAuth(configureResilience: r => configuration.GetSection("NetSuite:Resilience").Bind(r));
+        services.AddOptions<NetSuite.Auth.NetSuiteEndpointOptions>().Configure<IOptions<NetSuiteOptions>>((endpoints, netsuite) =>
+        {
+            endpoints.SuiteTalkUrlTemplate = netsuite.Value.SuiteTalkUrlTemplate;
+            endpoints.RestletsUrlTemplate = netsuite.Value.RestletsUrlTemplate;
+            endpoints.AppUrlTemplate = netsuite.Value.AppUrlTemplate;
+        });
+        services.TryAddSingleton<NetSuiteClientAssertionBuilder>();
+
+        services.TryAddSingleton<RotationTelemetry>();
+        services.TryAddSingleton<IConsentLinkFactory, NoConsentLinks>();
+        services.TryAddSingleton<IAssertionSignerFactory, UnavailableAssertionSigners>();
+        services.TryAddSingleton<EngineServices>();
+        services.TryAddSingleton<ConnectionProcessor>();
+        services.TryAddSingleton<ConnectionAdmin>();
+        services.TryAddSingleton<SweepService>();
+        services.TryAddSingleton<AccountWorker>();
         return services;
     }
 

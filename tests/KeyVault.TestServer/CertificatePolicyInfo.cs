@@ -31,7 +31,7 @@ internal sealed class CertificatePolicyInfo
 
     public List<string> EnhancedKeyUsages { get; } = [];
 
-    public X509KeyUsageFlags KeyUsage { get; private set; }
+    public X509KeyUsageFlags KeyUsage { get; private init; }
 
     public int ValidityMonths { get; private init; } = 12;
 
@@ -80,46 +80,40 @@ internal sealed class CertificatePolicyInfo
 
             string? subject = x509?["subject"]?.GetValue<string>();
             var sans = x509?["sans"] as JsonObject;
-            var parsed = new CertificatePolicyInfo
+            var dnsNames = Strings(sans?["dns_names"]);
+            var emails = Strings(sans?["emails"]);
+            var upns = Strings(sans?["upns"]);
+            if (string.IsNullOrEmpty(subject))
             {
-                KeyType = keyType,
-                Curve = curve,
-                KeySize = keySize,
-                Exportable = keyProps?["exportable"]?.GetValue<bool>() ?? !keyType.EndsWith("-HSM", StringComparison.Ordinal),
-                ReuseKey = keyProps?["reuse_key"]?.GetValue<bool>() ?? false,
-                ValidityMonths = x509?["validity_months"]?.GetValue<int>() ?? 12,
-                ContentType = secretProps?["contentType"]?.GetValue<string>() ?? Pkcs12ContentType,
-            };
+                string? first = dnsNames.Concat(emails).Concat(upns).FirstOrDefault();
+                if (first is null)
+                {
+                    error = "The policy needs a subject or subject alternative names.";
+                    return false;
+                }
 
-            AddStrings(sans?["dns_names"], parsed.DnsNames);
-            AddStrings(sans?["emails"], parsed.Emails);
-            AddStrings(sans?["upns"], parsed.Upns);
-            AddStrings(x509?["ekus"], parsed.EnhancedKeyUsages);
-            var usages = new List<string>();
-            AddStrings(x509?["key_usage"], usages);
-
-            if (string.IsNullOrEmpty(subject) && parsed.DnsNames.Count == 0 && parsed.Emails.Count == 0 && parsed.Upns.Count == 0)
-            {
-                error = "The policy needs a subject or subject alternative names.";
-                return false;
+                subject = "CN=" + first;
             }
 
-            if (parsed.ValidityMonths is < 1 or > 1200)
+            int validityMonths = x509?["validity_months"]?.GetValue<int>() ?? 12;
+            if (validityMonths is < 1 or > 1200)
             {
                 error = "validity_months must be between 1 and 1200.";
                 return false;
             }
 
-            if (parsed.ContentType is not (Pkcs12ContentType or PemContentType))
+            string contentType = secretProps?["contentType"]?.GetValue<string>() ?? Pkcs12ContentType;
+            if (contentType is not (Pkcs12ContentType or PemContentType))
             {
-                error = $"Unsupported secret content type '{parsed.ContentType}'.";
+                error = $"Unsupported secret content type '{contentType}'.";
                 return false;
             }
 
-            X509KeyUsageFlags flags = X509KeyUsageFlags.None;
-            foreach (var usage in usages)
+            bool isEc = keyType.StartsWith("EC", StringComparison.Ordinal);
+            X509KeyUsageFlags usage = X509KeyUsageFlags.None;
+            foreach (var name in Strings(x509?["key_usage"]))
             {
-                flags |= usage switch
+                usage |= name switch
                 {
                     "digitalSignature" => X509KeyUsageFlags.DigitalSignature,
                     "nonRepudiation" => X509KeyUsageFlags.NonRepudiation,
@@ -134,30 +128,27 @@ internal sealed class CertificatePolicyInfo
                 };
             }
 
-            if (flags == X509KeyUsageFlags.None)
+            if (usage == X509KeyUsageFlags.None)
             {
-                flags = parsed.IsEc
-                    ? X509KeyUsageFlags.DigitalSignature
-                    : X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment;
+                usage = isEc ? X509KeyUsageFlags.DigitalSignature : X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment;
             }
 
-            parsed.KeyUsage = flags;
             info = new CertificatePolicyInfo
             {
-                KeyType = parsed.KeyType,
-                Curve = parsed.Curve,
-                KeySize = parsed.KeySize,
-                Exportable = parsed.Exportable,
-                ReuseKey = parsed.ReuseKey,
-                ValidityMonths = parsed.ValidityMonths,
-                ContentType = parsed.ContentType,
-                Subject = string.IsNullOrEmpty(subject) ? "CN=" + (parsed.DnsNames.FirstOrDefault() ?? parsed.Emails.FirstOrDefault() ?? parsed.Upns[0]) : subject,
-                KeyUsage = flags,
+                KeyType = keyType,
+                Curve = curve,
+                KeySize = keySize,
+                Exportable = keyProps?["exportable"]?.GetValue<bool>() ?? !keyType.EndsWith("-HSM", StringComparison.Ordinal),
+                ReuseKey = keyProps?["reuse_key"]?.GetValue<bool>() ?? false,
+                Subject = subject,
+                ValidityMonths = validityMonths,
+                ContentType = contentType,
+                KeyUsage = usage,
             };
-            info.DnsNames.AddRange(parsed.DnsNames);
-            info.Emails.AddRange(parsed.Emails);
-            info.Upns.AddRange(parsed.Upns);
-            info.EnhancedKeyUsages.AddRange(parsed.EnhancedKeyUsages);
+            info.DnsNames.AddRange(dnsNames);
+            info.Emails.AddRange(emails);
+            info.Upns.AddRange(upns);
+            info.EnhancedKeyUsages.AddRange(Strings(x509?["ekus"]));
             return true;
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
@@ -167,17 +158,8 @@ internal sealed class CertificatePolicyInfo
         }
     }
 
-    private static void AddStrings(JsonNode? node, List<string> target)
-    {
-        if (node is JsonArray array)
-        {
-            foreach (var item in array)
-            {
-                if (item?.GetValue<string>() is { Length: > 0 } s)
-                {
-                    target.Add(s);
-                }
-            }
-        }
-    }
+    private static List<string> Strings(JsonNode? node) =>
+        node is JsonArray array
+            ? array.Select(item => item?.GetValue<string>()).OfType<string>().Where(x => x.Length > 0).ToList()
+            : [];
 }

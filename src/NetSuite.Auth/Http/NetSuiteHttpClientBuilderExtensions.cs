@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using NetSuite.Auth.Tba;
@@ -28,7 +29,10 @@ public static class NetSuiteHttpClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<NetSuiteResilienceOptions>();
-        builder.Services.AddTransient<TbaSigningHandler>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<ITbaNonceSource, RandomTbaNonceSource>();
+        builder.Services.TryAddSingleton<TbaSigner>();
+        builder.Services.TryAddTransient<TbaSigningHandler>();
         builder
             .AddResilienceHandler(PipelineName, (pipeline, context) =>
             {

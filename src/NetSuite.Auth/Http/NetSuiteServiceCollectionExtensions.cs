@@ -37,15 +37,14 @@ public static class NetSuiteServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NetSuiteEndpoints>();
-        services.TryAddSingleton<ITbaNonceSource, RandomTbaNonceSource>();
-        services.TryAddSingleton<TbaSigner>();
 
         services.AddHttpClient<NetSuiteTbaClient>().AddNetSuiteResilience();
         services.AddHttpClient<NetSuiteDataCenterClient>().AddNetSuiteResilience();
 
         // ---- OAuth 2.0 and certificates clients (owned by the OAuth 2.0 part) ----
         services.AddHttpClient<OAuth2.NetSuiteTokenClient>().AddNetSuiteResilience();
-        //// services.AddHttpClient<Certificates.NetSuiteCertificatesClient>().AddNetSuiteResilience();  (when that class exists)
+        services.AddHttpClient<Certificates.NetSuiteCertificatesClient>().AddNetSuiteResilience();
+        services.TryAddSingleton<OAuth2.Jwt.NetSuiteClientAssertionBuilder>();
         return services;
     }
 }

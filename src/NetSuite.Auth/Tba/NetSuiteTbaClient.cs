@@ -134,14 +134,17 @@ public sealed class NetSuiteTbaClient(HttpClient http, NetSuiteEndpoints endpoin
         }
 
         return NetSuiteResult<TbaTokenInfo>.Success(new TbaTokenInfo(
-            CompanyId: Field(root, ["companyId", "company_id", "accountId", "account_id", "account"], "company", "id"),
-            CompanyName: Field(root, ["companyName", "company_name", "accountName", "account_name"], "company", "name"),
-            RoleId: Field(root, ["roleId", "role_id", "role"], "role", "id"),
-            RoleName: Field(root, ["roleName", "role_name"], "role", "name"),
-            EntityId: Field(root, ["entityId", "entity_id", "entity", "userId", "user_id", "user"], "entity", "id")));
+            CompanyId: Field(root, ["companyId", "company_id", "accountId", "account_id", "account"], "company", Id),
+            CompanyName: Field(root, ["companyName", "company_name", "accountName", "account_name"], "company", Name),
+            RoleId: Field(root, ["roleId", "role_id", "role"], "role", Id),
+            RoleName: Field(root, ["roleName", "role_name"], "role", Name),
+            EntityId: Field(root, ["entityId", "entity_id", "entity", "userId", "user_id", "user"], "entity", Id)));
     }
 
-    private static string? Field(JsonElement root, string[] flatNames, string nestedObject, string nestedName)
+    private static readonly string[] Id = ["id", "internalId"];
+    private static readonly string[] Name = ["name"];
+
+    private static string? Field(JsonElement root, string[] flatNames, string nestedObject, string[] nestedNames)
     {
         if (NetSuiteHttp.GetScalar(root, flatNames) is { } flat)
         {
@@ -152,7 +155,7 @@ public sealed class NetSuiteTbaClient(HttpClient http, NetSuiteEndpoints endpoin
         {
             if (string.Equals(property.Name, nestedObject, StringComparison.OrdinalIgnoreCase))
             {
-                return NetSuiteHttp.GetScalar(property.Value, nestedName, "internalId");
+                return NetSuiteHttp.GetScalar(property.Value, nestedNames);
             }
         }
 

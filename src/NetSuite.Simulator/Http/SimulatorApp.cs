@@ -97,15 +97,16 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
 
     private Route? Resolve(string hostKind, string path, string method, out bool methodNotAllowed)
     {
-        methodNotAllowed = false;
+        (var route, methodNotAllowed) = this.ResolveCore(hostKind, path, method);
+        return route;
+    }
+
+    private (Route? Route, bool MethodNotAllowed) ResolveCore(string hostKind, string path, string method)
+    {
         var get = HttpMethods.IsGet(method);
         var post = HttpMethods.IsPost(method);
 
-        Route? Pick(bool allowed, Route route)
-        {
-            methodNotAllowed = !allowed;
-            return allowed ? route : null;
-        }
+        static (Route?, bool) Pick(bool allowed, Route route) => allowed ? (route, false) : (null, true);
 
         const string OAuth2 = "/services/rest/auth/oauth2/v1/";
         if ((hostKind is "suitetalk" or "restlets") && path.StartsWith(OAuth2, StringComparison.Ordinal))
@@ -127,7 +128,7 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
             {
                 if (get)
                 {
-                    return new(SimEndpoint.CertificatesList, ResourceFamily.Rest, this.CertificatesListAsync);
+                    return (new Route(SimEndpoint.CertificatesList, ResourceFamily.Rest, this.CertificatesListAsync), false);
                 }
 
                 return Pick(post, new(SimEndpoint.CertificatesCreate, ResourceFamily.Rest, this.CertificatesCreateAsync));
@@ -138,12 +139,12 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
                 return Pick(post, new(SimEndpoint.CertificatesRevoke, ResourceFamily.Rest, this.CertificatesRevokeAsync));
             }
 
-            return null;
+            return (null, false);
         }
 
         if (hostKind == "suitetalk" && path.StartsWith("/services/rest/record/v1/", StringComparison.Ordinal))
         {
-            return new(SimEndpoint.RestRecord, ResourceFamily.Rest, this.RestRecordAsync);
+            return (new Route(SimEndpoint.RestRecord, ResourceFamily.Rest, this.RestRecordAsync), false);
         }
 
         if (hostKind is "restlets" or "app")
@@ -162,20 +163,20 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
 
         if (hostKind == "restlets" && path == "/app/site/hosting/restlet.nl")
         {
-            return new(SimEndpoint.Restlet, ResourceFamily.Restlet, this.RestletAsync);
+            return (new Route(SimEndpoint.Restlet, ResourceFamily.Restlet, this.RestletAsync), false);
         }
 
         if (hostKind == "app" && path == "/app/login/oauth2/authorize.nl")
         {
             if (get)
             {
-                return new(SimEndpoint.Authorize, ResourceFamily.Browser, this.AuthorizeAsync);
+                return (new Route(SimEndpoint.Authorize, ResourceFamily.Browser, this.AuthorizeAsync), false);
             }
 
             return Pick(post, new(SimEndpoint.AuthorizeDecision, ResourceFamily.Browser, this.AuthorizeDecisionAsync));
         }
 
-        return null;
+        return (null, false);
     }
 
     private bool CountsTowardConcurrency(SimEndpoint endpoint) => endpoint switch
@@ -323,13 +324,13 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
     private static string RawTarget(HttpContext context) =>
         context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw ? raw : context.Request.Path + context.Request.QueryString;
 
-    public string UsageText() => $"""
+    public string UsageText() => $$"""
         NetSuite simulator (not NetSuite). Every account shares this port; the account is the first path segment.
-          SuiteTalk  {this.BaseUrl}/{{account}}/suitetalk   e.g. /services/rest/auth/oauth2/v1/token, /services/rest/record/v1/employee/1
-          RESTlets   {this.BaseUrl}/{{account}}/restlets    e.g. /rest/issuetoken, /rest/revoketoken, /rest/tokeninfo, /app/site/hosting/restlet.nl
-          App (UI)   {this.BaseUrl}/{{account}}/app         e.g. /app/login/oauth2/authorize.nl
-          Discovery  {this.BaseUrl}/rest/datacenterurls?account=<id>
-          Admin      {this.BaseUrl}/_admin/                 (JSON: seed and inspect)
-        {{account}} is the host-label form (1234567-sb1); the realm form (1234567_SB1) is accepted too.
+          SuiteTalk  {{this.BaseUrl}}/{account}/suitetalk   e.g. /services/rest/auth/oauth2/v1/token, /services/rest/record/v1/employee/1
+          RESTlets   {{this.BaseUrl}}/{account}/restlets    e.g. /rest/issuetoken, /rest/revoketoken, /rest/tokeninfo, /app/site/hosting/restlet.nl
+          App (UI)   {{this.BaseUrl}}/{account}/app         e.g. /app/login/oauth2/authorize.nl
+          Discovery  {{this.BaseUrl}}/rest/datacenterurls?account=<id>
+          Admin      {{this.BaseUrl}}/_admin/                 (JSON: seed and inspect)
+        {account} is the host-label form (1234567-sb1); the realm form (1234567_SB1) is accepted too.
         """;
 }

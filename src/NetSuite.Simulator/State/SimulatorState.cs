@@ -361,46 +361,55 @@ public sealed partial class SimulatorState
         SimRefreshToken? refresh = null;
         string? refreshJwt = null;
         var chainStart = chain?.ChainStartedAt ?? now;
-        string? chainId = chain?.ChainId;
+        var chainId = chain?.ChainId;
         if (chain is null || integration.PublicClient)
         {
-            DateTimeOffset expires;
-            if (integration.PublicClient)
-            {
-                var deadline = chainStart.AddHours(integration.MaxTokenRotationHours);
-                expires = now.AddHours(integration.RefreshTokenValidityHours);
-                if (expires > deadline)
-                {
-                    expires = deadline;
-                }
-            }
-            else
-            {
-                expires = now + integration.ConfidentialRefreshTokenLifetime;
-            }
-
-            var jti = NewJti(account, 'r', now);
-            chainId ??= jti;
-            refresh = new SimRefreshToken
-            {
-                Jti = jti,
-                AccountId = account.Id,
-                ClientId = integration.ClientId,
-                EntityId = entityId,
-                RoleId = roleId,
-                Scopes = scopes,
-                IssuedAt = now,
-                ExpiresAt = expires,
-                ChainStartedAt = chainStart,
-                ChainId = chainId,
-                PublicClient = integration.PublicClient,
-            };
-            refreshJwt = this.SignToken(account, integration, entityId, roleId, scopes, now, expires, chainStart, jti);
-            account.RefreshTokens[jti] = refresh;
+            (refresh, refreshJwt) = this.CreateRefreshToken(account, integration, entityId, roleId, scopes, chainStart, chainId);
+            chainId = refresh.ChainId;
         }
 
         var (access, accessJwt) = this.IssueAccessToken(account, integration, entityId, roleId, scopes, chainStart, chainId, null, grantType);
         return new TokenPair(access, accessJwt, refresh, refreshJwt);
+    }
+
+    /// <summary>A refresh token: confidential clients get the record's lifetime (7 days); public clients the validity hours, capped at the chain's maximum rotation time.</summary>
+    internal (SimRefreshToken Refresh, string Jwt) CreateRefreshToken(
+        SimAccount account, SimIntegration integration, int entityId, int roleId, IReadOnlyList<string> scopes, DateTimeOffset chainStart, string? chainId)
+    {
+        var now = this.Now;
+        DateTimeOffset expires;
+        if (integration.PublicClient)
+        {
+            var deadline = chainStart.AddHours(integration.MaxTokenRotationHours);
+            expires = now.AddHours(integration.RefreshTokenValidityHours);
+            if (expires > deadline)
+            {
+                expires = deadline;
+            }
+        }
+        else
+        {
+            expires = now + integration.ConfidentialRefreshTokenLifetime;
+        }
+
+        var jti = NewJti(account, 'r', now);
+        var refresh = new SimRefreshToken
+        {
+            Jti = jti,
+            AccountId = account.Id,
+            ClientId = integration.ClientId,
+            EntityId = entityId,
+            RoleId = roleId,
+            Scopes = scopes,
+            IssuedAt = now,
+            ExpiresAt = expires,
+            ChainStartedAt = chainStart,
+            ChainId = chainId ?? jti,
+            PublicClient = integration.PublicClient,
+        };
+        var jwt = this.SignToken(account, integration, entityId, roleId, scopes, now, expires, chainStart, jti);
+        account.RefreshTokens[jti] = refresh;
+        return (refresh, jwt);
     }
 
     internal (SimAccessToken Access, string Jwt) IssueAccessToken(

@@ -69,7 +69,7 @@ public interface IConsentSessionStore
 }
 
 /// <summary>One message per account with due connections (Storage Queue in Azure).</summary>
-public sealed record AccountWorkItem(string Account, string Reason, DateTimeOffset EnqueuedAt, bool StartRotations);
+public sealed record AccountWorkItem(string Account, IReadOnlyList<string> Connections, DateTimeOffset EnqueuedAt, bool StartRotations);
 
 public interface IWorkQueue
 {

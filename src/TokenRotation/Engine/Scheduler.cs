@@ -15,6 +15,7 @@ public static class Scheduler
         ArgumentNullException.ThrowIfNull(doc);
         ArgumentNullException.ThrowIfNull(defaults);
         var accessExpires = accessTokenExpiresAt ?? doc.StoredIndex?.CredentialExpiresAt;
+        var rotateAt = RotateAt(doc, defaults);
         var (credentialExpires, refreshExpires, next) = doc.Kind switch
         {
             ConnectionKind.OAuth2AuthorizationCode => AuthorizationCode(doc, defaults, accessExpires),
@@ -43,6 +44,26 @@ public static class Scheduler
             CredentialExpiresAt = credentialExpires,
             RefreshExpiresAt = refreshExpires,
             Generation = doc.Generation,
+            RotateAt = doc.Paused ? null : rotateAt,
+        };
+    }
+
+    /// <summary>When the daily sweep should start a new rotation: only when none is in progress.</summary>
+    public static DateTimeOffset? RotateAt(ConnectionDocument doc, RotationOptions defaults)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+        ArgumentNullException.ThrowIfNull(defaults);
+        if (doc.Rotation is not null || doc.Credentials.Current is not { } current)
+        {
+            return null;
+        }
+
+        return doc.Kind switch
+        {
+            ConnectionKind.Tba => current.IssuedAt + (doc.Policy.TbaRotationInterval ?? defaults.TbaRotationInterval),
+            ConnectionKind.OAuth2ClientCredentials when current.ExpiresAt is { } expires =>
+                expires - (doc.Policy.CertificateRenewBefore ?? defaults.CertificateRenewBefore),
+            _ => null,
         };
     }
 
@@ -141,13 +162,10 @@ public static class Scheduler
         }
 
         DateTimeOffset? next = accessExpires is { } a ? a - AccessLead(doc, defaults) : DateTimeOffset.MinValue;
-        if (current.ExpiresAt is { } certExpires)
+        if (doc.Rotation is { } rotation)
         {
-            var renew = certExpires - (doc.Policy.CertificateRenewBefore ?? defaults.CertificateRenewBefore);
-            next = Min(next, renew);
+            next = Min(next, rotation.Step == RotationStep.Promoted ? doc.Credentials.Previous?.RetireAfter ?? DateTimeOffset.MinValue : DateTimeOffset.MinValue);
         }
-
-        next = Min(next, doc.Credentials.Previous?.RetireAfter);
         return (accessExpires, current.ExpiresAt, next);
     }
 
@@ -159,7 +177,7 @@ public static class Scheduler
             return (null, null, null);
         }
 
-        DateTimeOffset? next = current.IssuedAt + (doc.Policy.TbaRotationInterval ?? defaults.TbaRotationInterval);
+        DateTimeOffset? next = null;
         if (doc.Rotation is { } rotation)
         {
             next = rotation.Step == RotationStep.Promoted ? doc.Credentials.Previous?.RetireAfter ?? DateTimeOffset.MinValue : DateTimeOffset.MinValue;

@@ -16,6 +16,7 @@ public sealed record ConnectionIndex
     public const string CredentialExpiresAtTag = "credentialExpiresAt";
     public const string RefreshExpiresAtTag = "refreshExpiresAt";
     public const string GenerationTag = "generation";
+    public const string RotateAtTag = "rotateAt";
 
     public required ConnectionName Name { get; init; }
 
@@ -34,7 +35,14 @@ public sealed record ConnectionIndex
 
     public long Generation { get; init; }
 
+    /// <summary>When a new rotation (TBA token, certificate) should start; only the daily sweep starts rotations.</summary>
+    public DateTimeOffset? RotateAt { get; init; }
+
     public bool IsDue(DateTimeOffset now) => State != ConnectionStatus.Paused && NextActionAt is { } next && next <= now;
+
+    /// <summary>Due for the frequent sweep, or with <paramref name="startRotations"/> for the daily one.</summary>
+    public bool IsDue(DateTimeOffset now, bool startRotations) =>
+        IsDue(now) || (startRotations && State != ConnectionStatus.Paused && RotateAt is { } rotate && rotate <= now);
 
     public IDictionary<string, string> ToTags()
     {
@@ -48,6 +56,7 @@ public sealed record ConnectionIndex
         Put(tags, NextActionAtTag, NextActionAt);
         Put(tags, CredentialExpiresAtTag, CredentialExpiresAt);
         Put(tags, RefreshExpiresAtTag, RefreshExpiresAt);
+        Put(tags, RotateAtTag, RotateAt);
         return tags;
     }
 
@@ -69,6 +78,7 @@ public sealed record ConnectionIndex
             NextActionAt = Get(tags, NextActionAtTag),
             CredentialExpiresAt = Get(tags, CredentialExpiresAtTag),
             RefreshExpiresAt = Get(tags, RefreshExpiresAtTag),
+            RotateAt = Get(tags, RotateAtTag),
             Generation = tags.TryGetValue(GenerationTag, out var g) && long.TryParse(g, CultureInfo.InvariantCulture, out var gen) ? gen : 0,
         };
     }

@@ -32,7 +32,14 @@ public sealed class FileConnectionStore(FileSecretFolder folder) : IConnectionSt
         ArgumentNullException.ThrowIfNull(name);
         var secretName = SecretNames.State(name);
         var version = await Folder.GetAsync(secretName, cancellationToken).ConfigureAwait(false);
-        return version is null ? null : ConnectionDocument.FromJson(version.Value, secretName);
+        if (version is null)
+        {
+            return null;
+        }
+
+        var document = ConnectionDocument.FromJson(version.Value, secretName);
+        document.StoredIndex = ConnectionIndex.FromTags(name, version.Tags);
+        return document;
     }
 
     public Task SaveAsync(ConnectionDocument document, ConnectionIndex index, CancellationToken cancellationToken = default)

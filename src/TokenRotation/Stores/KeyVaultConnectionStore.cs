@@ -79,7 +79,9 @@ public sealed partial class KeyVaultConnectionStore : IConnectionStore
         }
 
         _writer.Metrics.Read(_writer.Vault);
-        return ConnectionDocument.FromJson(secret.Value, secretName);
+        var document = ConnectionDocument.FromJson(secret.Value, secretName);
+        document.StoredIndex = ConnectionIndex.FromTags(name, secret.Properties.Tags.AsReadOnly());
+        return document;
     }
 
     public async Task SaveAsync(ConnectionDocument document, ConnectionIndex index, CancellationToken cancellationToken = default)

@@ -83,7 +83,7 @@ public class ClientAssertionTests
     [InlineData("PS512")]
     public async Task RSA_PSS_assertions_verify_with_the_public_key(string algorithm)
     {
-        using var key = RSA.Create(2048);
+        using var key = TestKeys.NewRsa();
         using var signer = new RsaPssJwtSigner(key, CertificateId, algorithm);
         var hash = algorithm switch { "PS256" => HashAlgorithmName.SHA256, "PS384" => HashAlgorithmName.SHA384, _ => HashAlgorithmName.SHA512 };
 

@@ -83,7 +83,7 @@ public class JwtSignerTests
     [Fact]
     public void Ecdsa_from_pem_rejects_bad_pem_without_echoing_it()
     {
-        using var rsa = RSA.Create(2048);
+        using var rsa = TestKeys.NewRsa();
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var garbage = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END PRIVATE KEY-----";
 
@@ -104,7 +104,7 @@ public class JwtSignerTests
     public async Task Signers_check_arguments_and_cancellation()
     {
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var rsa = RSA.Create(2048);
+        using var rsa = TestKeys.NewRsa();
         using var ecSigner = new EcdsaJwtSigner(ec, "kid");
         using var rsaSigner = new RsaPssJwtSigner(rsa, "kid");
         using var cts = new CancellationTokenSource();
@@ -119,7 +119,7 @@ public class JwtSignerTests
     [Fact]
     public void Rsa_signer_defaults_to_PS256_and_describes_itself_without_key()
     {
-        using var key = RSA.Create(2048);
+        using var key = TestKeys.NewRsa();
         using var signer = new RsaPssJwtSigner(key, "kid-2");
 
         Assert.Equal("PS256", signer.Algorithm);
@@ -133,7 +133,7 @@ public class JwtSignerTests
     [InlineData("PS1024")]
     public void Rsa_signer_rejects_algorithms_other_than_PS(string algorithm)
     {
-        using var key = RSA.Create(2048);
+        using var key = TestKeys.NewRsa();
 
         var ex = Assert.Throws<ArgumentException>(() => new RsaPssJwtSigner(key, "kid", algorithm));
 
@@ -144,7 +144,7 @@ public class JwtSignerTests
     public void Rsa_signer_rejects_keys_under_2048_bits_and_missing_arguments()
     {
         using var small = RSA.Create(1024);
-        using var key = RSA.Create(2048);
+        using var key = TestKeys.NewRsa();
 
         var ex = Assert.Throws<ArgumentException>(() => new RsaPssJwtSigner(small, "kid"));
         Assert.Throws<ArgumentNullException>(() => new RsaPssJwtSigner(null!, "kid"));
@@ -158,7 +158,7 @@ public class JwtSignerTests
     [InlineData(true)]
     public async Task Rsa_signer_from_pem_signs_verifiably_and_owns_its_key(bool pkcs1)
     {
-        using var original = RSA.Create(2048);
+        using var original = TestKeys.NewRsa();
         var pem = pkcs1 ? original.ExportRSAPrivateKeyPem() : original.ExportPkcs8PrivateKeyPem();
 
         var signer = RsaPssJwtSigner.FromPem(pem, "kid", "PS384");
@@ -172,7 +172,7 @@ public class JwtSignerTests
     [Fact]
     public void Rsa_signer_over_a_callers_key_leaves_the_key_alive_on_dispose()
     {
-        using var key = RSA.Create(2048);
+        using var key = TestKeys.NewRsa();
         new RsaPssJwtSigner(key, "kid").Dispose();
 
         Assert.NotEmpty(key.SignData(Data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
@@ -181,7 +181,7 @@ public class JwtSignerTests
     [Fact]
     public void Rsa_from_pem_rejects_bad_pem_without_echoing_it()
     {
-        using var rsa = RSA.Create(2048);
+        using var rsa = TestKeys.NewRsa();
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var garbage = "-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END RSA PRIVATE KEY-----";
 

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using TokenRotation.Connections;
+using TokenRotation.Coordination;
+using TokenRotation.Stores;
+
+namespace TokenRotation.Engine;
+
+/// <summary>
+/// The timers' work (DESIGN section 7): list the state vault's properties (tags only, no values), find the
+/// connections that are due, and enqueue one message per account naming its due connections. Only the daily
+/// sweep starts new TBA and certificate rotations; any sweep advances what is due.
+/// </summary>
+public sealed class SweepService(IConnectionStore store, IWorkQueue queue, EngineServices services)
+{
+    /// <summary>Names per message; a queue message holds 64 KB and a name at most 100 characters.</summary>
+    public const int MaxNamesPerMessage = 400;
+
+    public async Task<SweepResult> SweepAsync(bool startRotations, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var now = services.Now;
+        var total = 0;
+        var due = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        await foreach (var index in store.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            total++;
+            if (index.IsDue(now, startRotations))
+            {
+                if (!due.TryGetValue(index.Account, out var names))
+                {
+                    due[index.Account] = names = [];
+                }
+
+                names.Add(index.Name.Value);
+            }
+        }
+
+        var messages = 0;
+        foreach (var (account, names) in due)
+        {
+            foreach (var chunk in names.Chunk(MaxNamesPerMessage))
+            {
+                await queue.EnqueueAsync(new AccountWorkItem(account, chunk, now, startRotations), cancellationToken).ConfigureAwait(false);
+                messages++;
+            }
+        }
+
+        var result = new SweepResult(total, due.Values.Sum(n => n.Count), due.Count, messages);
+        services.Telemetry.SweepCompleted(startRotations ? "daily" : "frequent", result.Connections, result.Due, result.Accounts, Stopwatch.GetElapsedTime(started));
+        return result;
+    }
+}
+
+public sealed record SweepResult(int Connections, int Due, int Accounts, int Messages);
+
+/// <summary>
+/// The queue worker's work: one account's due connections, in sequence, each under its lease. A message for work
+/// that is no longer due is a no-op: each connection re-checks its own schedule from its stored tags.
+/// </summary>
+public sealed class AccountWorker(ConnectionProcessor processor)
+{
+    public async Task<IReadOnlyList<ConnectionOutcome>> ProcessAsync(AccountWorkItem item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var outcomes = new List<ConnectionOutcome>(item.Connections.Count);
+        foreach (var raw in item.Connections)
+        {
+            if (!ConnectionName.TryParse(raw, out var name))
+            {
+                outcomes.Add(new ConnectionOutcome(raw, OutcomeKind.Refused, "Not a valid connection name; message ignored.", ConnectionStatus.NeedsPerson, null, []));
+                continue;
+            }
+
+            outcomes.Add(await processor.RunAsync(name, RunRequest.Sweep(item.StartRotations), cancellationToken).ConfigureAwait(false));
+        }
+
+        return outcomes;
+    }
+}

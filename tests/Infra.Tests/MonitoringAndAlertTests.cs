@@ -1,0 +1,184 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Infra.Tests;
+
+public sealed partial class MonitoringAndAlertTests
+{
+    private static readonly string[] EngineEvents =
+        ["RotationStarted", "RotationSucceeded", "RotationFailed", "RotationAbandoned", "NeedsPerson", "PossibleOrphan", "SweepCompleted"];
+
+    [Fact]
+    public async Task Events_json_lists_the_engine_events_with_their_properties()
+    {
+        var events = await EventsJsonAsync();
+        var names = events["events"]!.AsArray().Select(e => e.Str("name")).ToList();
+
+        Assert.Equal(EngineEvents.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+        Assert.Equal("Event", events.Str("eventProperty"));
+        Assert.All(events["events"]!.AsArray(), e =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(e.Str("description")));
+            Assert.Contains("Event", e!["properties"]!.AsArray().Select(p => p!.GetValue<string>()));
+        });
+    }
+
+    [Fact]
+    public async Task Alert_queries_use_only_event_names_listed_in_events_json()
+    {
+        var snapshot = await Scenarios.Complete();
+        var events = await EventsJsonAsync();
+        var known = events["events"]!.AsArray().Select(e => e.Str("name")).ToHashSet(StringComparer.Ordinal);
+
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var rule in snapshot.OfType("Microsoft.Insights/scheduledQueryRules"))
+        {
+            var query = Query(rule);
+            if (!query.TrimStart().StartsWith("traces", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var names = EventNames(query).ToList();
+            Assert.True(names.Count > 0, $"{rule.Str("name")} reads traces but filters on no event name.");
+            var unknown = names.Where(n => !known.Contains(n)).ToList();
+            Assert.True(unknown.Count == 0, $"{rule.Str("name")} uses events missing from infra/events.json: {string.Join(", ", unknown)}");
+            used.UnionWith(names);
+        }
+
+        Assert.Superset(new HashSet<string> { "NeedsPerson", "RotationFailed", "SweepCompleted", "PossibleOrphan" }, used);
+    }
+
+    [Fact]
+    public void Event_name_extraction_finds_equality_and_in_filters()
+    {
+        var names = EventNames("traces | where Event == \"NeedsPerson\" | where Event in (\"A\", \"B\")").ToList();
+
+        Assert.Equal(["NeedsPerson", "A", "B"], names);
+    }
+
+    [Fact]
+    public async Task Needs_person_alert_carries_the_connection_and_its_consent_link()
+    {
+        var snapshot = await Scenarios.Complete();
+        var events = await EventsJsonAsync();
+        var rule = RuleFiltering(snapshot, "NeedsPerson");
+
+        var dimensions = Criterion(rule)["dimensions"]!.AsArray().Select(d => d.Str("name")).ToList();
+        Assert.Contains(events.Str("connectionProperty"), dimensions);
+        Assert.Contains(events.Str("consentLinkProperty"), dimensions);
+        Assert.Contains($"customDimensions.{events.Str("consentLinkProperty")}", Query(rule), StringComparison.Ordinal);
+        Assert.Equal("GreaterThan", Criterion(rule).Str("operator"));
+        Assert.Equal(0, Criterion(rule)["threshold"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task Rotation_failure_alert_fires_at_three_failures_of_one_connection_in_a_day()
+    {
+        var rule = RuleFiltering(await Scenarios.Complete(), "RotationFailed");
+        var criterion = Criterion(rule);
+
+        Assert.Equal("P1D", rule.At("properties").Str("windowSize"));
+        Assert.Equal("GreaterThanOrEqual", criterion.Str("operator"));
+        Assert.Equal(3, criterion["threshold"]!.GetValue<double>());
+        Assert.Contains("Connection", criterion["dimensions"]!.AsArray().Select(d => d.Str("name")));
+        Assert.Contains("by Connection", Query(rule), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sweep_alert_fires_when_no_sweep_completes_in_the_configured_window()
+    {
+        var rule = RuleFiltering(await Scenarios.Complete(), "SweepCompleted");
+        var criterion = Criterion(rule);
+
+        Assert.Equal("PT1H", rule.At("properties").Str("windowSize"));
+        Assert.Equal("LessThan", criterion.Str("operator"));
+        Assert.Equal(1, criterion["threshold"]!.GetValue<double>());
+        Assert.EndsWith("| summarize Sweeps = count()", Query(rule).TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Possible_orphan_alert_fires_on_any_such_event()
+    {
+        var rule = RuleFiltering(await Scenarios.Complete(), "PossibleOrphan");
+
+        Assert.Equal("GreaterThan", Criterion(rule).Str("operator"));
+        Assert.Equal(0, Criterion(rule)["threshold"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task State_vault_read_alert_spares_only_the_app_and_the_listed_operators()
+    {
+        var snapshot = await Scenarios.Complete();
+        var rule = Assert.Single(snapshot.OfType("Microsoft.Insights/scheduledQueryRules"), r => Query(r).Contains("AzureDiagnostics", StringComparison.Ordinal));
+        var query = Query(rule);
+
+        Assert.Equal([snapshot.Single("Microsoft.OperationalInsights/workspaces").Str("id")], rule.At("properties", "scopes")!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Contains("\"SecretGet\"", query, StringComparison.Ordinal);
+        Assert.Contains("\"SecretList\"", query, StringComparison.Ordinal);
+        Assert.Contains("AuditEvent", query, StringComparison.Ordinal);
+
+        // The query is a format() over the state vault's id and the expected readers: the app's principal and the operator.
+        Assert.StartsWith("[format(", query, StringComparison.Ordinal);
+        Assert.Contains($"'{snapshot.StateVault.Str("id")}'", query, StringComparison.Ordinal);
+        Assert.DoesNotContain(snapshot.ConsumerVault.Str("name"), query, StringComparison.Ordinal);
+        Assert.Contains($"reference('{snapshot.Identity.Str("id")}'", query, StringComparison.Ordinal);
+        Assert.Contains(Scenarios.Operator, query, StringComparison.Ordinal);
+        Assert.DoesNotContain(Scenarios.ConsumerA, query, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_alert_notifies_the_action_group_that_mails_the_given_address()
+    {
+        var snapshot = await Scenarios.Complete();
+        var group = snapshot.Single("Microsoft.Insights/actionGroups");
+        var rules = snapshot.OfType("Microsoft.Insights/scheduledQueryRules").ToList();
+
+        var receiver = Assert.Single(group.At("properties", "emailReceivers")!.AsArray());
+        Assert.Equal(Scenarios.AlertEmail, receiver.Str("emailAddress"));
+        Assert.Equal(5, rules.Count);
+        Assert.All(rules, rule =>
+        {
+            Assert.True(rule.At("properties", "enabled")?.GetValue<bool>());
+            Assert.Equal([group.Str("id")], rule.At("properties", "actions", "actionGroups")!.AsArray().Select(a => a!.GetValue<string>()));
+        });
+    }
+
+    [Fact]
+    public async Task Application_insights_is_workspace_based_and_refuses_local_authentication()
+    {
+        var snapshot = await Scenarios.Complete();
+        var properties = snapshot.Single("Microsoft.Insights/components").At("properties");
+
+        Assert.True(properties.At("DisableLocalAuth")?.GetValue<bool>());
+        Assert.Equal(snapshot.Single("Microsoft.OperationalInsights/workspaces").Str("id"), properties.At("WorkspaceResourceId")?.GetValue<string>());
+    }
+
+    private static async Task<JsonObject> EventsJsonAsync() =>
+        JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(BicepCli.InfraPath, "events.json")))!.AsObject();
+
+    private static JsonObject Criterion(JsonObject rule) =>
+        Assert.Single(rule.At("properties", "criteria", "allOf")!.AsArray())!.AsObject();
+
+    private static string Query(JsonObject rule) => Criterion(rule).Str("query");
+
+    private static JsonObject RuleFiltering(Snapshot snapshot, string eventName) =>
+        Assert.Single(snapshot.OfType("Microsoft.Insights/scheduledQueryRules"), r => EventNames(Query(r)).Contains(eventName));
+
+    private static IEnumerable<string> EventNames(string query)
+    {
+        foreach (Match match in EventFilter().Matches(query))
+        {
+            foreach (Match name in QuotedName().Matches(match.Groups["names"].Value))
+            {
+                yield return name.Groups[1].Value;
+            }
+        }
+    }
+
+    [GeneratedRegex("""\bEvent\s*(?:==\s*(?<names>"[^"]*")|in\s*\((?<names>[^)]*)\))""")]
+    private static partial Regex EventFilter();
+
+    [GeneratedRegex("\"([^\"]*)\"")]
+    private static partial Regex QuotedName();
+}

@@ -1,0 +1,112 @@
+using Azure.Data.Tables;
+using Testing.Shared;
+using TokenRotation.Coordination;
+
+namespace TokenRotation.Tests.Coordination;
+
+/// <summary>A consent session is consumed once, whatever the implementation.</summary>
+public abstract class ConsentSessionStoreContract : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset Now = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+
+    protected IConsentSessionStore Store { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Store = await CreateStoreAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    protected abstract Task<IConsentSessionStore> CreateStoreAsync();
+
+    protected static ConsentSession NewSession(DateTimeOffset? expiresAt = null) => new(
+        State: $"state-{Guid.NewGuid():N}",
+        Connection: "conn-demo",
+        BrowserBinding: $"binding-{Guid.NewGuid():N}",
+        EncryptedVerifier: $"verifier-{Guid.NewGuid():N}",
+        ExpiresAt: expiresAt ?? Now.AddMinutes(30));
+
+    [Fact]
+    public async Task A_session_is_returned_once_with_its_fields()
+    {
+        var session = NewSession();
+        await Store.CreateAsync(session);
+
+        var consumed = await Store.TryConsumeAsync(session.State);
+
+        Assert.Equal(session, consumed);
+        Assert.Null(await Store.TryConsumeAsync(session.State));
+    }
+
+    [Fact]
+    public async Task Of_concurrent_consumers_exactly_one_wins()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var session = NewSession();
+            await Store.CreateAsync(session);
+
+            var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Store.TryConsumeAsync(session.State)));
+
+            Assert.Equal(session, Assert.Single(results, r => r is not null));
+        }
+    }
+
+    [Fact]
+    public async Task An_expired_session_is_still_returned_once_so_the_caller_can_say_it_expired()
+    {
+        var session = NewSession(expiresAt: Now.AddDays(-1));
+        await Store.CreateAsync(session);
+
+        var consumed = await Store.TryConsumeAsync(session.State);
+
+        Assert.NotNull(consumed);
+        Assert.True(consumed.ExpiresAt < Now);
+        Assert.Null(await Store.TryConsumeAsync(session.State));
+    }
+
+    [Fact]
+    public async Task An_unknown_state_returns_null()
+    {
+        Assert.Null(await Store.TryConsumeAsync($"state-{Guid.NewGuid():N}"));
+        Assert.Null(await Store.TryConsumeAsync(""));
+    }
+
+    [Fact]
+    public async Task A_second_session_with_the_same_state_is_refused()
+    {
+        var session = NewSession();
+        await Store.CreateAsync(session);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.CreateAsync(session with { Connection = "conn-other" }));
+        Assert.Equal("conn-demo", (await Store.TryConsumeAsync(session.State))!.Connection);
+    }
+}
+
+public sealed class InMemoryConsentSessionStoreTests : ConsentSessionStoreContract
+{
+    protected override Task<IConsentSessionStore> CreateStoreAsync() => Task.FromResult<IConsentSessionStore>(new InMemoryConsentSessionStore());
+}
+
+public sealed class TableConsentSessionStoreTests : ConsentSessionStoreContract
+{
+    private TableClient _table = null!;
+
+    protected override async Task<IConsentSessionStore> CreateStoreAsync()
+    {
+        var azurite = await Azurite.GetAsync();
+        _table = azurite.CreateTableServiceClient().GetTableClient($"consent{Guid.NewGuid():N}");
+        return new TableConsentSessionStore(_table);
+    }
+
+    [Fact]
+    public async Task The_state_is_stored_only_as_its_hash()
+    {
+        var session = NewSession();
+
+        await Store.CreateAsync(session);
+
+        var row = Assert.Single(_table.QueryAsync<TableEntity>().ToBlockingEnumerable());
+        Assert.Equal(CoordinationKeys.Sha256Hex(session.State), row.RowKey);
+        Assert.DoesNotContain(row.Values, v => v?.ToString()?.Contains(session.State, StringComparison.Ordinal) == true);
+        Assert.Equal(false, row.GetBoolean("Used"));
+    }
+}

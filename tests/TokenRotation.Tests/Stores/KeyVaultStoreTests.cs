@@ -1,0 +1,179 @@
+using System.Diagnostics.Metrics;
+using KeyVault.TestServer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using TokenRotation.Stores;
+
+namespace TokenRotation.Tests.Stores;
+
+/// <summary>What only the Key Vault stores must do: read as little as possible, write as little as possible, within budget.</summary>
+public sealed class KeyVaultStoreTests
+{
+    [Fact]
+    public async Task Listing_reads_property_pages_only_and_no_secret_values()
+    {
+        await using var vault = await KeyVaultTestServer.StartAsync();
+        const int connections = 60;
+        const int otherSecrets = 3;
+        for (var i = 0; i < connections; i++)
+        {
+            var name = Samples.NewName();
+            vault.State.Seed(SecretNames.State(name), Samples.Document(name).ToJson(), "application/json", Samples.Index(name).ToTags().AsReadOnly());
+        }
+
+        for (var i = 0; i < otherSecrets; i++)
+        {
+            vault.State.Seed($"key-service-{i}", Samples.Canary("key"));
+        }
+
+        var store = NewStore(vault, TimeProvider.System);
+        vault.Counters.Reset();
+
+        var listed = 0;
+        await foreach (var index in store.ListAsync())
+        {
+            listed++;
+        }
+
+        Assert.Equal(connections, listed);
+        Assert.Equal((connections + otherSecrets + 24) / 25, vault.Counters.ListPages);
+        Assert.Equal(0, vault.Counters.Reads);
+        Assert.Equal(0, vault.Counters.Writes);
+    }
+
+    [Fact]
+    public async Task Index_update_is_a_property_update_that_creates_no_version()
+    {
+        await using var vault = await KeyVaultTestServer.StartAsync();
+        var store = NewStore(vault, TimeProvider.System);
+        var name = Samples.NewName();
+        await Samples.SaveAsync(store, name);
+        var due = Samples.Start.AddMinutes(3);
+        vault.Counters.Reset();
+
+        await store.UpdateIndexAsync(Samples.Index(name, nextActionAt: due));
+
+        Assert.Equal(0, vault.Counters.Writes);
+        Assert.Equal(0, vault.Counters.Reads);
+        Assert.Equal(1, vault.Counters.PropertyUpdates);
+        Assert.Equal(1, vault.State.VersionCount(SecretNames.State(name)));
+        var latest = vault.State.GetSecret(SecretNames.State(name))!;
+        Assert.Equal("2026-03-01T08:03:00Z", latest.Tags["nextActionAt"]);
+        Assert.Equal("application/json", latest.ContentType);
+    }
+
+    [Fact]
+    public async Task Writes_over_the_budget_wait_for_the_window_instead_of_failing()
+    {
+        var clock = new FakeTimeProvider(Samples.Start);
+        await using var vault = await KeyVaultTestServer.StartAsync(new KeyVaultTestServerOptions { TimeProvider = clock, WriteBudget = 3 });
+        var store = NewStore(vault, clock, writesPer10Seconds: 3);
+        var names = Enumerable.Range(0, 7).Select(_ => Samples.NewName()).ToArray();
+
+        var saves = names.Select(n => Samples.SaveAsync(store, n)).ToArray();
+
+        await WaitUntilAsync(() => vault.Counters.Writes == 3);
+        await Task.Delay(300);
+        Assert.Equal(3, vault.Counters.Writes);
+        Assert.Equal(3, saves.Count(s => s.IsCompleted));
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(() => vault.Counters.Writes == 6);
+        await Task.Delay(300);
+        Assert.Equal(6, vault.Counters.Writes);
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(saves).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(7, vault.Counters.Writes);
+        Assert.Equal(0, vault.Counters.ThrottledWrites);
+        Assert.All(names, n => Assert.Equal(1, vault.State.VersionCount(SecretNames.State(n))));
+    }
+
+    [Fact]
+    public async Task Reads_and_writes_are_counted_per_vault_in_the_TokenRotation_meter()
+    {
+        await using var stateVault = await KeyVaultTestServer.StartAsync();
+        await using var consumerVault = await KeyVaultTestServer.StartAsync();
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        var metrics = new KeyVaultMetrics(factory);
+        using var recorder = new MeasurementRecorder(factory);
+        var pipeline = KeyVaultWritePipelines.Create(KeyVaultWritePipelines.CreateLimiter(100, TimeProvider.System));
+        var store = new KeyVaultConnectionStore(stateVault.CreateSecretClient(), pipeline, metrics);
+        var publisher = new KeyVaultConsumerPublisher(consumerVault.CreateSecretClient(), pipeline, metrics);
+        var name = Samples.NewName();
+
+        await Samples.SaveAsync(store, name, generation: 1);
+        await Samples.SaveAsync(store, name, generation: 2);
+        await store.GetAsync(name);
+        await store.UpdateIndexAsync(Samples.Index(name, generation: 2));
+        await publisher.PublishAccessTokenAsync(name, "1234567", Samples.Canary("at"), Samples.Start.AddHours(1));
+
+        Assert.Equal(2, recorder.Sum("keyvault.secret.writes", "state"));
+        Assert.Equal(1, recorder.Sum("keyvault.secret.writes", "consumer"));
+        Assert.Equal(1, recorder.Sum("keyvault.secret.reads", "state"));
+        Assert.Equal(1, recorder.Sum("keyvault.secret.property_updates", "state"));
+        Assert.Equal(stateVault.Counters.Writes, recorder.Sum("keyvault.secret.writes", "state"));
+    }
+
+    private static KeyVaultConnectionStore NewStore(KeyVaultTestServer vault, TimeProvider clock, int writesPer10Seconds = 250) =>
+        new(vault.CreateSecretClient(), KeyVaultWritePipelines.Create(KeyVaultWritePipelines.CreateLimiter(writesPer10Seconds, clock)), timeProvider: clock);
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not become true within 30 seconds.");
+            await Task.Delay(20);
+        }
+    }
+}
+
+/// <summary>Records the measurements of the meters one <see cref="IMeterFactory"/> made (so parallel tests do not mix).</summary>
+internal sealed class MeasurementRecorder : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly List<(string Instrument, double Value, Dictionary<string, object?> Tags)> _measurements = [];
+
+    public MeasurementRecorder(IMeterFactory factory, string meterName = KeyVaultMetrics.MeterName)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == meterName && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
+        _listener.Start();
+    }
+
+    public double Sum(string instrument, string vault)
+    {
+        lock (_measurements)
+        {
+            return _measurements
+                .Where(m => m.Instrument == instrument && Equals(m.Tags.GetValueOrDefault(KeyVaultMetrics.VaultTag), vault))
+                .Sum(m => m.Value);
+        }
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var tag in tags)
+        {
+            copy[tag.Key] = tag.Value;
+        }
+
+        lock (_measurements)
+        {
+            _measurements.Add((instrument.Name, value, copy));
+        }
+    }
+}
