@@ -102,7 +102,7 @@ traces
               ]
             }
             {
-              name: 'ConsentLink'
+              name: 'Link'
               operator: 'Include'
               values: [
                 '*'

@@ -37,7 +37,7 @@ resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   properties: {
     accessTier: 'Hot'
     allowBlobPublicAccess: false
-    allowSharedKeyAccess: false
+    allowSharedKeyAccess: true
     allowCrossTenantReplication: false
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'

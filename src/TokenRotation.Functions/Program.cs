@@ -1,8 +1,12 @@
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using TokenRotation.Functions;
+using TokenRotation.Functions.Middleware;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<FunctionErrorMiddleware>();
 builder.Services.AddTokenRotationFunctions(builder.Configuration);
+builder.Services.AddTokenRotationTelemetry(builder.Configuration);
 builder.Build().Run();

@@ -6,6 +6,7 @@ using NetSuite.Auth;
 using NetSuite.Auth.Certificates;
 using NetSuite.Auth.OAuth2.Jwt;
 using TokenRotation.Configuration;
+using TokenRotation.Consent;
 using TokenRotation.Engine;
 using TokenRotation.Stores;
 using TokenRotation.Telemetry;
@@ -33,7 +34,7 @@ public static class ServiceCollectionExtensions
 
         AddValidatedOptions<TokenRotationOptions, TokenRotationOptionsValidator>(services, configuration, TokenRotationOptions.SectionName);
         AddValidatedOptions<RotationOptions, RotationOptionsValidator>(services, configuration, RotationOptions.SectionName);
-        AddValidatedOptions<NetSuiteOptions, NetSuiteOptionsValidator>(services, configuration, NetSuiteOptions.SectionName);
+        AddValidatedOptions<NetSuiteOptions, Configuration.NetSuiteOptionsValidator>(services, configuration, NetSuiteOptions.SectionName);
         services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName));
 
         services.TryAddSingleton(TimeProvider.System);
@@ -49,7 +50,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<NetSuiteClientAssertionBuilder>();
 
         services.TryAddSingleton<RotationTelemetry>();
-        services.TryAddSingleton<IConsentLinkFactory, NoConsentLinks>();
+        services.AddTokenRotationConsent();
         services.TryAddSingleton<IAssertionSignerFactory, UnavailableAssertionSigners>();
         services.TryAddSingleton<EngineServices>();
         services.TryAddSingleton<ConnectionProcessor>();

@@ -29,9 +29,20 @@ public sealed partial class AppSettingsTests
     ];
 
     // Options the Azure deployment deliberately leaves out, with the reason.
+    private const string Tunable = "Engine tunable whose code default suits production; add the app setting to override it.";
+
     private static readonly Dictionary<string, string> LeftOutInAzure = new(StringComparer.Ordinal)
     {
         ["Storage__ConnectionString"] = "Azure uses the service URIs with the managed identity; a connection string would carry a key.",
+        ["Engine__MaxInlineWait"] = Tunable,
+        ["Engine__BaseRetryDelay"] = Tunable,
+        ["Engine__MaxRetryDelay"] = Tunable,
+        ["Engine__MaxConnectionsPerMessage"] = Tunable,
+        ["Coordination__LeaseDuration"] = Tunable,
+        ["Coordination__LeaseSafetyMargin"] = Tunable,
+        ["Coordination__GateMaxWait"] = Tunable,
+        ["Coordination__GateRetryDelay"] = Tunable,
+        ["Coordination__GateRetryMaxDelay"] = Tunable,
     };
 
     [Fact]

@@ -1,5 +1,8 @@
+using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using TokenRotation.Telemetry;
 
 namespace Infra.Tests;
 
@@ -15,12 +18,38 @@ public sealed partial class MonitoringAndAlertTests
         var names = events["events"]!.AsArray().Select(e => e.Str("name")).ToList();
 
         Assert.Equal(EngineEvents.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
-        Assert.Equal("Event", events.Str("eventProperty"));
-        Assert.All(events["events"]!.AsArray(), e =>
+        Assert.Equal("EventName", events.Str("eventNameProperty"));
+        Assert.All(events["events"]!.AsArray(), e => Assert.False(string.IsNullOrWhiteSpace(e.Str("description"))));
+        Assert.Contains(events.Str("consentLinkProperty"), Properties(events, "NeedsPerson"));
+        Assert.All(names.Where(n => n != "SweepCompleted"), n => Assert.Contains(events.Str("connectionProperty"), Properties(events, n)));
+    }
+
+    [Fact]
+    public async Task Events_json_matches_the_event_names_the_engine_declares()
+    {
+        var events = await EventsJsonAsync();
+        var names = events["events"]!.AsArray().Select(e => e.Str("name"));
+
+        Assert.Equal(RotationEvents.All.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Events_json_properties_are_the_placeholders_of_the_engine_log_messages()
+    {
+        var events = await EventsJsonAsync();
+        var messages = typeof(RotationEvents).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Select(m => m.GetCustomAttribute<LoggerMessageAttribute>())
+            .Where(a => a?.EventName is not null)
+            .ToLookup(a => a!.EventName!, a => a!.Message);
+
+        foreach (var name in events["events"]!.AsArray().Select(e => e.Str("name")))
         {
-            Assert.False(string.IsNullOrWhiteSpace(e.Str("description")));
-            Assert.Contains("Event", e!["properties"]!.AsArray().Select(p => p!.GetValue<string>()));
-        });
+            var message = Assert.Single(messages[name]);
+            Assert.StartsWith(name + " ", message, StringComparison.Ordinal);
+            var placeholders = Placeholder().Matches(message).Select(m => m.Groups[1].Value);
+            Assert.Equal(Properties(events, name).Order(StringComparer.Ordinal), placeholders.Order(StringComparer.Ordinal));
+        }
     }
 
     [Fact]
@@ -157,6 +186,9 @@ public sealed partial class MonitoringAndAlertTests
     private static async Task<JsonObject> EventsJsonAsync() =>
         JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(BicepCli.InfraPath, "events.json")))!.AsObject();
 
+    private static List<string> Properties(JsonObject events, string name) =>
+        events["events"]!.AsArray().Single(e => e.Str("name") == name)!["properties"]!.AsArray().Select(p => p!.GetValue<string>()).ToList();
+
     private static JsonObject Criterion(JsonObject rule) =>
         Assert.Single(rule.At("properties", "criteria", "allOf")!.AsArray())!.AsObject();
 
@@ -181,4 +213,7 @@ public sealed partial class MonitoringAndAlertTests
 
     [GeneratedRegex("\"([^\"]*)\"")]
     private static partial Regex QuotedName();
+
+    [GeneratedRegex(@"\{([A-Za-z]+)\}")]
+    private static partial Regex Placeholder();
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using AngleSharp;
+using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 
 namespace NetSuite.Simulator.Tests;
@@ -21,7 +22,7 @@ public sealed class ConsentTests
         var button = page.QuerySelector<IHtmlButtonElement>($"button#{buttonId}")!;
         var fields = form.QuerySelectorAll<IHtmlInputElement>("input[type=hidden]").Select(i => new KeyValuePair<string, string>(i.Name!, i.Value)).ToList();
         var select = form.QuerySelector<IHtmlSelectElement>("select[name=role]")!;
-        fields.Add(new("role", roleValue ?? select.Value));
+        fields.Add(new("role", roleValue ?? select.Value ?? ""));
         fields.Add(new(button.Name!, button.Value));
         var action = new Uri(new Uri(h.Sim.BaseUrl), form.GetAttribute("action"));
         Assert.Equal("post", form.Method, ignoreCase: true);
@@ -40,7 +41,7 @@ public sealed class ConsentTests
         Assert.NotNull(page.QuerySelector<IHtmlButtonElement>("button#allow"));
         Assert.NotNull(page.QuerySelector<IHtmlButtonElement>("button#deny"));
         var options = page.QuerySelectorAll("select[name=role] option").Select(o => o.GetAttribute("value")).ToList();
-        Assert.Equal([$"{h.User.EntityId}:3", $"{h.User.EntityId}:1000"], options.Order());
+        Assert.Equal(new[] { $"{h.User.EntityId}:1000", $"{h.User.EntityId}:3" }.Order(StringComparer.Ordinal), options.Order(StringComparer.Ordinal));
     }
 
     [Fact]

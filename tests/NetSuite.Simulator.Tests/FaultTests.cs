@@ -102,7 +102,7 @@ public sealed class FaultTests
         await using var h = await Harness.StartAsync();
         h.State.AddAccount("7654321");
         h.Sim.Faults.AddStatus(SimEndpoint.Any, 503, times: null, account: "7654321");
-        h.Sim.Faults.AddLatency(SimEndpoint.DataCenterUrls, TimeSpan.FromMilliseconds(150), times: 1);
+        h.Sim.Faults.AddLatency(SimEndpoint.DataCenterUrls, TimeSpan.FromMilliseconds(150), times: 1, account: Harness.Account);
 
         using var other = await h.Http.GetAsync(h.Sim.BaseUrl + "/rest/datacenterurls?account=7654321");
         var started = System.Diagnostics.Stopwatch.StartNew();

@@ -22,8 +22,9 @@ public sealed class NetSuiteError
     /// <summary>
     /// NetSuite's code (e.g. <c>invalid_grant</c>, <c>CONCURRENCY_LIMIT_EXCEEDED</c>, <c>INVALID_LOGIN</c>,
     /// <c>INVALID_LOGIN_CREDENTIALS</c>, <c>TWO_FA_REQD</c>) or one of ours: <c>http_503</c>, <c>network</c>,
-    /// <c>connection_refused</c>, <c>timeout</c>, <c>circuit_open</c>, <c>html_error</c>, <c>empty_response</c>,
-    /// <c>invalid_response</c>, <c>exception</c>.
+    /// <c>connection_refused</c>, <c>connection_failed</c>, <c>timeout</c>, <c>circuit_open</c>, <c>html_error</c>, <c>empty_response</c>,
+    /// <c>invalid_response</c>, <c>canceled</c>, <c>exception</c>; <c>TWO_FA_REQD</c> and <c>WAITING_FOR_APPROVAL</c> are also
+    /// given when only NetSuite's message says so.
     /// </summary>
     public string Code { get; }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using NetSuite.Auth.Tba;
 
 namespace NetSuite.Auth;
@@ -10,8 +11,9 @@ public static class NetSuiteServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="NetSuiteEndpoints"/>, the typed clients (TBA, data-center discovery, OAuth 2.0 token,
     /// certificates), each with the per-account resilience pipeline of
-    /// <see cref="NetSuiteHttpClientBuilderExtensions.AddNetSuiteResilience"/>, and <see cref="TimeProvider.System"/>
-    /// unless a <see cref="TimeProvider"/> is already registered.
+    /// <see cref="NetSuiteHttpClientBuilderExtensions.AddNetSuiteResilience"/>, <see cref="TimeProvider.System"/>
+    /// unless a <see cref="TimeProvider"/> is already registered, and <see cref="NetSuiteOptionsValidator"/> (options
+    /// are validated when first read; hosts add <c>ValidateOnStart</c> to fail at start-up).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configureEndpoints">Optional endpoint configuration (simulator, discovered domains, tests).</param>
@@ -35,6 +37,8 @@ public static class NetSuiteServiceCollectionExtensions
             resilience.Configure(configureResilience);
         }
 
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NetSuiteEndpointOptions>, NetSuiteOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NetSuiteResilienceOptions>, NetSuiteOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NetSuiteEndpoints>();
 

@@ -161,8 +161,6 @@ public static class NetSuiteAuthorizeUrl
         {
             throw Invalid("prompt", "none is not allowed with the mcp scope.");
         }
-
-        _ = PromptValue(request.Prompt);
     }
 
     private static string? PromptValue(AuthorizePrompt prompt) => prompt switch

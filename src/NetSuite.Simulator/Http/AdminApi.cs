@@ -336,12 +336,12 @@ internal sealed class AdminApi(SimulatorApp app)
                 return SimResult.Empty(204);
 
             case ["modes"] when HttpMethods.IsGet(method):
-                return SimResult.Json(200, this.State.Modes);
+                return SimResult.JsonBytes(200, JsonSerializer.SerializeToUtf8Bytes(this.State.Modes, JsonDefaults.Modes));
 
             case ["modes"] when HttpMethods.IsPut(method) || HttpMethods.IsPatch(method):
             {
                 var body = await ReadAsync(context);
-                var current = JsonSerializer.SerializeToNode(this.State.Modes, JsonDefaults.Options)!.AsObject();
+                var current = JsonSerializer.SerializeToNode(this.State.Modes, JsonDefaults.Modes)!.AsObject();
                 foreach (var (name, value) in body)
                 {
                     var key = current.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase))
@@ -349,9 +349,9 @@ internal sealed class AdminApi(SimulatorApp app)
                     current[key] = value?.DeepClone();
                 }
 
-                var updated = current.Deserialize<SimulatorModes>(JsonDefaults.Options) ?? throw new ArgumentException("Bad modes.");
+                var updated = current.Deserialize<SimulatorModes>(JsonDefaults.Modes) ?? throw new ArgumentException("Bad modes.");
                 CopyModes(updated, this.State.Modes);
-                return SimResult.Json(200, this.State.Modes);
+                return SimResult.JsonBytes(200, JsonSerializer.SerializeToUtf8Bytes(this.State.Modes, JsonDefaults.Modes));
             }
 
             case ["faults"] when HttpMethods.IsGet(method):

@@ -47,4 +47,10 @@ internal static class JsonDefaults
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
+
+    /// <summary>Keeps nulls (a mode such as RetryAfter may be null and must still be listed).</summary>
+    public static readonly JsonSerializerOptions Modes = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 }

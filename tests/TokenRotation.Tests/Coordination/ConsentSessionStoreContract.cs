@@ -106,7 +106,7 @@ public sealed class TableConsentSessionStoreTests : ConsentSessionStoreContract
 
         var row = Assert.Single(_table.QueryAsync<TableEntity>().ToBlockingEnumerable());
         Assert.Equal(CoordinationKeys.Sha256Hex(session.State), row.RowKey);
-        Assert.DoesNotContain(row.Values, v => v?.ToString()?.Contains(session.State, StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(((IDictionary<string, object>)row).Values, v => v?.ToString()?.Contains(session.State, StringComparison.Ordinal) == true);
         Assert.Equal(false, row.GetBoolean("Used"));
     }
 }

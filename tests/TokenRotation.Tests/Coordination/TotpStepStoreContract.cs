@@ -90,6 +90,6 @@ public sealed class TableTotpStepStoreTests : TotpStepStoreContract
         Assert.Equal("1234567_SB1", row.PartitionKey);
         Assert.Equal(CoordinationKeys.Sha256Hex(email), row.RowKey);
         Assert.Equal(400, row.GetInt64(TableTotpStepStore.LastStepProperty));
-        Assert.DoesNotContain(row.Values, v => v?.ToString()?.Contains('@', StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(((IDictionary<string, object>)row).Values, v => v?.ToString()?.Contains('@', StringComparison.Ordinal) == true);
     }
 }

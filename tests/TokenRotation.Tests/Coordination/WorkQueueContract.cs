@@ -23,13 +23,24 @@ public abstract class WorkQueueContract : IAsyncLifetime
     [Fact]
     public async Task Items_round_trip_in_order()
     {
-        var first = new AccountWorkItem("1234567_SB1", "refresh due", new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero), StartRotations: false);
-        var second = new AccountWorkItem("7654321", "tba rotation due", new DateTimeOffset(2026, 3, 1, 8, 5, 0, TimeSpan.Zero), StartRotations: true);
+        var first = new AccountWorkItem("1234567_SB1", ["conn-a", "conn-b"], new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero), StartRotations: false);
+        var second = new AccountWorkItem("7654321", ["conn-c"], new DateTimeOffset(2026, 3, 1, 8, 5, 0, TimeSpan.Zero), StartRotations: true);
 
         await Queue.EnqueueAsync(first);
         await Queue.EnqueueAsync(second);
 
-        Assert.Equal([first, second], await ReadAllAsync());
+        var read = await ReadAllAsync();
+        Assert.Equal(2, read.Count);
+        AssertSame(first, read[0]);
+        AssertSame(second, read[1]);
+    }
+
+    protected static void AssertSame(AccountWorkItem expected, AccountWorkItem actual)
+    {
+        Assert.Equal(expected.Account, actual.Account);
+        Assert.Equal(expected.Connections, actual.Connections);
+        Assert.Equal(expected.EnqueuedAt, actual.EnqueuedAt);
+        Assert.Equal(expected.StartRotations, actual.StartRotations);
     }
 }
 
@@ -67,13 +78,13 @@ public sealed class StorageWorkQueueTests : WorkQueueContract
     [Fact]
     public async Task The_message_text_is_base64_of_camel_case_json()
     {
-        var item = new AccountWorkItem("1234567", "sweep", new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero), StartRotations: true);
+        var item = new AccountWorkItem("1234567", ["conn-x"], new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero), StartRotations: true);
 
         await Queue.EnqueueAsync(item);
 
         var raw = (await _plain.ReceiveMessageAsync()).Value.Body.ToString();
         var json = Encoding.UTF8.GetString(Convert.FromBase64String(raw));
         Assert.StartsWith("{\"account\":\"1234567\"", json, StringComparison.Ordinal);
-        Assert.Equal(item, StorageWorkQueue.Decode(raw));
+        AssertSame(item, StorageWorkQueue.Decode(raw));
     }
 }

@@ -37,7 +37,7 @@ public sealed class StoresServiceCollectionExtensionsTests : IDisposable
         await using var lease = await provider.GetRequiredService<ILeaseProvider>().TryAcquireAsync(name.Value);
         await using var slot = await provider.GetRequiredService<IAccountGate>().EnterAsync("1234567");
         var reserved = await provider.GetRequiredService<ITotpStepStore>().TryReserveAsync("1234567", "a@example.com", 1);
-        await provider.GetRequiredService<IWorkQueue>().EnqueueAsync(new AccountWorkItem("1234567", "test", Samples.Start, false));
+        await provider.GetRequiredService<IWorkQueue>().EnqueueAsync(new AccountWorkItem("1234567", ["conn-a"], Samples.Start, false));
 
         Assert.IsType<KeyVaultConnectionStore>(provider.GetRequiredService<IConnectionStore>());
         Assert.IsType<KeyVaultConsumerPublisher>(provider.GetRequiredService<IConsumerPublisher>());
@@ -85,7 +85,7 @@ public sealed class StoresServiceCollectionExtensionsTests : IDisposable
 
         await Samples.SaveAsync(provider.GetRequiredService<IConnectionStore>(), name);
         await using var slot = await provider.GetRequiredService<IAccountGate>().EnterAsync("1234567");
-        await provider.GetRequiredService<IWorkQueue>().EnqueueAsync(new AccountWorkItem("1234567", "demo", Samples.Start, false));
+        await provider.GetRequiredService<IWorkQueue>().EnqueueAsync(new AccountWorkItem("1234567", ["conn-a"], Samples.Start, false));
 
         Assert.IsType<FileConnectionStore>(provider.GetRequiredService<IConnectionStore>());
         Assert.IsType<FileConsumerPublisher>(provider.GetRequiredService<IConsumerPublisher>());

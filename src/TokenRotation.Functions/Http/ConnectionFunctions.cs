@@ -1,0 +1,158 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using TokenRotation.Connections;
+using TokenRotation.Engine;
+using TokenRotation.Functions.Status;
+
+namespace TokenRotation.Functions.Http;
+
+/// <summary>
+/// The operator's HTTP API (function key): rotate or refresh now, pause, resume, roll back, and the status as JSON
+/// and as a page. Answers carry the outcome's message, never a secret.
+/// </summary>
+public sealed class ConnectionFunctions(ConnectionProcessor processor, ConnectionAdmin admin, StatusReportBuilder status)
+{
+    [Function(nameof(RotateConnection))]
+    public async Task<IActionResult> RotateConnection(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/rotate")] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken)
+    {
+        if (!OperatorRequest.TryRead(request, name, allowForce: true, out var connection, out var flags, out var problem))
+        {
+            return problem;
+        }
+
+        var outcome = await processor.RunAsync(
+            connection, new RunRequest { Now = true, StartRotations = true, Force = flags.Force, DryRun = flags.DryRun, Trigger = "rotate-now" }, cancellationToken).ConfigureAwait(false);
+        return OperatorRequest.Answer(outcome);
+    }
+
+    [Function(nameof(PauseConnection))]
+    public async Task<IActionResult> PauseConnection(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/pause")] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken)
+    {
+        if (!OperatorRequest.TryRead(request, name, allowForce: false, out var connection, out var flags, out var problem))
+        {
+            return problem;
+        }
+
+        return OperatorRequest.Answer(await admin.PauseAsync(connection, flags.DryRun, cancellationToken).ConfigureAwait(false));
+    }
+
+    [Function(nameof(ResumeConnection))]
+    public async Task<IActionResult> ResumeConnection(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/resume")] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken)
+    {
+        if (!OperatorRequest.TryRead(request, name, allowForce: false, out var connection, out var flags, out var problem))
+        {
+            return problem;
+        }
+
+        return OperatorRequest.Answer(await admin.ResumeAsync(connection, flags.DryRun, cancellationToken).ConfigureAwait(false));
+    }
+
+    [Function(nameof(RollbackConnection))]
+    public async Task<IActionResult> RollbackConnection(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/rollback")] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken)
+    {
+        if (!OperatorRequest.TryRead(request, name, allowForce: false, out var connection, out var flags, out var problem))
+        {
+            return problem;
+        }
+
+        return OperatorRequest.Answer(await admin.RollbackAsync(connection, flags.DryRun, cancellationToken).ConfigureAwait(false));
+    }
+
+    [Function(nameof(ListConnections))]
+    public async Task<IActionResult> ListConnections(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "connections")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return HttpResults.JsonBody(StatusCodes.Status200OK, await status.BuildAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    [Function(nameof(StatusPage))]
+    public async Task<IActionResult> StatusPage(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "status")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return HttpResults.Html(StatusCodes.Status200OK, Pages.Status(await status.BuildAsync(cancellationToken).ConfigureAwait(false)));
+    }
+}
+
+/// <summary>Reading the operator API's route and query, and mapping an outcome to a status code.</summary>
+internal static class OperatorRequest
+{
+    public readonly record struct Flags(bool DryRun, bool Force);
+
+    public static bool TryRead(
+        HttpRequest request,
+        string name,
+        bool allowForce,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ConnectionName? connection,
+        out Flags flags,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out IActionResult? problem)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        flags = default;
+        connection = null;
+        if (!ConnectionName.TryParse(name, out connection))
+        {
+            problem = HttpResults.Problem(StatusCodes.Status400BadRequest, "Invalid connection name",
+                $"A connection name is 1-{ConnectionName.MaxLength} letters, digits or '-', starting with a letter or digit.");
+            return false;
+        }
+
+        if (!TryFlag(request, "dryRun", out var dryRun) || !TryFlag(request, "force", out var force))
+        {
+            problem = HttpResults.Problem(StatusCodes.Status400BadRequest, "Invalid query", "dryRun and force take true or false, once.");
+            return false;
+        }
+
+        if (force && !allowForce)
+        {
+            problem = HttpResults.Problem(StatusCodes.Status400BadRequest, "Invalid query", "force applies only to rotate.");
+            return false;
+        }
+
+        flags = new Flags(dryRun, force);
+        problem = null;
+        return true;
+    }
+
+    public static IActionResult Answer(ConnectionOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var status = outcome.Kind switch
+        {
+            OutcomeKind.NotFound => StatusCodes.Status404NotFound,
+            OutcomeKind.Conflict or OutcomeKind.Refused => StatusCodes.Status409Conflict,
+            OutcomeKind.Failed => StatusCodes.Status502BadGateway,
+            _ => StatusCodes.Status200OK,
+        };
+        return HttpResults.JsonBody(status, outcome);
+    }
+
+    private static bool TryFlag(HttpRequest request, string name, out bool value)
+    {
+        value = false;
+        var values = request.Query[name];
+        return values.Count switch
+        {
+            0 => true,
+            1 when string.IsNullOrEmpty(values[0]) => value = true,
+            1 => bool.TryParse(values[0], out value),
+            _ => false,
+        };
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using TokenRotation.Coordination;
+using TokenRotation.Engine;
+
+namespace TokenRotation.Functions.Queues;
+
+/// <summary>
+/// The queue worker: one message per account, its connections in sequence under their leases. A failure is thrown
+/// to the host, which retries the message (host.json <c>maxDequeueCount</c>) and then moves it to the poison queue,
+/// where <see cref="RecordPoisonedWork"/> keeps it, with its last failure, for the status.
+/// </summary>
+public sealed partial class WorkQueueFunctions(AccountWorker worker, PoisonedWorkRecorder poisoned, ILogger<WorkQueueFunctions> logger)
+{
+    /// <summary>The queue named by <c>Storage:WorkQueue</c> (default <c>nstoken-work</c>), the one the sweeps fill.</summary>
+    public const string WorkQueue = "%Storage:WorkQueue%";
+
+    /// <summary>Where the host moves a message after its last retry: the work queue's name with <c>-poison</c>.</summary>
+    public const string PoisonQueue = WorkQueue + "-poison";
+
+    /// <summary>The storage connection of the triggers (the host's own storage).</summary>
+    public const string Connection = "AzureWebJobsStorage";
+
+    [Function(nameof(ProcessAccount))]
+    public async Task ProcessAccount([QueueTrigger(WorkQueue, Connection = Connection)] string message, CancellationToken cancellationToken)
+    {
+        if (!WorkMessages.TryParse(message, out var item))
+        {
+            throw new InvalidDataException("The work message is not a work item (expected the JSON of an AccountWorkItem).");
+        }
+
+        var outcomes = await worker.ProcessAsync(item, cancellationToken).ConfigureAwait(false);
+        LogProcessed(item.Account, outcomes.Count, outcomes.Count(o => o.Kind == OutcomeKind.Succeeded), outcomes.Count(o => o.Kind is OutcomeKind.Failed or OutcomeKind.NeedsPerson));
+    }
+
+    [Function(nameof(RecordPoisonedWork))]
+    public Task RecordPoisonedWork([QueueTrigger(PoisonQueue, Connection = Connection)] string message, CancellationToken cancellationToken) =>
+        poisoned.RecordPoisonedAsync(message, cancellationToken);
+
+    [LoggerMessage(EventId = 1410, Level = LogLevel.Information, Message = "Work for account {Account}: {Connections} connections, {Succeeded} succeeded, {Troubled} failed or need a person")]
+    private partial void LogProcessed(string account, int connections, int succeeded, int troubled);
+}

@@ -1,0 +1,38 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using TokenRotation.Configuration;
+using TokenRotation.Engine;
+
+namespace TokenRotation.Functions.Timers;
+
+/// <summary>
+/// The two sweeps (DESIGN section 7). Each lists the state vault's tags and enqueues one message per account with
+/// due connections; <see cref="Queues.WorkQueueFunctions.ProcessAccount"/> does the work. Schedules are NCRONTAB in
+/// UTC from the app settings named in <see cref="Schedules"/>.
+/// </summary>
+public sealed partial class SweepFunctions(SweepService sweeps, ILogger<SweepFunctions> logger)
+{
+    public const string RefreshSchedule = "%" + Schedules.RefreshOAuth2TokensSetting + "%";
+    public const string RotateSchedule = "%" + Schedules.RotateTbaTokensSetting + "%";
+
+    /// <summary>Every few minutes: OAuth 2.0 refreshes, client-credentials minting, and whatever rotation step is due.</summary>
+    [Function(nameof(RefreshOAuth2Tokens))]
+    public async Task RefreshOAuth2Tokens([TimerTrigger(RefreshSchedule)] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        var result = await sweeps.SweepAsync(startRotations: false, cancellationToken).ConfigureAwait(false);
+        LogSwept(nameof(RefreshOAuth2Tokens), timer.IsPastDue, result.Due, result.Messages);
+    }
+
+    /// <summary>Daily: the same, and it may start new TBA and certificate rotations.</summary>
+    [Function(nameof(RotateTbaTokens))]
+    public async Task RotateTbaTokens([TimerTrigger(RotateSchedule)] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        var result = await sweeps.SweepAsync(startRotations: true, cancellationToken).ConfigureAwait(false);
+        LogSwept(nameof(RotateTbaTokens), timer.IsPastDue, result.Due, result.Messages);
+    }
+
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "{Timer} ran (past due: {PastDue}): {Due} connections due, {Messages} work messages enqueued")]
+    private partial void LogSwept(string timer, bool pastDue, int due, int messages);
+}

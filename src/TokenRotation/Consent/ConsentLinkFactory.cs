@@ -1,0 +1,167 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using TokenRotation.Configuration;
+using TokenRotation.Connections;
+using TokenRotation.Engine;
+
+namespace TokenRotation.Consent;
+
+/// <summary>
+/// Signed, expiring consent links: <c>{PublicBaseUrl}/api/consent/{token}</c>, where the token is
+/// <c>base64url(payload) "." base64url(HMAC-SHA256)</c> and the payload names one connection and an expiry
+/// (<see cref="RotationOptions.ConsentLinkLifetime"/>, 72 hours by default). The key is the state vault's
+/// <see cref="ServiceKeyNames.ConsentSigning"/>. A link is not a credential: NetSuite still asks the person to log in,
+/// and the callback accepts only the connection's account, role and entity.
+/// </summary>
+public sealed class ConsentLinkFactory : IConsentLinkFactory
+{
+    /// <summary>Path of the consent start function under the public base URL.</summary>
+    public const string PathPrefix = "/api/consent/";
+
+    /// <summary>Longest token accepted; real ones are about 150 characters.</summary>
+    public const int MaxTokenLength = 512;
+
+    private const int PayloadVersion = 1;
+    private static readonly byte[] Purpose = Encoding.ASCII.GetBytes("nstoken consent link v1\n");
+
+    private readonly IServiceKeyStore _keys;
+    private readonly TokenRotationOptions _service;
+    private readonly RotationOptions _rotation;
+    private readonly TimeProvider _time;
+
+    public ConsentLinkFactory(IServiceKeyStore keys, IOptions<TokenRotationOptions> service, IOptions<RotationOptions> rotation, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(rotation);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _keys = keys;
+        _service = service.Value;
+        _rotation = rotation.Value;
+        _time = timeProvider;
+    }
+
+    public async Task<string?> CreateAsync(ConnectionName name, CancellationToken cancellationToken = default)
+    {
+        var token = await CreateTokenAsync(name, cancellationToken).ConfigureAwait(false);
+        return _service.PublicBaseUrl.TrimEnd('/') + PathPrefix + token;
+    }
+
+    /// <summary>The token part of a link for <paramref name="name"/>, valid for the configured lifetime.</summary>
+    public async Task<string> CreateTokenAsync(ConnectionName name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var expires = _time.GetUtcNow() + _rotation.ConsentLinkLifetime;
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new LinkPayload(PayloadVersion, name.Value, expires.ToUnixTimeSeconds()));
+        var encoded = Base64Url.EncodeToString(payload);
+        var ring = await _keys.GetAsync(ServiceKeyNames.ConsentSigning, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return encoded + "." + Base64Url.EncodeToString(Mac(ring.Current, encoded));
+    }
+
+    /// <summary>
+    /// Checks a token: shape, signature (current or previous key version), then expiry. Never throws on bad input.
+    /// </summary>
+    public async Task<ConsentLinkCheck> ValidateAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > MaxTokenLength)
+        {
+            return ConsentLinkCheck.Fail(ConsentLinkProblem.Malformed);
+        }
+
+        var dot = token.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || dot != token.LastIndexOf('.') || dot == token.Length - 1)
+        {
+            return ConsentLinkCheck.Fail(ConsentLinkProblem.Malformed);
+        }
+
+        var encoded = token[..dot];
+        if (!Base64Url.IsValid(encoded) || !Base64Url.IsValid(token.AsSpan(dot + 1)))
+        {
+            return ConsentLinkCheck.Fail(ConsentLinkProblem.Malformed);
+        }
+
+        var signature = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
+        if (signature.Length != HMACSHA256.HashSizeInBytes)
+        {
+            return ConsentLinkCheck.Fail(ConsentLinkProblem.Malformed);
+        }
+
+        // A link made by an instance that already rotated the key verifies after one fresh read of the ring.
+        if (!await VerifiesAsync(encoded, signature, refresh: false, cancellationToken).ConfigureAwait(false)
+            && !await VerifiesAsync(encoded, signature, refresh: true, cancellationToken).ConfigureAwait(false))
+        {
+            return ConsentLinkCheck.Fail(ConsentLinkProblem.BadSignature);
+        }
+
+        LinkPayload? payload;
+        try
+        {
+            payload = JsonSerializer.Deserialize<LinkPayload>(Base64Url.DecodeFromChars(encoded));
+        }
+        catch (JsonException)
+        {
+            return ConsentLinkCheck.Fail(ConsentLinkProblem.Malformed);
+        }
+
+        if (payload is not { Version: PayloadVersion } || !ConnectionName.TryParse(payload.Connection, out var name))
+        {
+            return ConsentLinkCheck.Fail(ConsentLinkProblem.Malformed);
+        }
+
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(payload.ExpiresAt);
+        return expiresAt <= _time.GetUtcNow()
+            ? new ConsentLinkCheck(ConsentLinkProblem.Expired, name, expiresAt)
+            : new ConsentLinkCheck(ConsentLinkProblem.None, name, expiresAt);
+    }
+
+    private async Task<bool> VerifiesAsync(string encoded, byte[] signature, bool refresh, CancellationToken cancellationToken)
+    {
+        var ring = await _keys.GetAsync(ServiceKeyNames.ConsentSigning, refresh, cancellationToken).ConfigureAwait(false);
+        var valid = false;
+        foreach (var key in ring.Keys)
+        {
+            valid |= CryptographicOperations.FixedTimeEquals(Mac(key, encoded), signature);
+        }
+
+        return valid;
+    }
+
+    private static byte[] Mac(ServiceKey key, string encodedPayload)
+    {
+        var data = new byte[Purpose.Length + encodedPayload.Length];
+        Purpose.CopyTo(data, 0);
+        Encoding.ASCII.GetBytes(encodedPayload, data.AsSpan(Purpose.Length));
+        return HMACSHA256.HashData(key.Material, data);
+    }
+
+    private sealed record LinkPayload(
+        [property: JsonPropertyName("v")] int Version,
+        [property: JsonPropertyName("c")] string Connection,
+        [property: JsonPropertyName("exp")] long ExpiresAt);
+}
+
+public enum ConsentLinkProblem
+{
+    None,
+
+    /// <summary>Not a consent link token at all (cut off, edited, or not ours).</summary>
+    Malformed,
+
+    /// <summary>Shaped like one, but not signed by a current or previous key version.</summary>
+    BadSignature,
+
+    /// <summary>Genuine but past its expiry.</summary>
+    Expired,
+}
+
+/// <summary>The result of checking a consent link token; <see cref="Connection"/> is set only for genuine links.</summary>
+public sealed record ConsentLinkCheck(ConsentLinkProblem Problem, ConnectionName? Connection, DateTimeOffset? ExpiresAt)
+{
+    public bool IsValid => Problem == ConsentLinkProblem.None;
+
+    internal static ConsentLinkCheck Fail(ConsentLinkProblem problem) => new(problem, null, null);
+}

@@ -1,0 +1,357 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using NetSuite.Auth;
+using NetSuite.Auth.OAuth2;
+using TokenRotation.Connections;
+using TokenRotation.Coordination;
+using TokenRotation.Engine;
+using TokenRotation.Stores;
+
+namespace TokenRotation.Consent;
+
+/// <summary>
+/// The browser consent of DESIGN section 7. <see cref="StartAsync"/> turns a signed consent link into a consent
+/// session (state, encrypted PKCE verifier, 10-minute expiry, a browser binding whose raw value goes in a cookie) and
+/// NetSuite's authorize URL. <see cref="CompleteAsync"/> checks NetSuite's redirect (state, single use, cookie,
+/// expiry, error parameters, shape of every value) and hands the code to <see cref="ConnectionAdmin.CompleteConsentAsync"/>,
+/// which checks account, role and entity and exchanges it under the connection's lease. Every answer is a result
+/// with a message for the person; nothing here throws on bad input.
+/// </summary>
+public sealed partial class ConsentService(
+    ConsentLinkFactory links,
+    VerifierProtector verifiers,
+    IConsentSessionStore sessions,
+    IConnectionStore store,
+    ConnectionAdmin admin,
+    NetSuiteEndpoints endpoints,
+    TimeProvider timeProvider,
+    ILogger<ConsentService> logger)
+{
+    /// <summary>How long a started consent may take (NetSuite's authorization codes live about as long).</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>The binding cookie is sent only to the callback.</summary>
+    public const string CookiePath = "/api/oauth";
+
+    public const string CookiePrefix = "nstoken-consent-";
+
+    private const int MaxCodeLength = 2048;
+
+    /// <summary>
+    /// The binding cookie's name for a session: one cookie per consent in progress, so two consents started in one
+    /// browser do not overwrite each other. Derived from the state, which the name does not reveal.
+    /// </summary>
+    public static string CookieName(string state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return CookiePrefix + CoordinationKeys.Sha256Hex(state)[..16];
+    }
+
+    public async Task<ConsentStart> StartAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        var check = await links.ValidateAsync(token, cancellationToken).ConfigureAwait(false);
+        switch (check.Problem)
+        {
+            case ConsentLinkProblem.Malformed:
+            case ConsentLinkProblem.BadSignature:
+                LogBadLink(check.Problem);
+                return ConsentStart.Fail(ConsentStartStatus.InvalidLink, null,
+                    "This consent link is not valid: it may have been cut off or changed when it was copied.",
+                    "Copy the whole link again from the status page, or make a new one with `nstoken consent-link <connection>`.");
+            case ConsentLinkProblem.Expired:
+                return ConsentStart.Fail(ConsentStartStatus.ExpiredLink, check.Connection!.Value,
+                    $"This consent link for {check.Connection.Value} expired on {check.ExpiresAt:u}.",
+                    "Get a fresh link from the status page, or make one with `nstoken consent-link " + check.Connection.Value + "`.");
+        }
+
+        var name = check.Connection!;
+        var document = await store.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        if (document is null)
+        {
+            return ConsentStart.Fail(ConsentStartStatus.UnknownConnection, name.Value,
+                $"There is no connection named {name.Value} any more.",
+                "Check the connection's name on the status page; a deleted connection must be imported again.");
+        }
+
+        if (document.Kind != ConnectionKind.OAuth2AuthorizationCode || document.OAuth2 is not { } oauth)
+        {
+            return ConsentStart.Fail(ConsentStartStatus.NotConsentable, name.Value,
+                $"{name.Value} is a {document.Kind} connection, which is not set up by a browser consent.",
+                "See the status page for what this connection needs.");
+        }
+
+        Uri authorizeUrl;
+        var state = NetSuiteAuthorizeUrl.CreateState();
+        var pkce = Pkce.Create();
+        try
+        {
+            authorizeUrl = NetSuiteAuthorizeUrl.Build(endpoints, NetSuiteAccountId.Parse(document.Account), new NetSuiteAuthorizeRequest
+            {
+                ClientId = oauth.ClientId,
+                RedirectUri = new Uri(oauth.RedirectUri, UriKind.Absolute),
+                Scopes = NetSuiteScopeValues.Parse(string.Join(' ', oauth.Scopes)),
+                State = state,
+                CodeChallenge = pkce.CodeChallenge,
+
+                // Log in again and show the consent screen: a leaked link is worth little, and the person picks the role.
+                Prompt = AuthorizePrompt.Login | AuthorizePrompt.Consent,
+            });
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or UriFormatException)
+        {
+            return ConsentStart.Fail(ConsentStartStatus.NotConsentable, name.Value,
+                $"{name.Value} cannot start a consent: {ex.Message}",
+                "Fix the connection's definition (client id, redirect URI, scopes) with nstoken, then open a fresh link.");
+        }
+
+        var binding = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var expiresAt = timeProvider.GetUtcNow() + SessionLifetime;
+        var encrypted = await verifiers.ProtectAsync(pkce.CodeVerifier, name.Value, cancellationToken).ConfigureAwait(false);
+        await sessions.CreateAsync(new ConsentSession(state, name.Value, CoordinationKeys.Sha256Hex(binding), encrypted, expiresAt), cancellationToken).ConfigureAwait(false);
+        LogStarted(name.Value, document.Account);
+        return new ConsentStart(ConsentStartStatus.Redirect, name.Value, "Redirecting to NetSuite.", "", authorizeUrl, CookieName(state), binding, expiresAt);
+    }
+
+    public async Task<ConsentResult> CompleteAsync(ConsentCallback callback, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        if (callback.HasRepeatedParameters || !NetSuiteAuthorizeUrl.IsValidState(callback.State))
+        {
+            return Finish(ConsentResult.InvalidRequest(null, "This page was opened with a missing or malformed consent state."));
+        }
+
+        var state = callback.State!;
+        var session = await sessions.TryConsumeAsync(state, cancellationToken).ConfigureAwait(false);
+        if (session is null)
+        {
+            return Finish(new ConsentResult(ConsentOutcomeKind.UnknownOrUsed, null, 400, "This consent was already used or is unknown",
+                "Each consent can be completed once, and this one was completed, abandoned, or never started here. Nothing was changed.",
+                "Open the connection's consent link again to start a new consent."));
+        }
+
+        var connection = session.Connection;
+        var cookie = callback.ReadCookie(CookieName(state));
+        if (cookie is null || !SameHash(cookie, session.BrowserBinding))
+        {
+            return Finish(new ConsentResult(ConsentOutcomeKind.WrongBrowser, connection, 400, "Consent finished in another browser",
+                $"The consent for {connection} was started in another browser (or its cookie was blocked), so it was not accepted. Nothing was changed.",
+                "Open the consent link and finish the consent in the same browser, with cookies allowed for this site."));
+        }
+
+        if (session.ExpiresAt <= timeProvider.GetUtcNow())
+        {
+            return Finish(new ConsentResult(ConsentOutcomeKind.Expired, connection, 400, "This consent took too long",
+                $"The consent for {connection} must be finished within {SessionLifetime.TotalMinutes:0} minutes of opening the link. Nothing was changed.",
+                "Open the consent link again and finish the consent without a long pause."));
+        }
+
+        if (callback.Error is { } error)
+        {
+            return Finish(error == "access_denied"
+                ? new ConsentResult(ConsentOutcomeKind.Denied, connection, 200, "Consent was denied",
+                    $"NetSuite reported that access was denied for {connection}: Deny was chosen, or the chosen role may not log in with OAuth 2.0 tokens. Nothing was changed; {connection} still needs a consent.",
+                    "Open the consent link again, log in as the integration's user, choose its role and choose Allow.")
+                : new ConsentResult(ConsentOutcomeKind.NetSuiteError, connection, 502, "NetSuite refused the consent",
+                    $"NetSuite answered with the error {DescribeError(error)} for {connection}. Nothing was changed.",
+                    ErrorAdvice(error)));
+        }
+
+        var problems = new List<string>();
+        Check(callback.Code, CodePattern(), MaxCodeLength, "code", problems);
+        Check(callback.Role, IdPattern(), 40, "role", problems);
+        Check(callback.Entity, IdPattern(), 40, "entity", problems);
+        if (!NetSuiteAccountId.TryParse(callback.Company is { Length: <= 64 } c ? c : null, out _))
+        {
+            problems.Add("company");
+        }
+
+        if (problems.Count > 0)
+        {
+            return Finish(ConsentResult.InvalidRequest(connection,
+                $"NetSuite's answer for {connection} is missing or has a malformed {string.Join(", ", problems)}."));
+        }
+
+        var verifier = await verifiers.UnprotectAsync(session.EncryptedVerifier, connection, cancellationToken).ConfigureAwait(false);
+        if (verifier is null || !ConnectionName.TryParse(connection, out var name))
+        {
+            return Finish(new ConsentResult(ConsentOutcomeKind.Failed, connection, 500, "The consent could not be completed",
+                $"The saved part of the consent for {connection} could not be read (its key may have been rotated twice since it started). Nothing was changed.",
+                "Open the consent link again."));
+        }
+
+        var outcome = await admin.CompleteConsentAsync(name, new ConsentCompletion(callback.Code!, verifier, callback.Company!, callback.Role!, callback.Entity!), cancellationToken).ConfigureAwait(false);
+        return Finish(outcome.Kind switch
+        {
+            OutcomeKind.Succeeded => new ConsentResult(ConsentOutcomeKind.Connected, connection, 200, "Connected",
+                $"The consent for {connection} is done: the tokens are stored in Key Vault, and the service keeps them fresh from now on ({outcome.Message}).",
+                "Nothing more to do; you can close this page."),
+            OutcomeKind.Refused => new ConsentResult(ConsentOutcomeKind.Refused, connection, 403, "This consent was not accepted",
+                outcome.Message, "Open the consent link again and follow the advice above."),
+            OutcomeKind.Failed => new ConsentResult(ConsentOutcomeKind.Failed, connection, 502, "NetSuite did not complete the consent",
+                outcome.Message, "Open the consent link again; if it keeps failing, check the integration record in NetSuite."),
+            OutcomeKind.Conflict => new ConsentResult(ConsentOutcomeKind.Busy, connection, 409, "The connection is busy",
+                $"Another run was working on {connection}, so the consent was not stored. Nothing was changed.",
+                "Wait a minute, then open the consent link again."),
+            OutcomeKind.NotFound => new ConsentResult(ConsentOutcomeKind.UnknownConnection, connection, 404, "Unknown connection",
+                $"The connection {connection} no longer exists; nothing was stored.", "Import the connection again, then consent."),
+            _ => new ConsentResult(ConsentOutcomeKind.Failed, connection, 500, "The consent could not be completed",
+                outcome.Message, "Open the consent link again."),
+        });
+    }
+
+    private ConsentResult Finish(ConsentResult result)
+    {
+        if (result.Kind == ConsentOutcomeKind.Connected)
+        {
+            LogCompleted(result.Connection ?? "");
+        }
+        else
+        {
+            LogNotCompleted(result.Connection ?? "(unknown)", result.Kind);
+        }
+
+        return result;
+    }
+
+    private static void Check(string? value, Regex pattern, int maxLength, string parameter, List<string> problems)
+    {
+        if (value is null || value.Length > maxLength || !pattern.IsMatch(value))
+        {
+            problems.Add(parameter);
+        }
+    }
+
+    private static bool SameHash(string raw, string expectedHex)
+    {
+        var actual = Encoding.ASCII.GetBytes(CoordinationKeys.Sha256Hex(raw));
+        var expected = Encoding.ASCII.GetBytes(expectedHex);
+        return CryptographicOperations.FixedTimeEquals(actual, expected);
+    }
+
+    /// <summary>Only well-formed error codes are repeated (encoded by the page); anything else is described, not echoed.</summary>
+    private static string DescribeError(string error) => ErrorPattern().IsMatch(error) ? error : "(unrecognised)";
+
+    private static string ErrorAdvice(string error) => error switch
+    {
+        "unauthorized_client" => "The integration record may be blocked, waiting for approval, or without the authorization code grant: check it in NetSuite (Setup > Integration > Manage Integrations), then open the consent link again.",
+        "invalid_scope" => "The connection asks for a scope the integration record does not allow: fix the scopes in NetSuite or on the connection, then open the consent link again.",
+        "login_required" or "interaction_required" => "Log in to NetSuite in this browser, then open the consent link again.",
+        _ => "Open the consent link again; if it happens again, check the integration record in NetSuite and the Login Audit Trail.",
+    };
+
+    [GeneratedRegex("^[\\x21-\\x7E]+$")]
+    private static partial Regex CodePattern();
+
+    [GeneratedRegex("^-?[0-9A-Za-z_]+$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[a-z_]{1,64}$")]
+    private static partial Regex ErrorPattern();
+
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Information, Message = "Consent started for {Connection} on account {Account}")]
+    private partial void LogStarted(string connection, string account);
+
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "A consent link was refused: {Problem}")]
+    private partial void LogBadLink(ConsentLinkProblem problem);
+
+    [LoggerMessage(EventId = 1312, Level = LogLevel.Information, Message = "Consent completed for {Connection}")]
+    private partial void LogCompleted(string connection);
+
+    [LoggerMessage(EventId = 1313, Level = LogLevel.Warning, Message = "Consent callback for {Connection} not completed: {Outcome}")]
+    private partial void LogNotCompleted(string connection, ConsentOutcomeKind outcome);
+}
+
+public enum ConsentStartStatus
+{
+    /// <summary>Send the browser to <see cref="ConsentStart.AuthorizeUrl"/> with the binding cookie.</summary>
+    Redirect,
+    InvalidLink,
+    ExpiredLink,
+    UnknownConnection,
+    NotConsentable,
+}
+
+/// <summary>What the consent start answers. <see cref="CookieValue"/> is the raw browser binding: only for the cookie.</summary>
+public sealed record ConsentStart(
+    ConsentStartStatus Status,
+    string? Connection,
+    string Message,
+    string NextStep,
+    Uri? AuthorizeUrl,
+    string? CookieName,
+    string? CookieValue,
+    DateTimeOffset? CookieExpiresAt)
+{
+    public int StatusCode => Status switch
+    {
+        ConsentStartStatus.Redirect => 302,
+        ConsentStartStatus.ExpiredLink => 410,
+        ConsentStartStatus.UnknownConnection => 404,
+        ConsentStartStatus.NotConsentable => 409,
+        _ => 400,
+    };
+
+    public string Title => Status switch
+    {
+        ConsentStartStatus.Redirect => "Redirecting to NetSuite",
+        ConsentStartStatus.ExpiredLink => "This consent link expired",
+        ConsentStartStatus.UnknownConnection => "Unknown connection",
+        ConsentStartStatus.NotConsentable => "No consent needed here",
+        _ => "This consent link is not valid",
+    };
+
+    internal static ConsentStart Fail(ConsentStartStatus status, string? connection, string message, string nextStep) =>
+        new(status, connection, message, nextStep, null, null, null, null);
+
+    public override string ToString() => $"consent start {Status} for {Connection}";
+}
+
+/// <summary>What NetSuite's redirect carried, read from the query string; the cookie is read by name on demand.</summary>
+public sealed record ConsentCallback
+{
+    public string? State { get; init; }
+
+    public string? Code { get; init; }
+
+    public string? Error { get; init; }
+
+    public string? Company { get; init; }
+
+    public string? Role { get; init; }
+
+    public string? Entity { get; init; }
+
+    /// <summary>A parameter appeared more than once: the request is refused.</summary>
+    public bool HasRepeatedParameters { get; init; }
+
+    /// <summary>Reads a request cookie by name; null when absent.</summary>
+    public Func<string, string?> ReadCookie { get; init; } = static _ => null;
+
+    public override string ToString() => $"consent callback (company {Company}, role {Role}, entity {Entity}, error {Error})";
+}
+
+public enum ConsentOutcomeKind
+{
+    Connected,
+    Denied,
+    NetSuiteError,
+    InvalidRequest,
+    UnknownOrUsed,
+    WrongBrowser,
+    Expired,
+    Refused,
+    Failed,
+    Busy,
+    UnknownConnection,
+}
+
+/// <summary>The callback's answer for the person: what happened and what to do next. Never holds a token.</summary>
+public sealed record ConsentResult(ConsentOutcomeKind Kind, string? Connection, int StatusCode, string Title, string Message, string NextStep)
+{
+    internal static ConsentResult InvalidRequest(string? connection, string message) =>
+        new(ConsentOutcomeKind.InvalidRequest, connection, 400, "This consent answer is not valid", message + " Nothing was changed.",
+            "Open the consent link again. If this keeps happening, the link or NetSuite's answer is being changed on the way.");
+}
