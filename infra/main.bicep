@@ -370,7 +370,6 @@ module appSettings 'modules/app-settings.bicep' = {
     functionAppName: functionAppName
     appSettings: {
       AzureWebJobsStorage__credential: 'managedidentity'
-      FUNCTIONS_WORKER_RUNTIME: 'dotnet-isolated'
       AzureWebJobsStorage__clientId: identity.outputs.clientId
       AzureWebJobsStorage__blobServiceUri: storage.outputs.blobEndpoint
       AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint
@@ -396,7 +395,7 @@ module appSettings 'modules/app-settings.bicep' = {
       Rotation__AccessTokenLeadTime: accessTokenLeadTime
       Rotation__ConsentWarningLeadTime: consentWarningLeadTime
       Rotation__TbaRotationInterval: tbaRotationInterval
-      Rotation__GracePeriodX: gracePeriod
+      Rotation__GracePeriod: gracePeriod
       Rotation__VerifyTimeout: verifyTimeout
       Rotation__CertificateRenewBefore: certificateRenewBefore
       Rotation__ConsentLinkLifetime: consentLinkLifetime

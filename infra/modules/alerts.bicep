@@ -102,7 +102,7 @@ traces
               ]
             }
             {
-              name: 'Link'
+              name: 'ConsentLink'
               operator: 'Include'
               values: [
                 '*'

@@ -1,3 +1,10 @@
 using TokenRotation.Cli;
 
-return await NsTokenApp.RunAsync(args, Console.In, Console.Out, Console.Error, Environment.GetEnvironmentVariable).ConfigureAwait(false);
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+return await NsTokenApp.RunAsync(args, CliConsole.FromProcess(), cancel.Token).ConfigureAwait(false);

@@ -8,6 +8,7 @@ using NetSuite.Auth.OAuth2.Jwt;
 using TokenRotation.Configuration;
 using TokenRotation.Consent;
 using TokenRotation.Engine;
+using TokenRotation.Keys;
 using TokenRotation.Stores;
 using TokenRotation.Telemetry;
 
@@ -23,6 +24,7 @@ public static class ServiceCollectionExtensions
     {
         services.AddTokenRotationEngine(configuration);
         services.AddTokenRotationStores(configuration);
+        services.AddTokenRotationKeyVaultKeys();
         return services;
     }
 
@@ -52,7 +54,18 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RotationTelemetry>();
         services.AddTokenRotationConsent();
         services.TryAddSingleton<IAssertionSignerFactory, UnavailableAssertionSigners>();
-        services.TryAddSingleton<EngineServices>();
+        services.TryAddSingleton(sp => new EngineServices(
+            sp.GetRequiredService<Stores.IConnectionStore>(), sp.GetRequiredService<Stores.IConsumerPublisher>(),
+            sp.GetRequiredService<Coordination.ILeaseProvider>(), sp.GetRequiredService<Coordination.IAccountGate>(),
+            sp.GetRequiredService<Coordination.ITotpStepStore>(), sp.GetRequiredService<NetSuite.Auth.Tba.NetSuiteTbaClient>(),
+            sp.GetRequiredService<NetSuite.Auth.OAuth2.NetSuiteTokenClient>(), sp.GetRequiredService<NetSuiteCertificatesClient>(),
+            sp.GetRequiredService<NetSuiteClientAssertionBuilder>(), sp.GetRequiredService<IAssertionSignerFactory>(),
+            sp.GetRequiredService<IConsentLinkFactory>(), sp.GetRequiredService<RotationTelemetry>(),
+            sp.GetRequiredService<IOptions<RotationOptions>>(), sp.GetRequiredService<IOptions<EngineOptions>>(),
+            sp.GetRequiredService<TimeProvider>())
+        {
+            CertificateRotation = sp.GetService<Keys.CertificateRotationOperations>(),
+        });
         services.TryAddSingleton<ConnectionProcessor>();
         services.TryAddSingleton<ConnectionAdmin>();
         services.TryAddSingleton<SweepService>();

@@ -1,8 +1,13 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Testing.Shared;
 using TokenRotation.Configuration;
 using TokenRotation.Functions;
 
@@ -16,8 +21,9 @@ public sealed class FunctionsTestHost : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public FunctionsTestHost(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? overrides = null)
+    public FunctionsTestHost(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? overrides = null, FakeTimeProvider? time = null)
     {
+        Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
         var values = new Dictionary<string, string?>(DefaultSettings());
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -26,7 +32,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
 
         Configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         services.AddTokenRotationFunctions(Configuration);
         services.AddSingleton<TimeProvider>(Time);
         overrides?.Invoke(services);
@@ -35,7 +41,10 @@ public sealed class FunctionsTestHost : IAsyncDisposable
 
     public IConfiguration Configuration { get; }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Time { get; }
+
+    /// <summary>Every log line of the app's services, to search for secrets.</summary>
+    public CapturingLoggerProvider Logs { get; } = new();
 
     public IServiceProvider Services => _services;
 
@@ -66,5 +75,23 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         return context.Request;
     }
 
+    /// <summary>Runs an HTTP function's result against its request, as the worker's proxy does, and returns the response.</summary>
+    public static async Task<TestResponse> ExecuteAsync(IActionResult result, HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(request);
+        await result.ExecuteResultAsync(new ActionContext(request.HttpContext, new RouteData(), new ActionDescriptor()));
+        var response = request.HttpContext.Response;
+        response.Body.Position = 0;
+        var body = await new StreamReader(response.Body).ReadToEndAsync();
+        return new TestResponse(response.StatusCode, response.ContentType, body, response.Headers);
+    }
+
     public ValueTask DisposeAsync() => _services.DisposeAsync();
+}
+
+/// <summary>A response as a function's result wrote it.</summary>
+public sealed record TestResponse(int StatusCode, string? ContentType, string Body, IHeaderDictionary Headers)
+{
+    public IReadOnlyList<string> SetCookies => Headers.SetCookie.Select(c => c ?? "").ToArray();
 }

@@ -242,7 +242,9 @@ public sealed partial class ConsentService(
         _ => "Open the consent link again; if it happens again, check the integration record in NetSuite and the Login Audit Trail.",
     };
 
-    [GeneratedRegex("^[\\x21-\\x7E]+$")]
+    // RFC 6749 allows any visible ASCII in a code; this takes the base64/base64url/hex alphabets codes are made of,
+    // so quotes and angle brackets never reach NetSuite, a page or a log.
+    [GeneratedRegex("^[A-Za-z0-9._~+/=-]+$")]
     private static partial Regex CodePattern();
 
     [GeneratedRegex("^-?[0-9A-Za-z_]+$")]

@@ -5,9 +5,10 @@ namespace TokenRotation.Coordination;
 
 /// <summary>
 /// Leases held in this process, on a <see cref="TimeProvider"/>: for the CLI demo and for long simulated runs on a
-/// fake clock. A lease expires when the clock passes its expiry without a renewal. The holder renews when it calls
-/// <see cref="ILease.EnsureHeld"/> and, unless disabled, on a timer made from the same clock (a third of the
-/// duration), so a lease held across a simulated month stays held as long as the clock fires that timer.
+/// fake clock. A lease expires when the clock passes its expiry without a renewal: another acquirer then takes it.
+/// The holder renews when it calls <see cref="ILease.EnsureHeld"/> and, unless disabled, on a timer made from the
+/// same clock (a third of the duration), so a lease held across a simulated month stays held as long as the clock
+/// fires that timer (FakeTimeProvider fires it, late, after each jump).
 /// </summary>
 public sealed class InMemoryLeaseProvider : ILeaseProvider
 {
@@ -87,7 +88,10 @@ public sealed class InMemoryLeaseProvider : ILeaseProvider
         var now = _time.GetUtcNow();
         lock (_holders)
         {
-            if (!_holders.TryGetValue(key, out var current) || current.Id != id || current.ExpiresAt <= now)
+            // An expired lease that nobody took yet is still renewed by its holder. A fake clock that jumps fires the
+            // holder's renewal timer only after the jump, and in this process no one else can have acted in between
+            // unless they acquired the key, which replaced the holder. The holder's own deadline still applies.
+            if (!_holders.TryGetValue(key, out var current) || current.Id != id)
             {
                 return RenewalOutcome.Lost;
             }

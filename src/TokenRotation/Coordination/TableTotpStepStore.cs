@@ -46,8 +46,8 @@ public sealed class TableTotpStepStore : ITotpStepStore
                     return false;
                 }
 
-                entity[LastStepProperty] = step;
-                await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                var reserved = new TableEntity(partition, row) { [LastStepProperty] = step };
+                await _table.UpdateEntityAsync(reserved, entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)

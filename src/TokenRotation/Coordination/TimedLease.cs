@@ -65,6 +65,9 @@ internal abstract partial class TimedLease : ILease
 
     protected bool IsLost => Volatile.Read(ref _lost) != 0;
 
+    /// <summary>Why the lease was lost; null while held.</summary>
+    internal string? LostReason { get; private set; }
+
     public void EnsureHeld()
     {
         if (Volatile.Read(ref _disposed) != 0 || IsLost)
@@ -243,6 +246,7 @@ internal abstract partial class TimedLease : ILease
             return;
         }
 
+        LostReason = reason;
         LogLost(_logger, Key, reason);
         _renewTimer?.Dispose();
         CancelLost();

@@ -61,7 +61,7 @@ public sealed class EngineServices(
 
     public DateTimeOffset Now => Time.GetUtcNow();
 
-    /// <summary>Certificate rotation for client-credentials connections, when configured (see the certificates part).</summary>
+    /// <summary>Certificate rotation for client-credentials connections, when a certificate key store is configured.</summary>
     public IRotationOperations? CertificateRotation { get; init; }
 }
 
@@ -80,4 +80,11 @@ public sealed class EngineOptions
 
     /// <summary>How many connections of one account the worker processes in one message.</summary>
     public int MaxConnectionsPerMessage { get; set; } = 500;
+
+    /// <summary>
+    /// How many accounts a local dispatcher (<see cref="LocalWorkDispatcher"/>: the CLI, the demo, the benchmark) works
+    /// on at once. Within an account the work stays sequential and the per-account gate still holds. The Functions host
+    /// has its own knob for the same thing: host.json <c>extensions.queues.batchSize</c>.
+    /// </summary>
+    public int WorkerParallelism { get; set; } = 16;
 }

@@ -68,9 +68,16 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public InMemoryWorkQueue Queue => _services.GetRequiredService<InMemoryWorkQueue>();
 
-    public static async Task<EngineHarness> StartAsync(Action<IDictionary<string, string?>>? settings = null, Action<IServiceCollection>? overrides = null, KeyVaultTestServerOptions? vaultOptions = null)
+    public static async Task<EngineHarness> StartAsync(Action<IDictionary<string, string?>>? settings = null, Action<IServiceCollection>? overrides = null, KeyVaultTestServerOptions? vaultOptions = null, bool stateVaultOnFakeClock = false)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+        if (stateVaultOnFakeClock)
+        {
+            // Certificates the state vault creates are then valid from the engine's (fake) now.
+            vaultOptions ??= new KeyVaultTestServerOptions();
+            vaultOptions.TimeProvider = time;
+        }
+
         var simulator = await NetSuiteSimulator.StartAsync(new SimulatorOptions { TimeProvider = time });
         var stateVault = await KeyVaultTestServer.StartAsync(vaultOptions);
         var consumerVault = await KeyVaultTestServer.StartAsync();
@@ -101,6 +108,9 @@ public sealed class EngineHarness : IAsyncDisposable
         services.AddTokenRotation(configuration);
         services.AddKeyedSingleton<SecretClient>(StoresServiceCollectionExtensions.StateVaultKey, (_, _) => stateVault.CreateSecretClient());
         services.AddKeyedSingleton<SecretClient>(StoresServiceCollectionExtensions.ConsumerVaultKey, (_, _) => consumerVault.CreateSecretClient());
+        services.AddSingleton(_ => stateVault.CreateCertificateClient());
+        services.AddSingleton(_ => new TokenRotation.Keys.KeyVaultSignClient(
+            stateVault.VaultUri, stateVault.Credential, stateVault.ConfigureTransport(new TokenRotation.Keys.KeyVaultSignClientOptions())));
         services.AddSingleton<InMemoryWorkQueue>();
         services.Replace(ServiceDescriptor.Singleton<IWorkQueue>(sp => sp.GetRequiredService<InMemoryWorkQueue>()));
         services.Replace(ServiceDescriptor.Singleton<ILeaseProvider>(sp => new InMemoryLeaseProvider(
@@ -112,6 +122,7 @@ public sealed class EngineHarness : IAsyncDisposable
         services.AddSingleton(effects);
         Decorate<IConnectionStore>(services, (sp, inner) => new RecordingConnectionStore(inner, effects));
         Decorate<IConsumerPublisher>(services, (sp, inner) => new RecordingConsumerPublisher(inner, effects));
+        Decorate<TokenRotation.Keys.ICertificateKeyStore>(services, (sp, inner) => new RecordingCertificateKeyStore(inner, effects));
         services.PostConfigureAll<HttpClientFactoryOptions>(o =>
             o.HttpMessageHandlerBuilderActions.Add(b => b.AdditionalHandlers.Insert(0, new RecordingHandler(effects))));
         overrides?.Invoke(services);
@@ -300,6 +311,19 @@ internal sealed class RecordingConsumerPublisher(IConsumerPublisher inner, SideE
         effects.Happened($"consumer delete {name}");
         return deleted;
     }
+}
+
+internal sealed class RecordingCertificateKeyStore(TokenRotation.Keys.ICertificateKeyStore inner, SideEffects effects) : TokenRotation.Keys.ICertificateKeyStore
+{
+    public async Task<TokenRotation.Keys.CertificateVersion> CreateVersionAsync(string certificateName, string subject, TimeSpan validity, CancellationToken cancellationToken = default)
+    {
+        var version = await inner.CreateVersionAsync(certificateName, subject, validity, cancellationToken);
+        effects.Happened($"key vault certificate version {certificateName}");
+        return version;
+    }
+
+    public NetSuite.Auth.OAuth2.Jwt.IJwtSigner CreateSigner(string certificateName, string version, string algorithm, string keyId) =>
+        inner.CreateSigner(certificateName, version, algorithm, keyId);
 }
 
 /// <summary>Outermost handler of every NetSuite client: the request reached NetSuite, then the run may die.</summary>

@@ -29,38 +29,41 @@ public sealed class SlidingWindowWriteLimiterTests
     public async Task Never_grants_more_than_the_budget_in_any_window()
     {
         using var limiter = new SlidingWindowWriteLimiter(3, TimeSpan.FromSeconds(10), _clock);
-        var grants = new List<DateTimeOffset>();
-        var pending = new List<Task>();
-        for (var i = 0; i < 12; i++)
+        var requests = new List<Task<RateLimitLease>>();
+        var grantedAt = new Dictionary<Task<RateLimitLease>, TimeSpan>();
+        var elapsed = TimeSpan.Zero;
+
+        // Bursts of four requests every three seconds, then time runs on until every request is served.
+        for (var second = 0; second < 60 && (requests.Count < 12 || requests.Any(r => !r.IsCompleted)); second++)
         {
-            pending.Add(limiter.AcquireAsync().AsTask().ContinueWith(
-                t =>
-                {
-                    Assert.True(t.Result.IsAcquired);
-                    lock (grants)
-                    {
-                        grants.Add(_clock.GetUtcNow());
-                    }
-                },
-                TaskScheduler.Default));
-            if (i % 4 == 3)
+            if (second % 3 == 0 && requests.Count < 12)
             {
-                _clock.Advance(TimeSpan.FromSeconds(3));
+                requests.AddRange(Enumerable.Range(0, 4).Select(_ => limiter.AcquireAsync().AsTask()));
             }
-        }
 
-        for (var step = 0; step < 40 && pending.Any(t => !t.IsCompleted); step++)
-        {
+            // A grant completes its task synchronously inside the limiter (on acquire, or on the fake timer).
+            foreach (var request in requests.Where(r => r.IsCompleted && !grantedAt.ContainsKey(r)))
+            {
+                grantedAt[request] = elapsed;
+            }
+
             _clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(5);
+            elapsed += TimeSpan.FromSeconds(1);
         }
 
-        await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(12, grants.Count);
-        foreach (var at in grants)
+        foreach (var request in requests.Where(r => r.IsCompleted && !grantedAt.ContainsKey(r)))
         {
-            Assert.True(grants.Count(g => g >= at && g < at.AddSeconds(10)) <= 3, $"More than 3 grants in the window starting {at:O}.");
+            grantedAt[request] = elapsed;
         }
+
+        Assert.Equal(12, grantedAt.Count);
+        Assert.All(await Task.WhenAll(requests), lease => Assert.True(lease.IsAcquired));
+        foreach (var start in grantedAt.Values)
+        {
+            Assert.True(grantedAt.Values.Count(g => g >= start && g < start + TimeSpan.FromSeconds(10)) <= 3, $"More than 3 grants in the window starting at {start}.");
+        }
+
+        Assert.True(grantedAt.Values.Max() >= TimeSpan.FromSeconds(30), "Twelve grants at three per ten seconds need at least thirty seconds.");
     }
 
     [Fact]

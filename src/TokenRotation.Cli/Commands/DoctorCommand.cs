@@ -1,0 +1,376 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NetSuite.Auth;
+using NetSuite.Auth.OAuth2;
+using NetSuite.Auth.Tba;
+using TokenRotation.Configuration;
+using TokenRotation.Connections;
+using TokenRotation.Coordination;
+using TokenRotation.Engine;
+using TokenRotation.Stores;
+
+namespace TokenRotation.Cli.Commands;
+
+/// <summary>
+/// <c>nstoken doctor NAME</c>: checks a connection end to end and explains what it finds. NetSuite exposes no
+/// integration-record state, so what depends on it is inferred from the calls, and said to be inferred.
+/// </summary>
+internal static class DoctorCommand
+{
+    /// <summary>NetSuite's OAuth 1.0a timestamp window (reference 4.1).</summary>
+    private static readonly TimeSpan TimestampWindow = TimeSpan.FromMinutes(5);
+
+    public static Command Create(CliConsole console, GlobalOptions global)
+    {
+        var name = CommandSupport.NameArgument();
+        var command = new Command("doctor", """
+            Check a connection end to end and explain what it finds: the account id and realm form, the data-center host,
+            clock skew, what tokeninfo (or the access token) says about role and entity, the last error's class with its
+            likely causes and the Login Audit Trail detail to look for, how long until a person is needed, and for TBA how
+            long TBA has left and what moving to client credentials takes. Exit code 3 when a person is needed, 1 when a
+            check failed.
+            """)
+        {
+            name,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection))
+            {
+                return Task.FromResult(ExitCodes.BadInput);
+            }
+
+            return CommandSupport.RunAsync(console, global, parse, (services, token) => RunAsync(console, services, connection, token), ct);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(CliConsole console, IServiceProvider services, ConnectionName name, CancellationToken cancellationToken)
+    {
+        var output = console.Out;
+        var store = services.GetRequiredService<IConnectionStore>();
+        var doc = await store.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        if (doc is null)
+        {
+            await console.Error.WriteLineAsync($"No connection named {name}.").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
+        var time = services.GetRequiredService<TimeProvider>();
+        var rotation = services.GetRequiredService<IOptions<RotationOptions>>().Value;
+        var endpoints = services.GetRequiredService<NetSuiteEndpoints>();
+        var now = time.GetUtcNow();
+        var index = Scheduler.Index(doc, rotation);
+        var problems = 0;
+        var needsPerson = index.State == ConnectionStatus.NeedsPerson;
+        var account = NetSuiteAccountId.Parse(doc.Account);
+
+        await output.WriteLineAsync($"Doctor for {doc.Name} ({CommandSupport.KindName(doc.Kind)}), state {index.State}{(doc.Paused ? " (paused)" : "")}").ConfigureAwait(false);
+
+        // 1. Account id forms.
+        await Section(output, "Account").ConfigureAwait(false);
+        await output.WriteLineAsync($"  realm form (OAuth 1.0a realm, NLAuth account, tokeninfo companyId): {account.Realm}").ConfigureAwait(false);
+        await output.WriteLineAsync($"  host form (lowercase, '-'): {account.HostLabel}{(account.IsSandbox ? "  (a sandbox: a sandbox refresh wipes its tokens and certificate mappings)" : "")}").ConfigureAwait(false);
+
+        // 2. Data-center hosts: configured templates and NetSuite's own answer.
+        await Section(output, "Data-center hosts").ConfigureAwait(false);
+        await output.WriteLineAsync($"  configured: SuiteTalk {endpoints.SuiteTalk(account)}  RESTlets {endpoints.Restlets(account)}  UI {endpoints.App(account)}").ConfigureAwait(false);
+        var discovery = await services.GetRequiredService<NetSuiteDataCenterClient>().DiscoverAsync(account, cancellationToken).ConfigureAwait(false);
+        if (discovery.IsSuccess)
+        {
+            var d = discovery.Value;
+            var same = SameHost(d.WebServicesDomain, endpoints.SuiteTalk(account)) && SameHost(d.RestDomain, endpoints.Restlets(account));
+            await output.WriteLineAsync($"  datacenterurls: webservices {d.WebServicesDomain}  rest {d.RestDomain}  system {d.SystemDomain}").ConfigureAwait(false);
+            await output.WriteLineAsync(same
+                ? "  ok: the configured hosts are the ones NetSuite names for this account."
+                : "  warning: NetSuite names other hosts than the configured ones; calls to the wrong data center fail with 'Invalid login attempt'. Check the NetSuite URL templates.").ConfigureAwait(false);
+        }
+        else
+        {
+            problems++;
+            await output.WriteLineAsync($"  datacenterurls failed ({discovery.Error!.Code}): {discovery.Error.Message}").ConfigureAwait(false);
+        }
+
+        // 3. Clock skew from NetSuite's Date header.
+        await Section(output, "Clock").ConfigureAwait(false);
+        var skew = await MeasureSkewAsync(services, endpoints.DataCenterUrlsFor(account), time, cancellationToken).ConfigureAwait(false);
+        if (skew is { } s)
+        {
+            var abs = s.Duration();
+            await output.WriteLineAsync($"  this machine is {(s >= TimeSpan.Zero ? "behind" : "ahead of")} NetSuite's Date header by {abs.TotalSeconds:0} s (the header has 1-second resolution).").ConfigureAwait(false);
+            if (abs > TimestampWindow)
+            {
+                problems++;
+                await output.WriteLineAsync("  PROBLEM: over 5 minutes: OAuth 1.0a signatures fail (Login Audit Trail: InvalidTimestamp), JWT assertions and TOTP codes too. Fix the clock (NTP).").ConfigureAwait(false);
+            }
+            else if (abs > TimeSpan.FromSeconds(30))
+            {
+                await output.WriteLineAsync("  warning: over 30 s: TOTP codes for issuetoken may be refused (one 30-second step of tolerance). Fix the clock (NTP).").ConfigureAwait(false);
+            }
+            else
+            {
+                await output.WriteLineAsync("  ok: well inside NetSuite's 5-minute window for signed requests.").ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            problems++;
+            await output.WriteLineAsync("  could not read a Date header from NetSuite (no answer).").ConfigureAwait(false);
+        }
+
+        // 4. Identity: tokeninfo (TBA) or the access token's claims (OAuth 2.0).
+        await Section(output, "Identity (role and entity)").ConfigureAwait(false);
+        var identityOk = await CheckIdentityAsync(output, services, doc, account, time, cancellationToken).ConfigureAwait(false);
+        if (identityOk is false)
+        {
+            problems++;
+        }
+
+        // 5. The last error, explained.
+        await Section(output, "Last error").ConfigureAwait(false);
+        if (doc.LastError is { } error)
+        {
+            await output.WriteLineAsync($"  {error.At:u}: class {error.Class}, code {error.Code}, attempt {error.Attempts}{(error.RetryAt is { } r ? $", retried at {r:u}" : ", not retried: a person must act")}").ConfigureAwait(false);
+            await output.WriteLineAsync($"  {error.Message}").ConfigureAwait(false);
+            await output.WriteLineAsync($"  what the class means: {ExplainClass(error.Class)}").ConfigureAwait(false);
+            if (!error.Message.Contains("Login Audit Trail", StringComparison.Ordinal) && error.Class is "Ambiguous" or "NeedsPerson")
+            {
+                await output.WriteLineAsync($"  where to look: {NetSuiteErrorParser.LoginAuditTrailHint}").ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await output.WriteLineAsync("  none recorded.").ConfigureAwait(false);
+        }
+
+        if (doc.PossibleOrphans.Count > 0)
+        {
+            await output.WriteLineAsync("  possible orphans (NetSuite may have issued these without our seeing them; revoke them in NetSuite under Access Tokens):").ConfigureAwait(false);
+            foreach (var orphan in doc.PossibleOrphans)
+            {
+                await output.WriteLineAsync($"    {orphan.TokenName}: {orphan.Reason} ({orphan.RecordedAt:u})").ConfigureAwait(false);
+            }
+        }
+
+        // 6. When a person is needed.
+        await Section(output, "When a person is needed").ConfigureAwait(false);
+        foreach (var line in PersonNeeded(doc, rotation, now, index))
+        {
+            await output.WriteLineAsync($"  {line}").ConfigureAwait(false);
+        }
+
+        // 7. TBA: how long TBA has left, and the way to client credentials.
+        if (doc.Kind == ConnectionKind.Tba)
+        {
+            await Section(output, "TBA's remaining life").ConfigureAwait(false);
+            foreach (var line in TbaFuture(doc, now))
+            {
+                await output.WriteLineAsync($"  {line}").ConfigureAwait(false);
+            }
+        }
+
+        // 8. What is inferred.
+        await Section(output, "Inferred (NetSuite exposes no integration-record state)").ConfigureAwait(false);
+        await output.WriteLineAsync($"  integration record: {InferRecordState(doc, identityOk)}").ConfigureAwait(false);
+        await output.WriteLineAsync("  'Invalid login attempt' looks the same for overload and for a bad credential; only the Login Audit Trail tells them apart.").ConfigureAwait(false);
+
+        await output.WriteLineAsync().ConfigureAwait(false);
+        await output.WriteLineAsync(needsPerson
+            ? $"Verdict: needs a person. {doc.NeedsPersonReason}"
+            : problems > 0 ? $"Verdict: {problems} check(s) failed; see above." : "Verdict: healthy; nothing to do.").ConfigureAwait(false);
+        return needsPerson ? ExitCodes.NeedsPerson : problems > 0 ? ExitCodes.Failure : ExitCodes.Ok;
+    }
+
+    private static Task Section(TextWriter output, string title) => output.WriteLineAsync($"{Environment.NewLine}{title}");
+
+    private static bool SameHost(Uri a, Uri b) => string.Equals(a.Authority, b.Authority, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>NetSuite's Date header against this machine's clock, halfway through the request.</summary>
+    private static async Task<TimeSpan?> MeasureSkewAsync(IServiceProvider services, Uri url, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var factory = services.GetRequiredService<IHttpClientFactory>();
+        using var http = factory.CreateClient("nstoken-doctor");
+        http.Timeout = TimeSpan.FromSeconds(20);
+        try
+        {
+            var before = time.GetUtcNow();
+            var watch = Stopwatch.StartNew();
+            using var response = await http.GetAsync(url, cancellationToken).ConfigureAwait(false);
+            var local = before + (watch.Elapsed / 2);
+            return response.Headers.Date is { } date ? date - local : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <returns>True when the identity matches, false when it does not or the check failed, null when nothing could be checked.</returns>
+    private static async Task<bool?> CheckIdentityAsync(TextWriter output, IServiceProvider services, ConnectionDocument doc, NetSuiteAccountId account, TimeProvider time, CancellationToken cancellationToken)
+    {
+        switch (doc.Kind)
+        {
+            case ConnectionKind.Tba when doc.Tba is { } tba && doc.Credentials.Current is { Secret: { } secret } current:
+            {
+                NetSuiteResult<TbaTokenInfo> info;
+                await using (await services.GetRequiredService<IAccountGate>().EnterAsync(doc.Account, cancellationToken).ConfigureAwait(false))
+                {
+                    info = await services.GetRequiredService<NetSuiteTbaClient>().TokenInfoAsync(new TbaCredentials(account, tba.ConsumerKey, tba.ConsumerSecret, current.Id, secret), cancellationToken).ConfigureAwait(false);
+                }
+
+                if (!info.IsSuccess)
+                {
+                    var e = info.Error!;
+                    await output.WriteLineAsync($"  tokeninfo refused the current token {current.Id} ({e.Class}, {e.Code}): {e.Message}").ConfigureAwait(false);
+                    foreach (var cause in e.LikelyCauses)
+                    {
+                        await output.WriteLineAsync($"    likely: {cause}").ConfigureAwait(false);
+                    }
+
+                    if (e.AuditTrailHint is { } hint)
+                    {
+                        await output.WriteLineAsync($"    {hint}").ConfigureAwait(false);
+                    }
+
+                    return false;
+                }
+
+                var v = info.Value;
+                await output.WriteLineAsync($"  tokeninfo: company {v.CompanyId} ({v.CompanyName}), role {v.RoleId} ({v.RoleName}), entity {v.EntityId}").ConfigureAwait(false);
+                var ok = (v.CompanyId is null || (NetSuiteAccountId.TryParse(v.CompanyId, out var c) && c == account))
+                    && (tba.ExpectedRoleId is null || tba.ExpectedRoleId == v.RoleId)
+                    && (tba.ExpectedEntityId is null || tba.ExpectedEntityId == v.EntityId);
+                await output.WriteLineAsync(ok
+                    ? $"  ok: the expected account, role {tba.ExpectedRoleId} and entity {tba.ExpectedEntityId}; the rotation user {tba.User.Email} has role {tba.User.RoleId}."
+                    : $"  PROBLEM: expected account {account.Realm}, role {tba.ExpectedRoleId}, entity {tba.ExpectedEntityId}.").ConfigureAwait(false);
+                return ok;
+            }
+
+            case ConnectionKind.OAuth2AuthorizationCode or ConnectionKind.OAuth2ClientCredentials:
+            {
+                var projection = await services.GetRequiredService<IConsumerPublisher>().GetAsync(ConnectionName.Parse(doc.Name), cancellationToken).ConfigureAwait(false);
+                if (projection is null || !NetSuiteTokenFacts.TryRead(projection.Value, out var facts))
+                {
+                    await output.WriteLineAsync("  no access token is published yet, so there is nothing to read (NetSuite has no tokeninfo for OAuth 2.0).").ConfigureAwait(false);
+                    return null;
+                }
+
+                var (role, entity) = doc.Kind == ConnectionKind.OAuth2AuthorizationCode
+                    ? (doc.OAuth2?.ExpectedRoleId, doc.OAuth2?.ExpectedEntityId)
+                    : (doc.ClientCredentials?.RoleId, doc.ClientCredentials?.EntityId);
+                var now = time.GetUtcNow();
+                await output.WriteLineAsync($"  from the published access token's claims (OAuth 2.0 has no tokeninfo): company {facts.Company}, role {facts.RoleId}, entity {facts.EntityId}, scopes {string.Join(' ', facts.Scopes)}, {(facts.ExpiresAt > now ? "valid for " + CommandSupport.Relative(facts.ExpiresAt - now)[3..] : "EXPIRED " + CommandSupport.Relative(facts.ExpiresAt - now))}").ConfigureAwait(false);
+                var ok = (facts.Company is null || (NetSuiteAccountId.TryParse(facts.Company, out var c) && c == account))
+                    && (role is null || role == facts.RoleId) && (entity is null || entity == facts.EntityId);
+                await output.WriteLineAsync(ok ? $"  ok: role {role} and entity {entity} as expected." : $"  PROBLEM: expected role {role} and entity {entity} in account {account.Realm}.").ConfigureAwait(false);
+                return ok;
+            }
+
+            default:
+                await output.WriteLineAsync("  no current credential to check.").ConfigureAwait(false);
+                return null;
+        }
+    }
+
+    private static string ExplainClass(string errorClass) => errorClass switch
+    {
+        "Transient" => "overload or an outage (concurrency limit, 5xx, network); the service retries with backoff, nothing to do unless it lasts.",
+        "Ambiguous" => "'Invalid login attempt': NetSuite answers the same for overload and for a bad credential. The service retries a few times; the Login Audit Trail says which it is.",
+        "NeedsPerson" => "only a person can fix it (consent, approval, permissions, a locked user, 2FA); the service does not retry it.",
+        "Unexpected" => "an answer this tool does not expect: most likely a bug on our side; report it with the code above.",
+        _ => "unknown class.",
+    };
+
+    private static IEnumerable<string> PersonNeeded(ConnectionDocument doc, RotationOptions rotation, DateTimeOffset now, ConnectionIndex index)
+    {
+        if (index.State == ConnectionStatus.NeedsPerson)
+        {
+            yield return $"now: {doc.NeedsPersonReason ?? doc.LastError?.Message ?? "see the last error"}";
+        }
+
+        switch (doc.Kind)
+        {
+            case ConnectionKind.OAuth2AuthorizationCode when doc.OAuth2 is { } oauth:
+                if (Scheduler.RefreshEnds(oauth) is { } end)
+                {
+                    var what = oauth.ChainEndsAt is { } chain && chain <= end ? "the public client's token chain ends (oit + Maximum Time For Token Rotation)" : "the refresh token expires (its exp; refreshing does not extend it)";
+                    yield return end > now
+                        ? $"{what} at {end:u}, {CommandSupport.Relative(end - now)}; the warning starts at {Scheduler.WarningStarts(doc, rotation):u}. Before then a person must consent again (nstoken consent-link {doc.Name})."
+                        : $"{what} at {end:u} ({CommandSupport.Relative(end - now)}): a person must consent again (nstoken consent-link {doc.Name}).";
+                }
+                else
+                {
+                    yield return $"not consented yet: a person must consent once (nstoken consent-link {doc.Name}).";
+                }
+
+                break;
+            case ConnectionKind.OAuth2ClientCredentials:
+                if (doc.Credentials.Current?.ExpiresAt is { } expires)
+                {
+                    var renew = doc.Policy.CertificateRenewBefore ?? rotation.CertificateRenewBefore;
+                    yield return $"certificate {doc.Credentials.Current.Id} expires at {expires:u} ({CommandSupport.Relative(expires - now)}); it is rotated automatically from {expires - renew:u} when certificate rotation is configured, otherwise a person uploads a new one before then.";
+                }
+                else
+                {
+                    yield return "the certificate's expiry is not recorded: make sure a person renews it before it expires (at most 2 years).";
+                }
+
+                yield return "also: a sandbox refresh clears certificate mappings; the certificate must then be uploaded again.";
+                break;
+            case ConnectionKind.Tba:
+                yield return "TBA tokens do not expire: a person is needed only when issuetoken stops working (password expired or changed, 2FA reset, role changed, integration blocked) or when TBA itself ends (below).";
+                if (doc.Credentials.Current is { } current)
+                {
+                    yield return $"the next scheduled rotation is at {Scheduler.RotateAt(doc, rotation)?.ToString("u", CultureInfo.InvariantCulture) ?? "(a rotation is in progress)"} (token {current.Id}, issued {current.IssuedAt:u}).";
+                }
+
+                break;
+        }
+    }
+
+    private static IEnumerable<string> TbaFuture(ConnectionDocument doc, DateTimeOffset now)
+    {
+        // Release dates are inferred: NetSuite's .1 releases start rolling out in February.
+        var noNewTba = new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero);
+        var tbaEnds = new DateTimeOffset(2028, 2, 1, 0, 0, 0, TimeSpan.Zero);
+        yield return $"NetSuite 2027.1 (roughly February 2027, {CommandSupport.Relative(noNewTba - now)}): no new TBA integrations, neither issuetoken nor the three-step flow; existing ones keep working (Oracle's 2026.2 release notes).";
+        yield return $"NetSuite 2028.1 (roughly February 2028, {CommandSupport.Relative(tbaEnds - now)}): TBA support ends; TENTATIVE, Oracle says 'tentatively planned', and one secondary source says 2028.2. The dates are inferred from the release names.";
+        var role = doc.Tba?.ExpectedRoleId ?? doc.Tba?.User.RoleId;
+        var entity = doc.Tba?.ExpectedEntityId;
+        yield return "moving to client credentials (M2M) takes:";
+        yield return "  1. on the integration record, tick the Client Credentials (M2M) grant and the scopes the consumers use (rest_webservices, restlets);";
+        yield return $"  2. nstoken import client-credentials {doc.Name}-m2m --account {doc.Account} --client-id <the record's client id> --role {role} --entity {entity} --new-key  (makes the key in the state vault and prints the certificate);";
+        yield return $"  3. a person uploads that certificate in Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup, for entity {entity} and role {role}; the role needs 'Log in using OAuth 2.0 Access Tokens';";
+        yield return "  4. run the import again with --certificate-id and --key-version; the service then mints access tokens on schedule and rotates the certificate before it expires;";
+        yield return $"  5. move each consumer from the TBA set (consumer secret netsuite-{doc.Name}) to the access token (netsuite-{doc.Name}-m2m, a Bearer header instead of an OAuth 1.0a signature);";
+        yield return $"  6. when no consumer uses TBA any more: nstoken delete {doc.Name} (revokes the TBA token in NetSuite).";
+    }
+
+    private static string InferRecordState(ConnectionDocument doc, bool? identityOk)
+    {
+        if (identityOk is true)
+        {
+            return "enabled and usable (inferred: a call with its credentials succeeded just now).";
+        }
+
+        if (doc.LastError is { } error)
+        {
+            if (error.Code.Contains("refused", StringComparison.OrdinalIgnoreCase) || error.Code.Contains("Blocked", StringComparison.OrdinalIgnoreCase) || error.Code is "invalid_client" or "unauthorized_client")
+            {
+                return $"possibly Blocked or Waiting for Approval (inferred from {error.Code}); check Setup > Integration > Manage Integrations.";
+            }
+
+            if (error.Class == "Ambiguous")
+            {
+                return "unknown: 'Invalid login attempt' can mean Blocked, Waiting for Approval, a bad credential or overload (inferred); the Login Audit Trail tells which.";
+            }
+        }
+
+        return doc.LastSuccessAt is { } success
+            ? $"was usable at {success:u}, the last success (inferred)."
+            : "unknown: no successful call recorded yet.";
+    }
+}

@@ -1,0 +1,316 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NetSuite.Auth;
+using NetSuite.Auth.OAuth2.Jwt;
+using TokenRotation.Configuration;
+using TokenRotation.Connections;
+using TokenRotation.Engine;
+using TokenRotation.Keys;
+
+namespace TokenRotation.Cli.Commands;
+
+/// <summary>
+/// <c>nstoken import tba|oauth2|client-credentials NAME</c>. Secrets are read from a prompt without echo, or from
+/// standard input with <c>--secrets-from-stdin</c> (one per line, in the order the help gives); never from arguments.
+/// </summary>
+internal static class ImportCommand
+{
+    public static Command Create(CliConsole console, GlobalOptions global)
+    {
+        var command = new Command("import", "Add a connection: a TBA token made in NetSuite's UI, an OAuth 2.0 client, or a client-credentials (M2M) connection. Secrets are prompted for without echo or read from stdin, never taken from arguments.");
+        command.Subcommands.Add(Tba(console, global));
+        command.Subcommands.Add(OAuth2(console, global));
+        command.Subcommands.Add(ClientCredentials(console, global));
+        return command;
+    }
+
+    private static Option<string> Required(string name, string description) => new(name) { Description = description, Required = true };
+
+    private static Option<bool> SecretsFromStdin(string order) => new("--secrets-from-stdin")
+    {
+        Description = $"Read the secrets from standard input, one per line: {order}. Without it they are prompted for without echo.",
+    };
+
+    private static Command Tba(CliConsole console, GlobalOptions global)
+    {
+        const string order = "consumer secret, token secret, the rotation user's password, its TOTP secret (empty line if its role has no two-factor authentication)";
+        var name = CommandSupport.NameArgument();
+        var account = Required("--account", "NetSuite account id: 1234567, 1234567_SB1 or 1234567-sb1.");
+        var consumerKey = Required("--consumer-key", "The integration record's consumer key.");
+        var tokenId = Required("--token-id", "The token id made in NetSuite (Setup > Users/Roles > Access Tokens).");
+        var email = Required("--email", "E-mail of the NetSuite user that issues new tokens (issuetoken, NLAuth).");
+        var role = Required("--role", "Internal id of that user's role; the token's role must be the same.");
+        var verifyUrl = new Option<string?>("--verify-url") { Description = "Optional RESTlet or REST URL to call, signed, when verifying a new token." };
+        var dryRun = CommandSupport.DryRunOption();
+        var stdin = SecretsFromStdin(order);
+        var command = new Command("tba", $"""
+            Import a TBA token made in NetSuite's UI. It is checked with tokeninfo (account, role, entity) before it is
+            stored. Secrets, in this order: {order}.
+            """)
+        {
+            name, account, consumerKey, tokenId, email, role, verifyUrl, dryRun, stdin,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection) || !TryAccount(console, parse.GetValue(account), out var accountId))
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var url = parse.GetValue(verifyUrl);
+            if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _))
+            {
+                await console.Error.WriteLineAsync($"--verify-url: '{url}' is not an absolute URL.").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            var secrets = await ReadSecretsAsync(console, parse.GetValue(stdin), order, ct,
+                ("Consumer secret", false), ("Token secret", false), ("Password of " + parse.GetValue(email), false), ("TOTP secret (base32)", true)).ConfigureAwait(false);
+            if (secrets is null)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var document = new ConnectionDocument
+            {
+                Name = connection.Value,
+                Kind = ConnectionKind.Tba,
+                Account = accountId.Realm,
+                Tba = new TbaDefinition
+                {
+                    ConsumerKey = parse.GetValue(consumerKey)!,
+                    ConsumerSecret = secrets[0],
+                    User = new RotationUser { Email = parse.GetValue(email)!, Password = secrets[2], TotpSecret = secrets[3].Length == 0 ? null : secrets[3], RoleId = parse.GetValue(role)! },
+                    VerifyUrl = url,
+                },
+                Credentials = new CredentialSlots { Current = new RotatedCredential { Id = parse.GetValue(tokenId)!, Secret = secrets[1], Name = "imported", IssuedAt = console.Time.GetUtcNow() } },
+            };
+            return await ImportAsync(console, global, parse, document, parse.GetValue(dryRun), ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command OAuth2(CliConsole console, GlobalOptions global)
+    {
+        const string order = "client secret (confidential clients only)";
+        var name = CommandSupport.NameArgument();
+        var account = Required("--account", "NetSuite account id: 1234567, 1234567_SB1 or 1234567-sb1.");
+        var clientId = Required("--client-id", "The integration record's client id.");
+        var publicClient = new Option<bool>("--public-client") { Description = "A public client (PKCE, no client secret; single-use refresh tokens)." };
+        var redirect = new Option<string?>("--redirect-uri") { Description = "The redirect URI registered on the integration record (default: {TokenRotation:PublicBaseUrl}/api/oauth/callback)." };
+        var scopes = new Option<string[]>("--scope") { Description = "Scopes (repeatable): rest_webservices, restlets, suite_analytics. Default rest_webservices.", AllowMultipleArgumentsPerToken = true };
+        var role = new Option<string?>("--role") { Description = "Role id the tokens must be for (otherwise pinned by the first consent)." };
+        var entity = new Option<string?>("--entity") { Description = "Entity (user) id the tokens must be for (otherwise pinned by the first consent)." };
+        var maxRotation = new Option<int>("--max-rotation-hours") { Description = "Public clients: the record's Maximum Time For Token Rotation (no token carries it).", DefaultValueFactory = _ => 168 };
+        var dryRun = CommandSupport.DryRunOption();
+        var stdin = SecretsFromStdin(order);
+        var command = new Command("oauth2", $"""
+            Import an OAuth 2.0 authorization-code client. It then needs one consent by a person (the command prints the
+            consent link). Secret: {order}.
+            """)
+        {
+            name, account, clientId, publicClient, redirect, scopes, role, entity, maxRotation, dryRun, stdin,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection) || !TryAccount(console, parse.GetValue(account), out var accountId))
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var isPublic = parse.GetValue(publicClient);
+            string? secret = null;
+            if (!isPublic)
+            {
+                var secrets = await ReadSecretsAsync(console, parse.GetValue(stdin), order, ct, ("Client secret", false)).ConfigureAwait(false);
+                if (secrets is null)
+                {
+                    return ExitCodes.BadInput;
+                }
+
+                secret = secrets[0];
+            }
+
+            var chosenScopes = parse.GetValue(scopes) is { Length: > 0 } s ? s.ToList() : ["rest_webservices"];
+            return await CommandSupport.RunAsync(console, global, parse, async (services, token) =>
+            {
+                var redirectUri = parse.GetValue(redirect)
+                    ?? services.GetRequiredService<IOptions<TokenRotationOptions>>().Value.PublicBaseUrl.TrimEnd('/') + "/api/oauth/callback";
+                var document = new ConnectionDocument
+                {
+                    Name = connection.Value,
+                    Kind = ConnectionKind.OAuth2AuthorizationCode,
+                    Account = accountId.Realm,
+                    OAuth2 = new OAuth2Definition
+                    {
+                        ClientId = parse.GetValue(clientId)!,
+                        ClientSecret = secret,
+                        IsPublicClient = isPublic,
+                        RedirectUri = redirectUri,
+                        Scopes = chosenScopes,
+                        ExpectedRoleId = parse.GetValue(role),
+                        ExpectedEntityId = parse.GetValue(entity),
+                        MaxRotationHours = parse.GetValue(maxRotation),
+                    },
+                };
+                var exit = await ImportWithAsync(console, services, document, parse.GetValue(dryRun), token).ConfigureAwait(false);
+                if (exit == ExitCodes.Ok && !parse.GetValue(dryRun))
+                {
+                    var link = await services.GetRequiredService<IConsentLinkFactory>().CreateAsync(connection, token).ConfigureAwait(false);
+                    await console.Out.WriteLineAsync(link is null
+                        ? $"Next: a person consents once; run `nstoken consent-link {connection}` where consent links can be made."
+                        : $"Next: a person consents once, in a browser: {link}").ConfigureAwait(false);
+                }
+
+                return exit;
+            }, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command ClientCredentials(CliConsole console, GlobalOptions global)
+    {
+        var name = CommandSupport.NameArgument();
+        var account = Required("--account", "NetSuite account id: 1234567, 1234567_SB1 or 1234567-sb1.");
+        var clientId = Required("--client-id", "The integration record's client id.");
+        var role = Required("--role", "Role id the certificate is mapped to.");
+        var entity = Required("--entity", "Entity (user) id the certificate is mapped to.");
+        var certificateId = new Option<string?>("--certificate-id") { Description = "The certificate id NetSuite shows after the upload (the assertion's kid)." };
+        var keyVersion = new Option<string?>("--key-version") { Description = "The version of the certificate (in the state vault) whose key signs; printed by --new-key." };
+        var certificateName = new Option<string?>("--certificate-name") { Description = "Name of the certificate in the state vault (default cert-NAME)." };
+        var expires = new Option<DateTimeOffset?>("--certificate-expires") { Description = "When the certificate expires (rotation starts Rotation:CertificateRenewBefore earlier); printed by --new-key." };
+        var algorithm = new Option<string>("--algorithm") { Description = "Assertion algorithm: ES256 (default), ES384, ES512, PS256, PS384, PS512.", DefaultValueFactory = _ => JwtAlgorithms.ES256 };
+        var newKey = new Option<bool>("--new-key") { Description = "Create a new key and certificate in the state vault and print the certificate to upload in NetSuite; then run import again with --certificate-id and --key-version." };
+        var dryRun = CommandSupport.DryRunOption();
+        var command = new Command("client-credentials", """
+            Import an OAuth 2.0 client-credentials (M2M) connection. No secret is read: the private key stays in the state
+            vault. Step 1: --new-key prints a certificate; upload it in NetSuite (Setup > Integration > Manage
+            Authentication > OAuth 2.0 Client Credentials (M2M) Setup) for the role and entity. Step 2: import with
+            --certificate-id and --key-version.
+            """)
+        {
+            name, account, clientId, role, entity, certificateId, keyVersion, certificateName, expires, algorithm, newKey, dryRun,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection) || !TryAccount(console, parse.GetValue(account), out var accountId))
+            {
+                return ExitCodes.BadInput;
+            }
+
+            if (!JwtAlgorithms.IsSupported(parse.GetValue(algorithm)))
+            {
+                await console.Error.WriteLineAsync($"--algorithm: '{parse.GetValue(algorithm)}' is not one NetSuite accepts (ES256, ES384, ES512, PS256, PS384, PS512).").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            var certName = parse.GetValue(certificateName) ?? Stores.SecretNames.Certificate(connection);
+            return await CommandSupport.RunAsync(console, global, parse, async (services, token) =>
+            {
+                if (parse.GetValue(newKey))
+                {
+                    if (services.GetService<ICertificateKeyStore>() is not { } keys)
+                    {
+                        await console.Error.WriteLineAsync("No certificate key store is configured, so no key can be made here.").ConfigureAwait(false);
+                        return ExitCodes.Failure;
+                    }
+
+                    var version = await keys.CreateVersionAsync(certName, $"nstoken {connection}", CertificateRotationOperations.Validity, token).ConfigureAwait(false);
+                    await console.Out.WriteLineAsync(version.CertificatePem).ConfigureAwait(false);
+                    await console.Out.WriteLineAsync($"""
+                        Created {certName} version {version.Version}, valid until {version.NotAfter:u}; the private key stays in the store.
+                        Next (a person): upload the certificate above in NetSuite for role {parse.GetValue(role)} and entity {parse.GetValue(entity)}, then run:
+                          nstoken import client-credentials {connection} --account {accountId.Realm} --client-id {parse.GetValue(clientId)} --role {parse.GetValue(role)} --entity {parse.GetValue(entity)} --certificate-name {certName} --key-version {version.Version} --certificate-expires {version.NotAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} --certificate-id <the id NetSuite shows>
+                        """).ConfigureAwait(false);
+                    return ExitCodes.NeedsPerson;
+                }
+
+                if (parse.GetValue(certificateId) is not { Length: > 0 } certId || parse.GetValue(keyVersion) is not { Length: > 0 } version2)
+                {
+                    await console.Error.WriteLineAsync("--certificate-id and --key-version are required (or --new-key to make the certificate first).").ConfigureAwait(false);
+                    return ExitCodes.BadInput;
+                }
+
+                var document = new ConnectionDocument
+                {
+                    Name = connection.Value,
+                    Kind = ConnectionKind.OAuth2ClientCredentials,
+                    Account = accountId.Realm,
+                    ClientCredentials = new ClientCredentialsDefinition
+                    {
+                        ClientId = parse.GetValue(clientId)!,
+                        RoleId = parse.GetValue(role)!,
+                        EntityId = parse.GetValue(entity)!,
+                        CertificateName = certName,
+                        Algorithm = parse.GetValue(algorithm)!,
+                    },
+                    Credentials = new CredentialSlots
+                    {
+                        Current = new RotatedCredential { Id = certId, KeyVersion = version2, Name = "imported", IssuedAt = console.Time.GetUtcNow(), ExpiresAt = parse.GetValue(expires) },
+                    },
+                };
+                return await ImportWithAsync(console, services, document, parse.GetValue(dryRun), token).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Task<int> ImportAsync(CliConsole console, GlobalOptions global, ParseResult parse, ConnectionDocument document, bool dryRun, CancellationToken cancellationToken) =>
+        CommandSupport.RunAsync(console, global, parse, (services, token) => ImportWithAsync(console, services, document, dryRun, token), cancellationToken);
+
+    private static async Task<int> ImportWithAsync(CliConsole console, IServiceProvider services, ConnectionDocument document, bool dryRun, CancellationToken cancellationToken)
+    {
+        console.Error.WriteLine($"Importing {document.Name} ({CommandSupport.KindName(document.Kind)}, account {document.Account}) ...");
+        var outcome = await services.GetRequiredService<ConnectionAdmin>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
+        var exit = await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
+        return outcome.Kind == OutcomeKind.Refused ? ExitCodes.BadInput : exit;
+    }
+
+    private static bool TryAccount(CliConsole console, string? value, out NetSuiteAccountId account)
+    {
+        if (NetSuiteAccountId.TryParse(value, out var parsed))
+        {
+            account = parsed;
+            return true;
+        }
+
+        console.Error.WriteLine($"--account: '{value}' is not a NetSuite account id. Accepted forms: 1234567, 1234567_SB1, 1234567-sb1 or TSTDRV1234567.");
+        account = null!;
+        return false;
+    }
+
+    /// <summary>Reads the secrets in order; null (after saying why) when one is missing. Optional ones may be empty.</summary>
+    private static async Task<string[]?> ReadSecretsAsync(CliConsole console, bool fromStdin, string order, CancellationToken cancellationToken, params (string Label, bool Optional)[] wanted)
+    {
+        if (!fromStdin && console.PromptSecret is null)
+        {
+            await console.Error.WriteLineAsync($"There is no terminal to prompt for secrets: pass --secrets-from-stdin and write them on standard input, one per line ({order}).").ConfigureAwait(false);
+            return null;
+        }
+
+        var values = new string[wanted.Length];
+        for (var i = 0; i < wanted.Length; i++)
+        {
+            var (label, optional) = wanted[i];
+            var value = fromStdin
+                ? (await console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false))?.TrimEnd('\r')
+                : await console.PromptSecret!($"{label}{(optional ? " (Enter for none)" : "")}: ", cancellationToken).ConfigureAwait(false);
+            if (value is null && optional)
+            {
+                value = "";
+            }
+
+            if (value is null || (value.Length == 0 && !optional))
+            {
+                await console.Error.WriteLineAsync($"Missing the {label.ToLowerInvariant()}{(fromStdin ? $" on standard input (expected, one per line: {order})" : "")}.").ConfigureAwait(false);
+                return null;
+            }
+
+            values[i] = value;
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,320 @@
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Web;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NetSuite.Simulator;
+using TokenRotation.Cli.Commands;
+using TokenRotation.Connections;
+using TokenRotation.Consent;
+using TokenRotation.Coordination;
+using TokenRotation.Engine;
+using TokenRotation.Keys;
+using TokenRotation.Stores;
+
+namespace TokenRotation.Cli.Demo;
+
+/// <summary>What the demo built, for a test to inspect before it is torn down.</summary>
+public sealed record DemoWorld(NetSuiteSimulator Simulator, IServiceProvider Services, string Folder, AdjustableTimeProvider Clock, string OriginalTbaTokenId);
+
+/// <summary>
+/// The embedded demo: the NetSuite simulator in-process on loopback, the engine composed as the CLI composes it on
+/// the file-backed store, and a clock shared by both that jumps forward when the story needs it. Every step goes
+/// through the same code as the service (sweeps, the queue worker, the consent flow, rotate-now).
+/// </summary>
+public static class DemoRunner
+{
+    public const string Account = "1234567_SB1";
+    public const string OAuthConnection = "crm-oauth2";
+    public const string TbaConnection = "erp-tba";
+    public const string M2MConnection = "wms-m2m";
+    public const string PublicBaseUrl = "http://localhost:7071";
+
+    private const string UserEmail = "integration@example.com";
+
+    // Demo-only values for a simulated user, never printed: the simulator needs a password and a TOTP secret.
+    private const string UserPassword = "Demo-Only-Passw0rd!";
+    private const string UserTotpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    private const int RoleId = 1000;
+
+    public static async Task<int> RunAsync(string folder, TextWriter output, Func<DemoWorld, Task>? inspect = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Directory.CreateDirectory(folder);
+        var say = new Narrator(output);
+        var clock = new AdjustableTimeProvider();
+        await using var simulator = await NetSuiteSimulator.StartAsync(new SimulatorOptions { TimeProvider = clock }, cancellationToken).ConfigureAwait(false);
+        simulator.Modes.Consent = ConsentMode.AutoApprove;
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TokenRotation:PublicBaseUrl"] = PublicBaseUrl,
+            ["TokenRotation:ServiceName"] = "nstoken-demo",
+            ["NetSuite:SuiteTalkUrlTemplate"] = simulator.SuiteTalkTemplate,
+            ["NetSuite:RestletsUrlTemplate"] = simulator.RestletsTemplate,
+            ["NetSuite:AppUrlTemplate"] = simulator.AppTemplate,
+            ["Engine:WorkerParallelism"] = "4",
+        }).Build();
+        var collection = new ServiceCollection();
+        collection.AddLogging();
+        collection.AddSingleton<TimeProvider>(clock);
+        collection.AddLocalEngine(configuration, folder);
+        await using var services = collection.BuildServiceProvider();
+
+        say.Title("nstoken demo: keeping NetSuite credentials alive, on this machine");
+        say.Line($"""
+            This demo runs the whole job locally. NetSuite is a simulator on {simulator.BaseUrl} (loopback only, it is not
+            NetSuite); the engine is the same code the Azure Functions app runs; Key Vault is replaced by files in
+            {folder}. Time is simulated: it starts at {clock.GetUtcNow():u} and jumps forward when the story needs it.
+            """);
+
+        // 1. The NetSuite side, as an administrator would set it up.
+        say.Step("Set up the NetSuite side");
+        simulator.State.AddAccount(Account, concurrencyLimit: 5, companyName: "Demo Company (Sandbox 1)");
+        simulator.State.AddRole(Account, RoleId, "Integration Role", twoFactorRequired: true);
+        var user = simulator.State.AddUser(Account, UserEmail, UserPassword, UserTotpSecret, RoleId);
+        simulator.State.SetConsentUser(Account, UserEmail, RoleId);
+        var crm = simulator.State.AddIntegration(Account, new IntegrationSpec { Name = "CRM (OAuth 2.0)", RedirectUris = [PublicBaseUrl + "/api/oauth/callback"] });
+        var erp = simulator.State.AddIntegration(Account, new IntegrationSpec { Name = "ERP (TBA)" });
+        var wms = simulator.State.AddIntegration(Account, new IntegrationSpec { Name = "WMS (client credentials)" });
+        say.Did($"sandbox account {Account}, user {UserEmail} (entity {user.EntityId}) with role {RoleId} \"Integration Role\" that requires two-factor authentication, and three integration records: CRM, ERP, WMS");
+        say.Why("In real life a NetSuite administrator creates these; the service never creates integration records.");
+
+        var admin = services.GetRequiredService<ConnectionAdmin>();
+        var time = services.GetRequiredService<TimeProvider>();
+
+        // 2. OAuth 2.0: import, then a person consents once.
+        say.Step($"Import the OAuth 2.0 connection {OAuthConnection}");
+        var imported = await admin.ImportAsync(new ConnectionDocument
+        {
+            Name = OAuthConnection,
+            Kind = ConnectionKind.OAuth2AuthorizationCode,
+            Account = Account,
+            OAuth2 = new OAuth2Definition { ClientId = crm.ClientId, ClientSecret = crm.ClientSecret, RedirectUri = PublicBaseUrl + "/api/oauth/callback" },
+        }, dryRun: false, cancellationToken).ConfigureAwait(false);
+        say.Outcome(imported);
+        say.Why("An OAuth 2.0 authorization-code connection starts with a person's consent: the service cannot log in to NetSuite for them. Until then it is NeedsPerson.");
+
+        say.Step("A person consents (the simulator approves automatically)");
+        var consent = await ConsentAsync(services, simulator, ConnectionName.Parse(OAuthConnection), say, cancellationToken).ConfigureAwait(false);
+        if (consent.Kind != ConsentOutcomeKind.Connected)
+        {
+            say.Line($"The consent did not complete: {consent.Title}. {consent.Message}");
+            return ExitCodes.Failure;
+        }
+
+        var crmDoc = (await services.GetRequiredService<IConnectionStore>().GetAsync(ConnectionName.Parse(OAuthConnection), cancellationToken).ConfigureAwait(false))!;
+        say.Did(consent.Message);
+        say.Why($"NetSuite's refresh token lives 7 days (until {crmDoc.OAuth2!.RefreshTokenExpiresAt:u}) and refreshing does not extend it. The service refreshes the 60-minute access token before it expires, publishes it to the consumer vault, and warns 2 days before the refresh token ends.");
+
+        // 3. TBA: a token made in NetSuite's UI.
+        say.Step($"Import the TBA connection {TbaConnection}");
+        var uiToken = simulator.State.IssueTbaToken(Account, erp.ConsumerKey, UserEmail, RoleId, name: "made in the NetSuite UI");
+        var tbaImport = await admin.ImportAsync(new ConnectionDocument
+        {
+            Name = TbaConnection,
+            Kind = ConnectionKind.Tba,
+            Account = Account,
+            Tba = new TbaDefinition
+            {
+                ConsumerKey = erp.ConsumerKey,
+                ConsumerSecret = erp.ConsumerSecret,
+                User = new RotationUser { Email = UserEmail, Password = UserPassword, TotpSecret = UserTotpSecret, RoleId = RoleId.ToString(CultureInfo.InvariantCulture) },
+            },
+            Credentials = new CredentialSlots { Current = new RotatedCredential { Id = uiToken.TokenId, Secret = uiToken.TokenSecret, Name = uiToken.Name, IssuedAt = time.GetUtcNow() } },
+        }, dryRun: false, cancellationToken).ConfigureAwait(false);
+        say.Outcome(tbaImport);
+        say.Why("A TBA token never expires, but policy wants it rotated. The import checks it with tokeninfo (account, role, entity) and publishes the TBA set (consumer key and secret, token id and secret) to the consumer vault, where other systems read it.");
+
+        // 4. Client credentials: a key in the key store, its certificate uploaded in NetSuite.
+        say.Step($"Import the client-credentials connection {M2MConnection}");
+        var keys = services.GetRequiredService<ICertificateKeyStore>();
+        var certificateName = SecretNames.Certificate(ConnectionName.Parse(M2MConnection));
+        var version = await keys.CreateVersionAsync(certificateName, "nstoken demo " + M2MConnection, TimeSpan.FromDays(365), cancellationToken).ConfigureAwait(false);
+        using var certificate = X509Certificate2.CreateFromPem(version.CertificatePem);
+        var mapped = simulator.State.AddCertificate(Account, wms.ClientId, UserEmail, RoleId, certificate);
+        var m2mImport = await admin.ImportAsync(new ConnectionDocument
+        {
+            Name = M2MConnection,
+            Kind = ConnectionKind.OAuth2ClientCredentials,
+            Account = Account,
+            ClientCredentials = new ClientCredentialsDefinition
+            {
+                ClientId = wms.ClientId,
+                RoleId = RoleId.ToString(CultureInfo.InvariantCulture),
+                EntityId = user.EntityId.ToString(CultureInfo.InvariantCulture),
+                CertificateName = certificateName,
+            },
+            Credentials = new CredentialSlots { Current = new RotatedCredential { Id = mapped.CertificateId, KeyVersion = version.Version, Name = "demo", IssuedAt = time.GetUtcNow(), ExpiresAt = version.NotAfter } },
+        }, dryRun: false, cancellationToken).ConfigureAwait(false);
+        say.Did($"made an EC P-256 key and certificate ({certificateName}, version {version.Version[..8]}…) in the key store; a person uploaded the certificate in NetSuite's M2M setup, which named it {mapped.CertificateId}");
+        say.Outcome(m2mImport);
+        say.Why("Client credentials need no person after set-up: the service signs a short JWT with the private key (which never leaves the key store; in Azure it is a non-exportable Key Vault key) and NetSuite answers with an access token.");
+
+        // 5. The timer's sweep.
+        var sweeps = services.GetRequiredService<SweepService>();
+        var dispatcher = new LocalWorkDispatcher(
+            services.GetRequiredService<InMemoryWorkQueue>(), services.GetRequiredService<AccountWorker>(),
+            services.GetRequiredService<IOptions<EngineOptions>>().Value.WorkerParallelism);
+        say.Step("The 5-minute timer sweeps");
+        await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
+        say.Why("A sweep reads only the index (tags) of every connection, never a secret, and queues the due ones, one message per NetSuite account. The client-credentials connection had no access token yet, so it was due; the OAuth 2.0 one got its access token at consent.");
+
+        // 6. 50 minutes later.
+        say.Step("50 minutes later");
+        clock.Advance(TimeSpan.FromMinutes(50));
+        say.Line($"Simulated time is now {clock.GetUtcNow():u}.");
+        await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
+        say.Why("Both access tokens were within 15 minutes of expiry (Rotation:AccessTokenLeadTime), so the sweep refreshed one and minted the other. The refresh wrote only the consumer vault: a confidential client's state does not change on refresh, which saves Key Vault writes.");
+
+        // 7. Rotate the TBA token now.
+        say.Step($"Rotate the TBA token (what `nstoken rotate {TbaConnection}` does)");
+        var rotated = await RunCommands.RotateAsync(services, ConnectionName.Parse(TbaConnection), dryRun: false, force: false, cancellationToken).ConfigureAwait(false);
+        say.Outcome(rotated);
+        var afterRotation = (await services.GetRequiredService<IConnectionStore>().GetAsync(ConnectionName.Parse(TbaConnection), cancellationToken).ConfigureAwait(false))!;
+        var active = simulator.State.ActiveTbaTokens(Account).Count(t => t.ConsumerKey == erp.ConsumerKey);
+        say.Did($"NetSuite now has {active} active tokens for ERP: the new current one {afterRotation.Credentials.Current!.Id[..8]}… and the previous {uiToken.TokenId[..8]}…, kept until {afterRotation.Credentials.Previous?.RetireAfter:u}");
+        say.Why("Issue: the rotation id is saved first, then issuetoken is called with the user's password and a one-time TOTP code. Verify: a real signed call (tokeninfo) must show the same account, role and entity. Promote: the state vault first, then the consumer vault. The old token stays valid for the 48-hour grace period, because consumers cache the TBA set; during grace `nstoken rollback` could swap back.");
+
+        // 8. Past the grace period.
+        say.Step("49 hours later: past the grace period");
+        clock.Advance(TimeSpan.FromHours(49));
+        say.Line($"Simulated time is now {clock.GetUtcNow():u}.");
+        await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
+        var original = simulator.State.TokensFor(Account).Single(t => t.Id == uiToken.TokenId);
+        say.Did($"in NetSuite the original token {uiToken.TokenId[..8]}… is now {original.Status}");
+        say.Why("Retire: after the grace period the previous token is revoked in NetSuite (revoketoken) and dropped. The current one is never revoked, and never replaced by one that was not verified.");
+
+        // 9. The warning ahead of the refresh token's end.
+        var warningAt = crmDoc.OAuth2.RefreshTokenExpiresAt!.Value - TimeSpan.FromHours(47);
+        say.Step("Three days later: the refresh token's end approaches");
+        clock.Advance(warningAt - clock.GetUtcNow());
+        say.Line($"Simulated time is now {clock.GetUtcNow():u}.");
+        await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
+        say.Why("Two days before the refresh token ends (Rotation:ConsentWarningLeadTime) the connection becomes NeedsPerson with a consent link, so a person can consent again in time. Refreshing continues until the token dies.");
+
+        // 10. The refresh token's end.
+        say.Step("Two more days: the refresh token has expired");
+        clock.Advance(crmDoc.OAuth2.RefreshTokenExpiresAt.Value + TimeSpan.FromHours(1) - clock.GetUtcNow());
+        say.Line($"Simulated time is now {clock.GetUtcNow():u}.");
+        await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
+        say.Why("Nobody consented, so the OAuth 2.0 connection now needs a person; its consumers' last access token has expired too. The TBA and client-credentials connections need nobody.");
+
+        // 11. Where everything stands.
+        say.Step("Status (what `nstoken status` prints)");
+        var views = await admin.StatusAsync(cancellationToken).ConfigureAwait(false);
+        say.Raw(StatusCommand.Render(views, time));
+        var healthy = views.Where(v => v.State is ConnectionStatus.Healthy or ConnectionStatus.Rotating).Select(v => v.Name).ToList();
+        var needy = views.Where(v => v.State == ConnectionStatus.NeedsPerson).Select(v => v.Name).ToList();
+        say.Line($"""
+            Summary: {(healthy.Count == 0 ? "none" : string.Join(", ", healthy))} kept alive without a person; {(needy.Count == 0 ? "none" : string.Join(", ", needy))} needs a person (consent again: `nstoken consent-link {OAuthConnection}`).
+            The original TBA token was revoked in NetSuite after the grace period.
+            Next: `nstoken --help`, `nstoken doctor NAME`, and the README's deploy section for Azure.
+            """);
+
+        if (inspect is not null)
+        {
+            await inspect(new DemoWorld(simulator, services, folder, clock, uiToken.TokenId)).ConfigureAwait(false);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The browser consent through the real flow: link, start, NetSuite's authorize page, callback.</summary>
+    private static async Task<ConsentResult> ConsentAsync(IServiceProvider services, NetSuiteSimulator simulator, ConnectionName name, Narrator say, CancellationToken cancellationToken)
+    {
+        var link = await services.GetRequiredService<IConsentLinkFactory>().CreateAsync(name, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("No consent link factory is registered.");
+        say.Did($"made a signed consent link, valid 72 hours: {link[..Math.Min(link.Length, 60)]}…");
+        var token = link[(link.IndexOf(ConsentLinkFactory.PathPrefix, StringComparison.Ordinal) + ConsentLinkFactory.PathPrefix.Length)..];
+        var consent = services.GetRequiredService<ConsentService>();
+        var start = await consent.StartAsync(token, cancellationToken).ConfigureAwait(false);
+        if (start.Status != ConsentStartStatus.Redirect || start.AuthorizeUrl is null)
+        {
+            return new ConsentResult(ConsentOutcomeKind.Failed, name.Value, start.StatusCode, start.Title, start.Message, start.NextStep);
+        }
+
+        say.Did($"opening the link redirected the browser to NetSuite's consent page ({start.AuthorizeUrl.GetLeftPart(UriPartial.Path)}) with a state and a PKCE challenge");
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var response = await browser.GetAsync(start.AuthorizeUrl, cancellationToken).ConfigureAwait(false);
+        var location = response.Headers.Location ?? throw new InvalidOperationException($"NetSuite's consent page answered {(int)response.StatusCode} without a redirect.");
+        var query = HttpUtility.ParseQueryString(location.Query);
+        say.Did($"the person logged in and chose Allow; NetSuite redirected to the callback with company {query["company"]}, role {query["role"]} and entity {query["entity"]}");
+        return await consent.CompleteAsync(new ConsentCallback
+        {
+            State = query["state"],
+            Code = query["code"],
+            Error = query["error"],
+            Company = query["company"],
+            Role = query["role"],
+            Entity = query["entity"],
+            ReadCookie = cookie => cookie == start.CookieName ? start.CookieValue : null,
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task SweepAsync(SweepService sweeps, LocalWorkDispatcher dispatcher, Narrator say, CancellationToken cancellationToken)
+    {
+        var sweep = await sweeps.SweepAsync(startRotations: false, cancellationToken).ConfigureAwait(false);
+        say.Did($"sweep: {sweep.Connections} connections listed, {sweep.Due} due, {sweep.Messages} queue message(s)");
+        foreach (var outcome in (await dispatcher.DrainAsync(cancellationToken).ConfigureAwait(false)).OrderBy(o => o.Connection, StringComparer.Ordinal))
+        {
+            say.Outcome(outcome);
+        }
+    }
+
+    /// <summary>Writes the story: steps, what happened, and why.</summary>
+    private sealed class Narrator(TextWriter output)
+    {
+        private int _step;
+
+        public void Title(string text)
+        {
+            output.WriteLine(text);
+            output.WriteLine(new string('=', text.Length));
+        }
+
+        public void Step(string title)
+        {
+            output.WriteLine();
+            output.WriteLine($"Step {++_step}. {title}");
+        }
+
+        public void Line(string text) => output.WriteLine(Unwrap(text));
+
+        public void Raw(string text) => output.Write(text);
+
+        public void Did(string text) => output.WriteLine($"  - {text}");
+
+        public void Why(string text) => output.WriteLine($"  Why: {text}");
+
+        public void Outcome(ConnectionOutcome outcome)
+        {
+            var lines = outcome.Actions.Count > 0 ? outcome.Actions : [outcome.Message];
+            output.WriteLine($"  - {outcome.Connection}: {CommandSupport.Describe(outcome.Kind)} -> {outcome.Status}");
+            foreach (var line in lines)
+            {
+                output.WriteLine($"      {line}");
+            }
+        }
+
+        // Raw string literals keep their line breaks; the story reads better as paragraphs.
+        private static string Unwrap(string text)
+        {
+            var paragraphs = text.Replace("\r", "", StringComparison.Ordinal).Split("\n");
+            var result = new StringBuilder();
+            foreach (var line in paragraphs)
+            {
+                if (result.Length > 0)
+                {
+                    result.Append(line.Length > 0 && char.IsUpper(line[0]) && result[^1] is '.' or ':' ? Environment.NewLine : " ");
+                }
+
+                result.Append(line.Trim());
+            }
+
+            return result.ToString();
+        }
+    }
+}

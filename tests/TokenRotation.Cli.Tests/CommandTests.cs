@@ -1,0 +1,300 @@
+using System.Text.Json;
+using NetSuite.Simulator;
+using TokenRotation.Connections;
+using TokenRotation.Stores;
+
+namespace TokenRotation.Cli.Tests;
+
+/// <summary>The operator commands against the NetSuite simulator and the file-backed store (--local).</summary>
+public sealed class CommandTests : IAsyncLifetime
+{
+    private const string Account = "7654321_SB1";
+    private const string Email = "ops@example.com";
+    private const string Password = "Ops-Only-Passw0rd!";
+    private const string TotpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("nstoken-cli-test-").FullName;
+    private NetSuiteSimulator _simulator = null!;
+    private string _settings = null!;
+    private SimIntegration _integration = null!;
+
+    public async Task InitializeAsync()
+    {
+        _simulator = await NetSuiteSimulator.StartAsync();
+        _simulator.State.AddAccount(Account, concurrencyLimit: 5);
+        _simulator.State.AddRole(Account, 1000, "Integration Role", twoFactorRequired: true);
+        _simulator.State.AddUser(Account, Email, Password, TotpSecret, 1000);
+        _simulator.State.SetConsentUser(Account, Email, 1000);
+        _integration = _simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = ["http://localhost:7071/api/oauth/callback"] });
+        _settings = Path.Combine(_folder, "settings.json");
+        await File.WriteAllTextAsync(_settings, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["NetSuite"] = new Dictionary<string, string>
+            {
+                ["SuiteTalkUrlTemplate"] = _simulator.SuiteTalkTemplate,
+                ["RestletsUrlTemplate"] = _simulator.RestletsTemplate,
+                ["AppUrlTemplate"] = _simulator.AppTemplate,
+            },
+        }));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _simulator.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private string Store => Path.Combine(_folder, "store");
+
+    private Task<(int ExitCode, string Stdout, string Stderr)> Run(string stdin, params string[] args) =>
+        Cli.RunAsync([.. args, "--local", Store, "--settings", _settings], stdin);
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> ImportTba(string name)
+    {
+        var token = _simulator.State.IssueTbaToken(Account, _integration.ConsumerKey, Email, 1000, name: "made in the UI");
+        return await Run(
+            $"{_integration.ConsumerSecret}\n{token.TokenSecret}\n{Password}\n{TotpSecret}\n",
+            "import", "tba", name, "--account", Account, "--consumer-key", _integration.ConsumerKey, "--token-id", token.TokenId,
+            "--email", Email, "--role", "1000", "--secrets-from-stdin");
+    }
+
+    private async Task<ConnectionDocument?> ReadAsync(string name) =>
+        await new FileConnectionStore(Path.Combine(Store, "state-vault")).GetAsync(ConnectionName.Parse(name));
+
+    [Fact]
+    public async Task Tba_lifecycle_import_refresh_rotate_rollback_pause_delete_recover_with_exit_codes()
+    {
+        var import = await ImportTba("erp");
+        Assert.Equal(0, import.ExitCode);
+        Assert.Contains("verified token", import.Stdout, StringComparison.Ordinal);
+        var original = (await ReadAsync("erp"))!.Credentials.Current!.Id;
+
+        var refresh = await Run("", "refresh", "erp");
+        Assert.Equal(0, refresh.ExitCode);
+        Assert.Contains("works (tokeninfo", refresh.Stdout, StringComparison.Ordinal);
+
+        var dry = await Run("", "rotate", "erp", "--dry-run");
+        Assert.Equal(0, dry.ExitCode);
+        Assert.Contains("would rotate the TBA token", dry.Stdout, StringComparison.Ordinal);
+        Assert.Single(_simulator.State.ActiveTbaTokens(Account));
+
+        var rotate = await Run("", "rotate", "erp");
+        Assert.Equal(0, rotate.ExitCode);
+        Assert.Contains("verified and promoted", rotate.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, _simulator.State.ActiveTbaTokens(Account).Count);
+        var rotated = (await ReadAsync("erp"))!;
+        Assert.Equal(original, rotated.Credentials.Previous!.Id);
+
+        var again = await Run("", "rotate", "erp");
+        Assert.Equal(4, again.ExitCode);
+        Assert.Contains("grace period", again.Stderr, StringComparison.Ordinal);
+
+        var rollback = await Run("", "rollback", "erp");
+        Assert.Equal(0, rollback.ExitCode);
+        Assert.Equal(original, (await ReadAsync("erp"))!.Credentials.Current!.Id);
+
+        Assert.Equal(0, (await Run("", "pause", "erp")).ExitCode);
+        var paused = await Run("", "refresh", "erp");
+        Assert.Equal(4, paused.ExitCode);
+        Assert.Contains("paused", paused.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, (await Run("", "resume", "erp")).ExitCode);
+
+        var dryDelete = await Run("", "delete", "erp", "--dry-run");
+        Assert.Equal(0, dryDelete.ExitCode);
+        Assert.Contains("would revoke TBA token", dryDelete.Stdout, StringComparison.Ordinal);
+        Assert.NotNull(await ReadAsync("erp"));
+
+        var delete = await Run("", "delete", "erp");
+        Assert.Equal(0, delete.ExitCode);
+        Assert.Null(await ReadAsync("erp"));
+        Assert.Empty(_simulator.State.ActiveTbaTokens(Account));
+
+        var reimport = await ImportTba("erp");
+        Assert.Equal(2, reimport.ExitCode);
+        Assert.Contains("nstoken recover erp", reimport.Stdout + reimport.Stderr, StringComparison.Ordinal);
+
+        var recover = await Run("", "recover", "erp");
+        Assert.Equal(0, recover.ExitCode);
+        Assert.NotNull(await ReadAsync("erp"));
+        Assert.Contains("recovered the consumer secret", recover.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_lists_connections_and_exits_3_when_one_needs_a_person()
+    {
+        Assert.Equal(0, (await ImportTba("erp-status")).ExitCode);
+        var healthy = await Run("", "status");
+        Assert.Equal(0, healthy.ExitCode);
+        Assert.Contains("erp-status", healthy.Stdout, StringComparison.Ordinal);
+
+        var oauth = await Run($"{_integration.ClientSecret}\n", "import", "oauth2", "crm", "--account", Account, "--client-id", _integration.ClientId, "--secrets-from-stdin");
+        Assert.Equal(0, oauth.ExitCode);
+        Assert.Contains("http://localhost:7071/api/consent/", oauth.Stdout, StringComparison.Ordinal);
+
+        var status = await Run("", "status");
+        Assert.Equal(3, status.ExitCode);
+        var lines = status.Stdout.Split('\n');
+        Assert.StartsWith("crm ", lines[2], StringComparison.Ordinal);
+        Assert.Contains("Needs a person:", status.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(_integration.ClientSecret, status.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Consent_link_is_signed_for_oauth_connections_and_refused_for_tba()
+    {
+        await Run($"{_integration.ClientSecret}\n", "import", "oauth2", "crm-link", "--account", Account, "--client-id", _integration.ClientId, "--secrets-from-stdin");
+        Assert.Equal(0, (await ImportTba("erp-link")).ExitCode);
+
+        var link = await Run("", "consent-link", "crm-link");
+        Assert.Equal(0, link.ExitCode);
+        Assert.Matches("^http://localhost:7071/api/consent/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\s*$", link.Stdout);
+
+        var tba = await Run("", "consent-link", "erp-link");
+        Assert.Equal(2, tba.ExitCode);
+        Assert.Contains("only OAuth 2.0 authorization-code connections", tba.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_explains_a_tba_connection_and_says_what_is_inferred()
+    {
+        Assert.Equal(0, (await ImportTba("erp-doctor")).ExitCode);
+
+        var doctor = await Run("", "doctor", "erp-doctor");
+
+        Assert.Equal(0, doctor.ExitCode);
+        Assert.Contains("realm form (OAuth 1.0a realm, NLAuth account, tokeninfo companyId): 7654321_SB1", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("host form (lowercase, '-'): 7654321-sb1", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("tokeninfo: company 7654321_SB1", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("ok: the configured hosts are the ones NetSuite names", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("ok: well inside NetSuite's 5-minute window", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("2028.1", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("TENTATIVE", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("import client-credentials erp-doctor-m2m", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Inferred (NetSuite exposes no integration-record state)", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Verdict: healthy", doctor.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_reports_a_revoked_token_as_a_failed_check_with_the_login_audit_trail_hint()
+    {
+        Assert.Equal(0, (await ImportTba("erp-broken")).ExitCode);
+        var doc = (await ReadAsync("erp-broken"))!;
+        _simulator.State.RevokeTbaToken(Account, doc.Credentials.Current!.Id);
+
+        var doctor = await Run("", "doctor", "erp-broken");
+
+        Assert.Equal(1, doctor.ExitCode);
+        Assert.Contains("tokeninfo refused the current token", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Login Audit Trail", doctor.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--token-secret")]
+    [InlineData("--consumer-secret=abc")]
+    [InlineData("--password")]
+    [InlineData("--client-secret")]
+    public async Task Secrets_given_as_arguments_are_refused_with_exit_code_2(string option)
+    {
+        var result = await Run("", "import", "tba", "erp", "--account", Account, option, "s3cr3t-value");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("secrets are never accepted as arguments", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-value", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_without_a_terminal_and_without_stdin_secrets_says_how_to_give_them()
+    {
+        var result = await Run("", "import", "tba", "erp", "--account", Account, "--consumer-key", "ck", "--token-id", "t", "--email", Email, "--role", "1000");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--secrets-from-stdin", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_prompts_for_secrets_without_echo_when_there_is_a_terminal()
+    {
+        var token = _simulator.State.IssueTbaToken(Account, _integration.ConsumerKey, Email, 1000);
+        var answers = new Queue<string?>([_integration.ConsumerSecret, token.TokenSecret, Password, TotpSecret]);
+        var prompts = new List<string>();
+
+        var result = await Cli.RunAsync(
+            ["import", "tba", "erp-prompted", "--account", Account, "--consumer-key", _integration.ConsumerKey, "--token-id", token.TokenId, "--email", Email, "--role", "1000", "--local", Store, "--settings", _settings],
+            prompt: (text, _) =>
+            {
+                prompts.Add(text);
+                return Task.FromResult(answers.Dequeue());
+            });
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(4, prompts.Count);
+        Assert.StartsWith("Consumer secret", prompts[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(token.TokenSecret, result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_connection_and_invalid_names_are_bad_input()
+    {
+        var unknown = await Run("", "rotate", "nope");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("No connection named nope", unknown.Stderr, StringComparison.Ordinal);
+
+        var invalid = await Run("", "pause", "bad_name!");
+        Assert.Equal(2, invalid.ExitCode);
+        Assert.Contains("is not a connection name", invalid.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_local_or_key_vault_settings_the_error_names_the_setting()
+    {
+        var result = await Cli.RunAsync(["status"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("KeyVault:StateVaultUri", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--local", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Settings_come_from_environment_variables_and_local_settings_json_values()
+    {
+        var localSettings = Path.Combine(_folder, "local.settings.json");
+        await File.WriteAllTextAsync(localSettings, """{ "IsEncrypted": false, "Values": { "KeyVault__StateVaultUri": "not a url", "KeyVault__ConsumerVaultUri": "https://kv-cons.vault.azure.net/", "TokenRotation__PublicBaseUrl": "https://func.example.net", "Storage__ConnectionString": "UseDevelopmentStorage=true" } }""");
+
+        var fromFile = await Cli.RunAsync(["status", "--settings", localSettings]);
+        Assert.Equal(2, fromFile.ExitCode);
+        Assert.Contains("KeyVault:StateVaultUri must be an absolute URL", fromFile.Stderr, StringComparison.Ordinal);
+
+        var fromEnvironment = await Cli.RunAsync(["status"], environment: new Dictionary<string, string?> { ["KeyVault__StateVaultUri"] = "https://kv-state.vault.azure.net/" });
+        Assert.Equal(2, fromEnvironment.ExitCode);
+        Assert.DoesNotContain("KeyVault:StateVaultUri", fromEnvironment.Stderr, StringComparison.Ordinal);
+        Assert.Contains("KeyVault:ConsumerVaultUri", fromEnvironment.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_lists_every_command_and_the_exit_codes()
+    {
+        var help = await Cli.RunAsync(["--help"]);
+
+        Assert.Equal(0, help.ExitCode);
+        foreach (var command in new[] { "status", "refresh", "rotate", "pause", "resume", "rollback", "delete", "recover", "consent-link", "import", "sign", "doctor", "demo" })
+        {
+            Assert.Contains(command, help.Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("3  needs a person", help.Stdout, StringComparison.Ordinal);
+        Assert.Contains("4  conflict", help.Stdout, StringComparison.Ordinal);
+
+        var importHelp = await Cli.RunAsync(["import", "tba", "--help"]);
+        Assert.Equal(0, importHelp.ExitCode);
+        Assert.Contains("--secrets-from-stdin", importHelp.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_parse_error_is_exit_code_2_and_points_to_help()
+    {
+        var result = await Cli.RunAsync(["rotate"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("nstoken rotate --help", result.Stderr, StringComparison.Ordinal);
+    }
+}

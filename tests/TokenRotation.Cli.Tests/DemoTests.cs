@@ -1,0 +1,115 @@
+using System.Text.Json;
+using NetSuite.Simulator;
+using TokenRotation.Cli;
+using TokenRotation.Cli.Demo;
+using TokenRotation.Connections;
+using TokenRotation.Stores;
+
+namespace TokenRotation.Cli.Tests;
+
+public sealed class DemoTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "nstoken-demo-test-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Demo_keeps_tba_and_m2m_alive_revokes_the_original_tba_token_and_leaves_oauth_needing_a_person()
+    {
+        using var narration = new StringWriter();
+        var inspected = false;
+
+        var exit = await DemoRunner.RunAsync(_folder, narration, async world =>
+        {
+            inspected = true;
+
+            // NetSuite's side, from the simulator: the original TBA token is revoked, exactly one ERP token is active.
+            var tokens = world.Simulator.State.TokensFor(DemoRunner.Account);
+            var original = Assert.Single(tokens, t => t.Id == world.OriginalTbaTokenId);
+            Assert.Equal(TokenStatus.Revoked, original.Status);
+            var activeTba = world.Simulator.State.ActiveTbaTokens(DemoRunner.Account);
+            var current = Assert.Single(activeTba);
+
+            // The store's side, read back from the folder by a fresh store (what the CLI would see).
+            var store = new FileConnectionStore(Path.Combine(world.Folder, "state-vault"), world.Clock);
+            var oauth = (await store.GetAsync(ConnectionName.Parse(DemoRunner.OAuthConnection)))!;
+            var tba = (await store.GetAsync(ConnectionName.Parse(DemoRunner.TbaConnection)))!;
+            var m2m = (await store.GetAsync(ConnectionName.Parse(DemoRunner.M2MConnection)))!;
+
+            Assert.Equal(ConnectionStatus.NeedsPerson, oauth.Status);
+            Assert.Contains("expired", oauth.NeedsPersonReason, StringComparison.Ordinal);
+            Assert.True(oauth.OAuth2!.RefreshTokenExpiresAt < world.Clock.GetUtcNow());
+
+            Assert.Equal(ConnectionStatus.Healthy, tba.Status);
+            Assert.Null(tba.Rotation);
+            Assert.Null(tba.Credentials.Previous);
+            Assert.Equal(current.TokenId, tba.Credentials.Current!.Id);
+            Assert.NotEqual(world.OriginalTbaTokenId, tba.Credentials.Current.Id);
+            Assert.NotNull(tba.LastRotationAt);
+
+            Assert.Equal(ConnectionStatus.Healthy, m2m.Status);
+            Assert.Null(m2m.LastError);
+
+            // What consumers read: the new TBA set and a valid access token for the M2M connection.
+            var consumers = new FileConsumerPublisher(Path.Combine(world.Folder, "consumer-vault"), world.Clock);
+            var tbaSet = (await consumers.GetAsync(ConnectionName.Parse(DemoRunner.TbaConnection)))!;
+            using (var json = JsonDocument.Parse(tbaSet.Value))
+            {
+                Assert.Equal(current.TokenId, json.RootElement.GetProperty("tokenId").GetString());
+            }
+
+            var m2mToken = (await consumers.GetAsync(ConnectionName.Parse(DemoRunner.M2MConnection)))!;
+            Assert.True(m2mToken.ExpiresOn > world.Clock.GetUtcNow());
+            var oauthToken = (await consumers.GetAsync(ConnectionName.Parse(DemoRunner.OAuthConnection)))!;
+            Assert.True(oauthToken.ExpiresOn < world.Clock.GetUtcNow());
+        });
+
+        Assert.Equal(0, exit);
+        Assert.True(inspected);
+        var text = narration.ToString();
+        Assert.Contains("verified and promoted", text, StringComparison.Ordinal);
+        Assert.Contains("revoked the previous TBA token", text, StringComparison.Ordinal);
+        Assert.Contains("Why:", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Demo-Only-Passw0rd!", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_command_exits_0_and_status_on_its_folder_shows_who_needs_a_person()
+    {
+        var demo = await Cli.RunAsync(["demo", "--folder", _folder]);
+        Assert.Equal(0, demo.ExitCode);
+        Assert.Contains("Step 12. Status", demo.Stdout, StringComparison.Ordinal);
+
+        var status = await Cli.RunAsync(["status", "--local", _folder]);
+        Assert.Equal(3, status.ExitCode);
+        var lines = status.Stdout.Split('\n');
+        Assert.StartsWith("NAME", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("crm-oauth2", lines[2], StringComparison.Ordinal);
+        Assert.Contains("NeedsPerson", lines[2], StringComparison.Ordinal);
+
+        var json = await Cli.RunAsync(["status", "--json", "--local", _folder]);
+        using var parsed = JsonDocument.Parse(json.Stdout);
+        var states = parsed.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.GetProperty("state").GetString());
+        Assert.Equal("NeedsPerson", states["crm-oauth2"]);
+        Assert.Equal("Healthy", states["erp-tba"]);
+        Assert.Equal("Healthy", states["wms-m2m"]);
+    }
+
+    [Fact]
+    public async Task Demo_refuses_a_folder_that_is_not_empty()
+    {
+        Directory.CreateDirectory(_folder);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "something"), "x");
+
+        var demo = await Cli.RunAsync(["demo", "--folder", _folder]);
+
+        Assert.Equal(2, demo.ExitCode);
+        Assert.Contains("is not empty", demo.Stderr, StringComparison.Ordinal);
+    }
+}

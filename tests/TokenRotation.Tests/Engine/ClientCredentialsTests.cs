@@ -1,0 +1,271 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
+using NetSuite.Auth.OAuth2;
+using NetSuite.Simulator;
+using TokenRotation.Connections;
+using TokenRotation.Engine;
+using TokenRotation.Keys;
+using Xunit.Abstractions;
+
+namespace TokenRotation.Tests.Engine;
+
+/// <summary>Client credentials (issue 8): minting with a key that stays in Key Vault, and certificate rotation.</summary>
+public sealed class ClientCredentialsTests(ITestOutputHelper output)
+{
+    private const string Name = "m2m-one";
+
+    /// <summary>The state vault serves certificates and remote signing through the real CertificateClient, on the engine's clock.</summary>
+    internal static Task<EngineHarness> StartAsync(Action<IDictionary<string, string?>>? settings = null) =>
+        EngineHarness.StartAsync(settings, stateVaultOnFakeClock: true);
+
+    internal static async Task<(ConnectionDocument Doc, SimIntegration Integration)> ImportAsync(EngineHarness h, string name = Name, int roleId = 1000)
+    {
+        var integration = h.SeedAccount(twoFactor: false);
+        var keys = h.Services.GetRequiredService<ICertificateKeyStore>();
+        var certificateName = $"cert-{name}";
+        var version = await keys.CreateVersionAsync(certificateName, $"nstoken {name}", TimeSpan.FromDays(365));
+        using var certificate = X509Certificate2.CreateFromPem(version.CertificatePem);
+        var mapped = h.Simulator.State.AddCertificate(EngineHarness.Account, integration.ClientId, EngineHarness.UserEmail, roleId, certificate);
+        var user = h.Simulator.State.GetUser(EngineHarness.Account, EngineHarness.UserEmail);
+        var doc = new ConnectionDocument
+        {
+            Name = name,
+            Kind = ConnectionKind.OAuth2ClientCredentials,
+            Account = EngineHarness.Account,
+            ClientCredentials = new ClientCredentialsDefinition
+            {
+                ClientId = integration.ClientId,
+                RoleId = roleId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                EntityId = user.EntityId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                CertificateName = certificateName,
+            },
+            Credentials = new CredentialSlots
+            {
+                Current = new RotatedCredential { Id = mapped.CertificateId, KeyVersion = version.Version, IssuedAt = h.Time.GetUtcNow(), ExpiresAt = version.NotAfter },
+            },
+        };
+        var outcome = await h.Admin.ImportAsync(doc, dryRun: false);
+        Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
+        return (doc, integration);
+    }
+
+    /// <summary>Into the renewal window (30 days before expiry by default), before the certificate expires.</summary>
+    internal static void AdvanceToRenewal(EngineHarness h, ConnectionDocument doc) =>
+        h.Time.Advance(doc.Credentials.Current!.ExpiresAt!.Value - TimeSpan.FromDays(20) - h.Time.GetUtcNow());
+
+    [Fact]
+    public async Task Mint_signs_in_Key_Vault_and_publishes_the_access_token_without_a_state_write()
+    {
+        await using var h = await StartAsync();
+        await ImportAsync(h);
+        var stateWrites = h.StateVault.Counters.Writes;
+        var signs = h.StateVault.Counters.Signs;
+
+        var outcome = await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(false));
+
+        Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
+        Assert.Equal(stateWrites, h.StateVault.Counters.Writes);
+        Assert.Equal(signs + 1, h.StateVault.Counters.Signs);
+        var published = await h.Consumers.GetAsync(ConnectionName.Parse(Name));
+        Assert.NotNull(published);
+        var facts = NetSuiteTokenFacts.Read(published.Value);
+        Assert.Equal(facts.ExpiresAt, published.ExpiresOn);
+        Assert.Equal("1000", facts.RoleId);
+
+        // Not due again until the lead time before that expiry.
+        var again = await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(false));
+        Assert.Equal(OutcomeKind.NothingToDo, again.Kind);
+        Assert.Equal(signs + 1, h.StateVault.Counters.Signs);
+    }
+
+    [Fact]
+    public async Task Certificate_rotation_uploads_a_new_key_verifies_promotes_and_revokes_the_old_after_grace()
+    {
+        await using var h = await StartAsync();
+        var (doc, integration) = await ImportAsync(h);
+        var original = doc.Credentials.Current!.Id;
+
+        AdvanceToRenewal(h, doc);
+        var rotated = await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(startRotations: true));
+        output.WriteLine(rotated.Message);
+
+        Assert.Equal(OutcomeKind.Succeeded, rotated.Kind);
+        var after = (await h.GetAsync(Name))!;
+        Assert.NotEqual(original, after.Credentials.Current!.Id);
+        Assert.NotEqual(doc.Credentials.Current.KeyVersion, after.Credentials.Current.KeyVersion);
+        Assert.Equal(original, after.Credentials.Previous!.Id);
+        var certificates = h.Simulator.State.Certificates(EngineHarness.Account, integration.ClientId);
+        Assert.Equal(2, certificates.Count(c => !c.Revoked));
+
+        h.Time.Advance(TimeSpan.FromHours(49));
+        await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(false));
+
+        certificates = h.Simulator.State.Certificates(EngineHarness.Account, integration.ClientId);
+        Assert.True(Assert.Single(certificates, c => c.CertificateId == original).Revoked);
+        Assert.False(Assert.Single(certificates, c => c.CertificateId == after.Credentials.Current.Id).Revoked);
+        var final = (await h.GetAsync(Name))!;
+        Assert.Null(final.Rotation);
+        Assert.Equal(ConnectionStatus.Healthy, final.Status);
+
+        // The new certificate mints.
+        h.Time.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(false))).Kind);
+    }
+
+    [Fact]
+    public async Task Five_active_certificates_stop_the_rotation_with_an_explanation_and_keep_the_current_one()
+    {
+        await using var h = await StartAsync();
+        var (doc, integration) = await ImportAsync(h);
+        var keys = h.Services.GetRequiredService<ICertificateKeyStore>();
+        for (var i = 0; i < 4; i++)
+        {
+            var extra = await keys.CreateVersionAsync($"extra-{i}", "other", TimeSpan.FromDays(365));
+            using var certificate = X509Certificate2.CreateFromPem(extra.CertificatePem);
+            h.Simulator.State.AddCertificate(EngineHarness.Account, integration.ClientId, EngineHarness.UserEmail, 1000, certificate);
+        }
+
+        AdvanceToRenewal(h, doc);
+        var outcome = await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(startRotations: true));
+
+        Assert.Equal(OutcomeKind.NeedsPerson, outcome.Kind);
+        var after = (await h.GetAsync(Name))!;
+        Assert.Equal(ConnectionStatus.NeedsPerson, after.Status);
+        Assert.Contains("5 active certificates", after.NeedsPersonReason, StringComparison.Ordinal);
+        Assert.Equal(doc.Credentials.Current!.Id, after.Credentials.Current!.Id);
+        Assert.Null(after.Rotation);
+        Assert.Equal(5, h.Simulator.State.Certificates(EngineHarness.Account, integration.ClientId).Count(c => !c.Revoked));
+    }
+
+    [Fact]
+    public async Task A_role_without_the_certificate_permission_needs_a_person_who_is_told_which_permission()
+    {
+        await using var h = await StartAsync();
+        h.SeedAccount(twoFactor: false);
+        h.Simulator.State.AddRole(EngineHarness.Account, 1001, "No certificates", permissions: RolePermissions.All & ~RolePermissions.ManageOwnClientCredentialsCertificates);
+        h.Simulator.State.GetUser(EngineHarness.Account, EngineHarness.UserEmail).AddRole(1001);
+        var (doc, _) = await ImportAsync(h, roleId: 1001);
+
+        AdvanceToRenewal(h, doc);
+        var outcome = await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(startRotations: true));
+
+        Assert.Equal(OutcomeKind.NeedsPerson, outcome.Kind);
+        var after = (await h.GetAsync(Name))!;
+        Assert.Contains("Manage own OAuth 2.0 Client Credentials Certificates", after.NeedsPersonReason, StringComparison.Ordinal);
+        Assert.Equal(doc.Credentials.Current!.Id, after.Credentials.Current!.Id);
+    }
+
+    [Fact]
+    public async Task A_sandbox_refresh_that_wiped_the_mapping_needs_a_person()
+    {
+        await using var h = await StartAsync();
+        await ImportAsync(h);
+        h.Simulator.State.RefreshSandbox(EngineHarness.Account);
+
+        var outcome = await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(false));
+
+        Assert.Equal(OutcomeKind.NeedsPerson, outcome.Kind);
+        var after = (await h.GetAsync(Name))!;
+        Assert.Contains("sandbox refresh", after.NeedsPersonReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_revoked_certificate_needs_a_person()
+    {
+        await using var h = await StartAsync();
+        var (doc, _) = await ImportAsync(h);
+        h.Simulator.State.RevokeCertificate(EngineHarness.Account, doc.Credentials.Current!.Id);
+
+        var outcome = await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(false));
+
+        Assert.Equal(OutcomeKind.NeedsPerson, outcome.Kind);
+        Assert.Equal(ConnectionStatus.NeedsPerson, (await h.GetAsync(Name))!.Status);
+    }
+}
+
+/// <summary>Certificate rotation under a crash after every side effect (Key Vault, NetSuite, state), like the TBA one.</summary>
+public sealed class CertificateCrashInjectionTests(ITestOutputHelper output)
+{
+    private const string Name = "m2m-crash";
+    private static readonly TimeSpan Grace = TimeSpan.FromHours(48);
+
+    [Fact]
+    public async Task Certificate_rotation_converges_after_a_crash_at_every_side_effect()
+    {
+        var clean = await RunAsync(0);
+        output.WriteLine($"clean run: {clean.Effects.Count} side effects");
+        foreach (var effect in clean.Effects)
+        {
+            output.WriteLine("  " + effect);
+        }
+
+        Assert.Contains(clean.Effects, e => e.StartsWith("key vault certificate version", StringComparison.Ordinal));
+        Assert.Contains(clean.Effects, e => e.Contains("certificates", StringComparison.Ordinal) && e.StartsWith("netsuite POST", StringComparison.Ordinal));
+        for (var i = 1; i <= clean.Effects.Count; i++)
+        {
+            var replay = await RunAsync(i);
+            Assert.True(replay.CrashedAt is not null, $"Replay {i} did not crash after '{clean.Effects[i - 1]}'.");
+            output.WriteLine($"crash {i} after {replay.CrashedAt}: converged, {replay.Orphans} possible orphan(s)");
+        }
+    }
+
+    private static async Task<(IReadOnlyList<string> Effects, string? CrashedAt, int Orphans)> RunAsync(int crashAfter)
+    {
+        await using var h = await ClientCredentialsTests.StartAsync();
+        var (doc, integration) = await ClientCredentialsTests.ImportAsync(h, Name);
+        var original = doc.Credentials.Current!.Id;
+        h.Effects.Reset();
+        h.Effects.CrashAfter = crashAfter;
+        string? crashedAt = null;
+        async Task Run(bool daily)
+        {
+            try
+            {
+                await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(daily));
+            }
+            catch (CrashException crash) when (crashedAt is null)
+            {
+                crashedAt = crash.Message;
+            }
+        }
+
+        ClientCredentialsTests.AdvanceToRenewal(h, doc);
+        await Run(daily: true);
+        h.Time.Advance(Grace + TimeSpan.FromHours(1));
+        await Run(daily: false);
+        for (var i = 0; i < 40; i++)
+        {
+            var now = (await h.GetAsync(Name))!;
+            if (now.Rotation is null && now.Credentials.Current!.Id != original)
+            {
+                break;
+            }
+
+            h.Time.Advance(now.Rotation?.Step == RotationStep.Promoted && now.Credentials.Previous?.RetireAfter is { } retire && retire > h.Time.GetUtcNow()
+                ? retire - h.Time.GetUtcNow() + TimeSpan.FromMinutes(1)
+                : TimeSpan.FromMinutes(10));
+            await Run(daily: true);
+        }
+
+        var effects = h.Effects.Log;
+        h.Effects.CrashAfter = 0;
+        var final = (await h.GetAsync(Name))!;
+        Assert.Null(final.Rotation);
+        Assert.Null(final.Credentials.Pending);
+        Assert.Null(final.Credentials.Previous);
+        Assert.Equal(ConnectionStatus.Healthy, final.Status);
+        var certificates = h.Simulator.State.Certificates(EngineHarness.Account, integration.ClientId);
+        var current = Assert.Single(certificates, c => c.CertificateId == final.Credentials.Current!.Id);
+        Assert.False(current.Revoked);
+        var old = Assert.Single(certificates, c => c.CertificateId == original);
+        Assert.True(old.Revoked);
+        Assert.True(old.RevokedAt >= final.LastRotationAt + Grace, "The old certificate was revoked before its grace period ended.");
+        var strays = certificates.Count(c => !c.Revoked && c.CertificateId != current.CertificateId);
+        Assert.True(strays <= final.PossibleOrphans.Count, $"{strays} active certificate(s) are neither current nor recorded as possible orphans.");
+
+        // And it still mints with the promoted certificate.
+        h.Time.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(false))).Kind);
+        return (effects, crashedAt, final.PossibleOrphans.Count);
+    }
+}
