@@ -47,6 +47,9 @@ public static class CliHost
         ["TokenRotation:PublicBaseUrl"] = "http://localhost:7071",
     };
 
+    /// <summary>NetSuite's data-center discovery URL (doctor); the simulator serves it at <c>{base}/rest/datacenterurls</c>.</summary>
+    public const string DataCenterUrlsSetting = "NetSuite:DataCenterUrlsUrl";
+
     public static IConfigurationRoot BuildConfiguration(CliConsole console, string? settingsFile, bool local)
     {
         ArgumentNullException.ThrowIfNull(console);
@@ -140,28 +143,44 @@ public static class CliHost
         }
 
         services.TryAddSingleton<InMemoryWorkQueue>();
+        if (configuration[DataCenterUrlsSetting] is { Length: > 0 } discovery)
+        {
+            services.PostConfigure<NetSuite.Auth.NetSuiteEndpointOptions>(o => o.DataCenterUrlsUrl = discovery);
+        }
+
         console.ConfigureServices?.Invoke(services);
         var provider = services.BuildServiceProvider();
-        try
+        var failures = new List<string>();
+        Check<TokenRotationOptions>(provider, failures);
+        Check<RotationOptions>(provider, failures);
+        Check<NetSuiteOptions>(provider, failures);
+        if (localFolder is null)
         {
-            _ = provider.GetRequiredService<IOptions<TokenRotationOptions>>().Value;
-            _ = provider.GetRequiredService<IOptions<RotationOptions>>().Value;
-            _ = provider.GetRequiredService<IOptions<NetSuiteOptions>>().Value;
-            if (localFolder is null)
-            {
-                _ = provider.GetRequiredService<IOptions<KeyVaultOptions>>().Value;
-                _ = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
-            }
+            Check<KeyVaultOptions>(provider, failures);
+            Check<StorageOptions>(provider, failures);
         }
-        catch (OptionsValidationException ex)
+
+        if (failures.Count > 0)
         {
             provider.Dispose();
             throw new CliConfigurationException(
-                $"Configuration problem: {string.Join(" ", ex.Failures)} Set it in appsettings.json, as an environment variable (for example KeyVault__StateVaultUri), or in --settings FILE; or use --local FOLDER for the file-backed store.",
-                ex);
+                $"Configuration problem: {string.Join(" ", failures)} Set it in appsettings.json, as an environment variable (for example KeyVault__StateVaultUri), or in --settings FILE; or use --local FOLDER for the file-backed store.");
         }
 
         return provider;
+    }
+
+    private static void Check<T>(IServiceProvider provider, List<string> failures)
+        where T : class
+    {
+        try
+        {
+            _ = provider.GetRequiredService<IOptions<T>>().Value;
+        }
+        catch (OptionsValidationException ex)
+        {
+            failures.AddRange(ex.Failures);
+        }
     }
 
     private static void Flatten(JsonElement element, string? prefix, List<KeyValuePair<string, string?>> values)

@@ -73,6 +73,6 @@ public static partial class NsTokenApp
 
     // --client-secret, --token-secret, --consumer-secret, --password, --totp-secret, --refresh-token, --private-key, ...
     // but not --secrets-from-stdin.
-    [GeneratedRegex("^--?(?!secrets-from-stdin$)([a-z-]*secret[a-z-]*|password|passwd|pwd|otp|totp|refresh-token|access-token|private-key|key-pem)(=.*)?$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("^--?(?!-)(?!secrets-from-stdin(=|$))([a-z-]*secret[a-z-]*|password|passwd|pwd|otp|totp|refresh-token|access-token|private-key|key-pem)(=.*)?$", RegexOptions.IgnoreCase)]
     private static partial Regex SecretOption();
 }

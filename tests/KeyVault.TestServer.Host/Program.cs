@@ -42,10 +42,47 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
+// Lines on stdin steer the running server (the benchmark seeds fast, then measures with the budgets on):
+//   latency MS          wall-clock latency before every request (0 clears it)
+//   budgets READS WRITES  both throttle budgets per window
+// Each command answers one line starting with "ok" or "error".
 var stdinClosed = Task.Run(() =>
 {
-    while (Console.In.ReadLine() is not null)
+    while (Console.In.ReadLine() is { } line)
     {
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        try
+        {
+            switch (parts)
+            {
+                case ["latency", var ms]:
+                    server.Faults.Clear();
+                    var latency = TimeSpan.FromMilliseconds(int.Parse(ms, CultureInfo.InvariantCulture));
+                    if (latency > TimeSpan.Zero)
+                    {
+                        server.Faults.AddLatency(latency);
+                    }
+
+                    Console.WriteLine($"ok latency {latency.TotalMilliseconds} ms");
+                    break;
+                case ["budgets", var reads, var writes]:
+                    server.Throttle.ReadBudget = int.Parse(reads, CultureInfo.InvariantCulture);
+                    server.Throttle.WriteBudget = int.Parse(writes, CultureInfo.InvariantCulture);
+                    Console.WriteLine($"ok budgets {server.Throttle.ReadBudget} {server.Throttle.WriteBudget}");
+                    break;
+                case []:
+                    break;
+                default:
+                    Console.WriteLine("error: commands are 'latency MS' and 'budgets READS WRITES'");
+                    break;
+            }
+        }
+        catch (FormatException)
+        {
+            Console.WriteLine("error: numbers expected");
+        }
+
+        Console.Out.Flush();
     }
 });
 await Task.WhenAny(stdinClosed, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));

@@ -34,6 +34,7 @@ public sealed class CommandTests : IAsyncLifetime
                 ["SuiteTalkUrlTemplate"] = _simulator.SuiteTalkTemplate,
                 ["RestletsUrlTemplate"] = _simulator.RestletsTemplate,
                 ["AppUrlTemplate"] = _simulator.AppTemplate,
+                ["DataCenterUrlsUrl"] = _simulator.BaseUrl + "/rest/datacenterurls",
             },
         }));
     }

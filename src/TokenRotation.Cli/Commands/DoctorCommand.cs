@@ -96,7 +96,7 @@ internal static class DoctorCommand
 
         // 3. Clock skew from NetSuite's Date header.
         await Section(output, "Clock").ConfigureAwait(false);
-        var skew = await MeasureSkewAsync(services, endpoints.DataCenterUrlsFor(account), time, cancellationToken).ConfigureAwait(false);
+        var skew = await MeasureSkewAsync(services, endpoints.TokenInfo(account), time, cancellationToken).ConfigureAwait(false);
         if (skew is { } s)
         {
             var abs = s.Duration();

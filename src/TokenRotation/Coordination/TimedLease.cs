@@ -63,6 +63,8 @@ internal abstract partial class TimedLease : ILease
 
     public CancellationToken Lost => _lostSource.Token;
 
+    public override string ToString() => $"lease {Key}";
+
     protected bool IsLost => Volatile.Read(ref _lost) != 0;
 
     /// <summary>Why the lease was lost; null while held.</summary>

@@ -43,6 +43,11 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
             return ConnectionOutcome.NotFound(name.Value);
         }
 
+        if (document.Kind == ConnectionKind.Tba && request.Now && !request.Rotate)
+        {
+            request = request with { Rotate = true }; // a TBA token has nothing to refresh: "now" means rotate
+        }
+
         var session = new ConnectionSession(services.Store, lease, document, d => Scheduler.Index(d, services.Rotation));
         var ctx = new RunContext(session, services, request);
         var before = document.StoredIndex;

@@ -66,7 +66,7 @@ public static class CredentialRotationMachine
                     return outcome;
                 }
 
-                var wanted = ctx.Request.Now || (ctx.Request.StartRotations && ops.IsRotationDue(ctx));
+                var wanted = ctx.Request.Rotate || (ctx.Request.StartRotations && ops.IsRotationDue(ctx));
                 if (!wanted || outcome == OutcomeKind.Succeeded)
                 {
                     return outcome;
@@ -88,7 +88,7 @@ public static class CredentialRotationMachine
                 continue;
             }
 
-            if (!ctx.Request.Now && rotation.NextAttemptAt is { } at && at > ctx.Now)
+            if (!ctx.Request.Rotate && rotation.NextAttemptAt is { } at && at > ctx.Now)
             {
                 ctx.Did($"rotation {rotation.RotationId} waits until {at:u}");
                 return outcome;
@@ -345,7 +345,7 @@ public static class CredentialRotationMachine
         var previous = doc.Credentials.Previous;
         if (previous is not null && previous.RetireAfter is { } retireAfter && retireAfter > ctx.Now && !ctx.Request.Force)
         {
-            if (ctx.Request.Now && ctx.Request.Trigger != "sweep")
+            if (ctx.Request.Rotate)
             {
                 ctx.Did($"refused: {previous.Id} is in its grace period until {retireAfter:u}; a new rotation needs --force (which revokes it now)");
                 return OutcomeKind.Conflict;

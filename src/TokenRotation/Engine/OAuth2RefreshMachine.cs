@@ -49,6 +49,9 @@ public static class OAuth2RefreshMachine
         {
             var what = oauth.ChainEndsAt is { } chain && chain <= e ? "The public client's token chain reached its maximum rotation time" : "The refresh token expired";
             await ctx.NeedsPersonAsync($"{what} at {e:u}. Consent again to get a new refresh token.", true, cancellationToken).ConfigureAwait(false);
+
+            // The token is dead: drop it, so that nothing schedules or sends it again (no call, no write per sweep).
+            oauth.RefreshToken = null;
             await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
             return OutcomeKind.NeedsPerson;
         }
@@ -58,7 +61,7 @@ public static class OAuth2RefreshMachine
         if (Scheduler.WarningStarts(doc, defaults) is { } warn && now >= warn && doc.Status != ConnectionStatus.NeedsPerson)
         {
             await ctx.NeedsPersonAsync(
-                $"The refresh token ends at {end:u}. Consent again before then, or the connection stops working; refreshing continues until then.",
+                $"The refresh token ends at {Scheduler.WarnedEnd(oauth):u}. Consent again before then, or the connection stops working; refreshing continues until then.",
                 true, cancellationToken).ConfigureAwait(false);
             warningStarted = true;
         }
@@ -149,6 +152,9 @@ public static class OAuth2RefreshMachine
         var oauth = ctx.Doc.OAuth2!;
         if (error.Code is "invalid_grant")
         {
+            // NetSuite refused the token itself (expired, revoked, already used): drop it, so that no sweep sends it again.
+            oauth.RefreshToken = null;
+            oauth.RefreshStartedAt = null;
             ctx.RecordError(error, "refresh", retry: false);
             await ctx.NeedsPersonAsync("NetSuite refused the refresh token (invalid_grant: expired, revoked, or already used). Consent again.", true, cancellationToken).ConfigureAwait(false);
             await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);

@@ -53,6 +53,12 @@ public sealed record RunRequest
     /// <summary>Do it now even if not due (rotate-now); a rotation in grace is still refused unless <see cref="Force"/>.</summary>
     public bool Now { get; init; }
 
+    /// <summary>
+    /// Start a rotation of the credential now (TBA token, M2M certificate), even if not due. For TBA connections
+    /// <see cref="Now"/> implies it; for client-credentials connections <see cref="Now"/> only mints.
+    /// </summary>
+    public bool Rotate { get; init; }
+
     /// <summary>Start a rotation even during another's grace period (the previous credential is revoked first).</summary>
     public bool Force { get; init; }
 

@@ -79,9 +79,20 @@ public static class Scheduler
 
     /// <summary>When the NeedsPerson warning starts for an authorization-code connection.</summary>
     public static DateTimeOffset? WarningStarts(ConnectionDocument doc, RotationOptions defaults) =>
-        doc.OAuth2 is { } oauth && RefreshEnds(oauth) is { } end
+        doc.OAuth2 is { } oauth && WarnedEnd(oauth) is { } end
             ? end - (doc.Policy.ConsentWarningLeadTime ?? defaults.ConsentWarningLeadTime)
             : null;
+
+    /// <summary>
+    /// The end a person is warned about: a confidential client's refresh token end; a public client's chain end, since
+    /// each refresh renews its single-use refresh token (whose validity, 48 h by default, is no longer than the
+    /// warning lead time, so warning ahead of it would flag every public client all the time).
+    /// </summary>
+    public static DateTimeOffset? WarnedEnd(OAuth2Definition oauth)
+    {
+        ArgumentNullException.ThrowIfNull(oauth);
+        return oauth.IsPublicClient && oauth.ChainEndsAt is { } chain ? chain : RefreshEnds(oauth);
+    }
 
     public static TimeSpan AccessLead(ConnectionDocument doc, RotationOptions defaults) =>
         doc.Policy.AccessTokenLeadTime ?? defaults.AccessTokenLeadTime;

@@ -37,5 +37,6 @@ public static class KeysServiceCollectionExtensions
     {
         services.Replace(ServiceDescriptor.Singleton<IAssertionSignerFactory, CertificateAssertionSigners>());
         services.TryAddSingleton<CertificateRotationOperations>();
+        services.TryAddSingleton<ClientCredentialsSetup>();
     }
 }

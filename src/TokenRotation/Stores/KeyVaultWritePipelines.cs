@@ -43,12 +43,17 @@ internal sealed class VaultWriter(ResiliencePipeline pipeline, KeyVaultMetrics m
     public async Task<T> WriteAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken)
     {
         var queuedAt = time.GetTimestamp();
-        return await pipeline.ExecuteAsync(
+        T result = default!;
+
+        // The callback returns nothing: Polly's telemetry logs a pipeline's result, and a secret's response must
+        // never reach a log line.
+        await pipeline.ExecuteAsync(
             async token =>
             {
                 metrics.LimiterWait(vault, time.GetElapsedTime(queuedAt));
-                return await write(token).ConfigureAwait(false);
+                result = await write(token).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
+        return result;
     }
 }

@@ -269,3 +269,51 @@ public sealed class CertificateCrashInjectionTests(ITestOutputHelper output)
         return (effects, crashedAt, final.PossibleOrphans.Count);
     }
 }
+
+/// <summary>Bootstrap and the way off TBA: the key is made where it lives, a person maps it, the connection verifies.</summary>
+public sealed class ClientCredentialsSetupTests
+{
+    [Fact]
+    public async Task Migration_from_TBA_prepares_a_key_for_the_same_role_and_entity_and_publishes_once_it_verifies()
+    {
+        await using var h = await ClientCredentialsTests.StartAsync();
+        var integration = h.SeedAccount(twoFactor: false);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(h.TbaConnection("legacy-tba", integration), dryRun: false)).Kind);
+        var setup = h.Services.GetRequiredService<ClientCredentialsSetup>();
+
+        var (certificate, tba) = await setup.PrepareMigrationAsync(ConnectionName.Parse("legacy-tba"), ConnectionName.Parse("legacy-m2m"));
+
+        Assert.StartsWith("-----BEGIN CERTIFICATE-----", certificate.CertificatePem, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", certificate.CertificatePem, StringComparison.Ordinal);
+        Assert.Equal("1000", certificate.RoleId);
+        Assert.Equal(tba.Tba!.ExpectedEntityId, certificate.EntityId);
+        Assert.Contains("OAuth 2.0 Client Credentials (M2M) Setup", certificate.Instructions, StringComparison.Ordinal);
+
+        // The person maps the certificate in NetSuite (here: the simulator) and copies the certificate id.
+        using var x509 = X509Certificate2.CreateFromPem(certificate.CertificatePem);
+        var mapped = h.Simulator.State.AddCertificate(EngineHarness.Account, integration.ClientId, int.Parse(certificate.EntityId!, System.Globalization.CultureInfo.InvariantCulture), 1000, x509);
+        var outcome = await setup.CompleteAsync(ConnectionName.Parse("legacy-m2m"), EngineHarness.Account, integration.ClientId, "1000", certificate.EntityId!, certificate, mapped.CertificateId, null, dryRun: false);
+
+        Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
+        var published = await h.Consumers.GetAsync(ConnectionName.Parse("legacy-m2m"));
+        Assert.NotNull(published);
+        Assert.Equal(certificate.EntityId, NetSuiteTokenFacts.Read(published.Value).EntityId);
+        var statuses = await h.Admin.StatusAsync();
+        Assert.Contains(statuses, s => s.Name == "legacy-tba" && s.Kind == ConnectionKind.Tba);
+        Assert.Contains(statuses, s => s.Name == "legacy-m2m" && s.Kind == ConnectionKind.OAuth2ClientCredentials);
+    }
+
+    [Fact]
+    public async Task Completing_with_a_certificate_id_NetSuite_does_not_know_needs_a_person()
+    {
+        await using var h = await ClientCredentialsTests.StartAsync();
+        var integration = h.SeedAccount(twoFactor: false);
+        var setup = h.Services.GetRequiredService<ClientCredentialsSetup>();
+        var certificate = await setup.CreateKeyAsync(ConnectionName.Parse("fresh-m2m"), "1000", "1");
+
+        var outcome = await setup.CompleteAsync(ConnectionName.Parse("fresh-m2m"), EngineHarness.Account, integration.ClientId, "1000", "1", certificate, "not-a-mapped-certificate", null, dryRun: false);
+
+        Assert.Equal(OutcomeKind.NeedsPerson, outcome.Kind);
+        Assert.Null(await h.Consumers.GetAsync(ConnectionName.Parse("fresh-m2m")));
+    }
+}

@@ -81,4 +81,17 @@ internal static class EngineTestKit
         simulator.State.TokensFor(account).Where(t => t.Kind == TokenKind.Tba).ToList();
 
     public static ConnectionName N(string name) => ConnectionName.Parse(name);
+
+    /// <summary>A sweep, then the queue worker on every message it enqueued, as the timers and the queue trigger do.</summary>
+    public static async Task<IReadOnlyList<ConnectionOutcome>> SweepAndProcessAsync(EngineHarness h, bool daily = false)
+    {
+        await h.Sweeps.SweepAsync(startRotations: daily);
+        var outcomes = new List<ConnectionOutcome>();
+        while (h.Queue.TryDequeue(out var item))
+        {
+            outcomes.AddRange(await h.Worker.ProcessAsync(item));
+        }
+
+        return outcomes;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using KeyVault.TestServer;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using TokenRotation.Stores;
@@ -63,22 +64,34 @@ public sealed class KeyVaultStoreTests
     }
 
     [Fact]
-    public async Task Writes_over_the_budget_wait_for_the_window_instead_of_failing()
+    public async Task Writes_over_the_configured_budget_wait_for_the_window_instead_of_failing()
     {
         var clock = new FakeTimeProvider(Samples.Start);
         await using var vault = await KeyVaultTestServer.StartAsync(new KeyVaultTestServerOptions { TimeProvider = clock, WriteBudget = 3 });
-        var store = NewStore(vault, clock, writesPer10Seconds: 3);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TokenRotation:PublicBaseUrl"] = "https://nstoken.example.test",
+            ["KeyVault:StateVaultUri"] = vault.VaultUri.ToString(),
+            ["KeyVault:ConsumerVaultUri"] = vault.VaultUri.ToString(),
+            ["KeyVault:WritesPer10Seconds"] = "3",
+            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(clock);
+        services.AddTokenRotationStores(configuration);
+        services.AddKeyedSingleton(StoresServiceCollectionExtensions.StateVaultKey, vault.CreateSecretClient());
+        await using var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<IConnectionStore>();
         var names = Enumerable.Range(0, 7).Select(_ => Samples.NewName()).ToArray();
 
         var saves = names.Select(n => Samples.SaveAsync(store, n)).ToArray();
 
-        await WaitUntilAsync(() => vault.Counters.Writes == 3);
+        await WaitUntilAsync(() => saves.Count(s => s.IsCompleted) == 3);
         await Task.Delay(300);
         Assert.Equal(3, vault.Counters.Writes);
         Assert.Equal(3, saves.Count(s => s.IsCompleted));
 
         clock.Advance(TimeSpan.FromSeconds(10));
-        await WaitUntilAsync(() => vault.Counters.Writes == 6);
+        await WaitUntilAsync(() => saves.Count(s => s.IsCompleted) == 6);
         await Task.Delay(300);
         Assert.Equal(6, vault.Counters.Writes);
 
@@ -87,6 +100,7 @@ public sealed class KeyVaultStoreTests
 
         Assert.Equal(7, vault.Counters.Writes);
         Assert.Equal(0, vault.Counters.ThrottledWrites);
+        Assert.All(saves, s => Assert.True(s.IsCompletedSuccessfully));
         Assert.All(names, n => Assert.Equal(1, vault.State.VersionCount(SecretNames.State(n))));
     }
 

@@ -3,6 +3,7 @@ using Azure.Security.KeyVault.Secrets;
 using KeyVault.TestServer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Registry;
@@ -25,15 +26,18 @@ public sealed class StoresServiceCollectionExtensionsTests : IDisposable
         await using var consumerVault = await KeyVaultTestServer.StartAsync();
         var azurite = await Azurite.GetAsync();
         var configuration = Configuration(azurite.ConnectionString);
-        var services = new ServiceCollection().AddLogging();
+        var logs = new CapturingLoggerProvider();
+        var services = new ServiceCollection().AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         services.AddTokenRotationStores(configuration);
         services.AddKeyedSingleton(StoresServiceCollectionExtensions.StateVaultKey, stateVault.CreateSecretClient());
         services.AddKeyedSingleton(StoresServiceCollectionExtensions.ConsumerVaultKey, consumerVault.CreateSecretClient());
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         var name = Samples.NewName();
 
-        await Samples.SaveAsync(provider.GetRequiredService<IConnectionStore>(), name);
-        await provider.GetRequiredService<IConsumerPublisher>().PublishAccessTokenAsync(name, "1234567", Samples.Canary("at"), Samples.Start.AddHours(1));
+        var document = Samples.Document(name);
+        var accessToken = Samples.Canary("at");
+        await provider.GetRequiredService<IConnectionStore>().SaveAsync(document, Samples.Index(name));
+        await provider.GetRequiredService<IConsumerPublisher>().PublishAccessTokenAsync(name, "1234567", accessToken, Samples.Start.AddHours(1));
         await using var lease = await provider.GetRequiredService<ILeaseProvider>().TryAcquireAsync(name.Value);
         await using var slot = await provider.GetRequiredService<IAccountGate>().EnterAsync("1234567");
         var reserved = await provider.GetRequiredService<ITotpStepStore>().TryReserveAsync("1234567", "a@example.com", 1);
@@ -51,6 +55,10 @@ public sealed class StoresServiceCollectionExtensionsTests : IDisposable
         Assert.NotNull(lease);
         Assert.True(reserved);
         Assert.True(await azurite.CreateQueueServiceClient().GetQueueClient(configuration["Storage:WorkQueue"]).ExistsAsync());
+        var logged = logs.AllText();
+        Assert.DoesNotContain(accessToken, logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(document.Tba!.User.Password, logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(document.Tba.ConsumerSecret, logged, StringComparison.Ordinal);
     }
 
     [Fact]

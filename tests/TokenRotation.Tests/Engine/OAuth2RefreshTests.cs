@@ -1,0 +1,218 @@
+using System.Globalization;
+using NetSuite.Auth.OAuth2;
+using NetSuite.Simulator;
+using TokenRotation.Connections;
+using TokenRotation.Engine;
+using TokenRotation.Stores;
+using Xunit.Abstractions;
+using static TokenRotation.Tests.Engine.EngineTestKit;
+
+namespace TokenRotation.Tests.Engine;
+
+/// <summary>The OAuth 2.0 refresh machine (DESIGN section 4, last paragraph) against the simulator.</summary>
+public sealed class OAuth2RefreshTests(ITestOutputHelper output)
+{
+    private const string Account = EngineHarness.Account;
+
+    private static async Task<SimIntegration> ImportAndConsentAsync(EngineHarness h, string name, IntegrationSpec spec)
+    {
+        var integration = h.SeedAccount(spec: spec with { RedirectUris = [RedirectUri] });
+        var imported = await h.Admin.ImportAsync(new ConnectionDocument
+        {
+            Name = name,
+            Kind = ConnectionKind.OAuth2AuthorizationCode,
+            Account = Account,
+            OAuth2 = new OAuth2Definition
+            {
+                ClientId = integration.ClientId,
+                ClientSecret = spec.PublicClient ? null : integration.ClientSecret,
+                IsPublicClient = spec.PublicClient,
+                MaxRotationHours = integration.MaxTokenRotationHours,
+                RedirectUri = RedirectUri,
+            },
+        }, dryRun: false);
+        Assert.Equal(OutcomeKind.Succeeded, imported.Kind);
+        var consented = await h.Admin.CompleteConsentAsync(N(name), await ConsentAsync(h.Simulator, Account, integration.ClientId));
+        Assert.Equal(OutcomeKind.Succeeded, consented.Kind);
+        return integration;
+    }
+
+    private static string Tag(EngineHarness h, string name, string tag) =>
+        h.StateVault.State.GetSecret(SecretNames.State(N(name)))!.Tags.GetValueOrDefault(tag) ?? "";
+
+    private static long StateWrites(EngineHarness h, string name) => h.StateVault.Counters.ForSecret(SecretNames.State(N(name))).Writes;
+
+    private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Confidential_client_refreshes_without_state_writes_warns_ahead_of_the_end_and_stops_after_it()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var consentedAt = h.Time.GetUtcNow();
+        await ImportAndConsentAsync(h, "conf", new IntegrationSpec { ConfidentialRefreshTokenLifetime = TimeSpan.FromDays(5) });
+
+        // The refresh token's end is read from its exp (this record's lifetime is 5 days, not NetSuite's default 7).
+        var doc = (await h.GetAsync("conf"))!;
+        var refresh = Assert.Single(h.Simulator.State.TokensFor(Account), t => t.Kind == TokenKind.OAuth2Refresh);
+        Assert.Equal(consentedAt + TimeSpan.FromDays(5), refresh.ExpiresAt);
+        Assert.Equal(refresh.ExpiresAt, doc.OAuth2!.RefreshTokenExpiresAt);
+        Assert.Equal(Format(refresh.ExpiresAt!.Value), Tag(h, "conf", ConnectionIndex.RefreshExpiresAtTag));
+        var end = refresh.ExpiresAt.Value;
+
+        // A refresh publishes the access token with ExpiresOn = its exp, and writes no state version.
+        var stateWrites = StateWrites(h, "conf");
+        var consumerVersions = h.ConsumerVault.State.VersionCount("netsuite-conf");
+        h.Time.Advance(TimeSpan.FromMinutes(50));
+        var refreshed = await SweepAndProcessAsync(h);
+        Assert.Equal(OutcomeKind.Succeeded, Assert.Single(refreshed).Kind);
+        Assert.Equal(stateWrites, StateWrites(h, "conf"));
+        Assert.Equal(consumerVersions + 1, h.ConsumerVault.State.VersionCount("netsuite-conf"));
+        var published = h.ConsumerVault.State.GetSecret("netsuite-conf")!;
+        var facts = NetSuiteTokenFacts.Read(published.Value);
+        Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromHours(1), facts.ExpiresAt);
+        Assert.Equal(facts.ExpiresAt, published.ExpiresOn);
+        Assert.Equal(Format(facts.ExpiresAt), Tag(h, "conf", ConnectionIndex.CredentialExpiresAtTag));
+        Assert.Equal(TokenStatus.Active, Assert.Single(h.Simulator.State.TokensFor(Account), t => t.Id == facts.TokenId).Status);
+
+        // Hourly sweeps up to the warning: refreshes only, no state write.
+        var warningAt = end - TimeSpan.FromHours(48);
+        while (h.Time.GetUtcNow() + TimeSpan.FromHours(1) < warningAt)
+        {
+            h.Time.Advance(TimeSpan.FromHours(1));
+            await SweepAndProcessAsync(h);
+        }
+
+        Assert.Equal(stateWrites, StateWrites(h, "conf"));
+        Assert.Equal(ConnectionStatus.Healthy, (await h.GetAsync("conf"))!.Status);
+
+        // The warning: NeedsPerson, one state write, and refreshing continues until the end.
+        h.Time.Advance(warningAt - h.Time.GetUtcNow() + TimeSpan.FromMinutes(1));
+        var warned = await SweepAndProcessAsync(h);
+        Assert.Equal(OutcomeKind.NeedsPerson, Assert.Single(warned).Kind);
+        var warnedDoc = (await h.GetAsync("conf"))!;
+        Assert.Equal(ConnectionStatus.NeedsPerson, warnedDoc.Status);
+        Assert.Contains("refreshing continues", warnedDoc.NeedsPersonReason, StringComparison.Ordinal);
+        Assert.Contains("Consent link: https://func-test.example.net/api/consent/", Assert.Single(warned).Message, StringComparison.Ordinal);
+        Assert.Equal("NeedsPerson", Tag(h, "conf", ConnectionIndex.StateTag));
+        var writesAtWarning = StateWrites(h, "conf");
+        Assert.Equal(stateWrites + 1, writesAtWarning);
+
+        var refreshesBefore = Audit(h.Simulator, SimEndpoint.Token).Count;
+        while (h.Time.GetUtcNow() + TimeSpan.FromHours(1) < end)
+        {
+            h.Time.Advance(TimeSpan.FromHours(1));
+            await SweepAndProcessAsync(h);
+        }
+
+        var refreshesDuringWarning = Audit(h.Simulator, SimEndpoint.Token).Count - refreshesBefore;
+        output.WriteLine($"refreshes during the 48 h warning: {refreshesDuringWarning}");
+        Assert.InRange(refreshesDuringWarning, 40, 48);
+        Assert.Equal(writesAtWarning, StateWrites(h, "conf"));
+        Assert.True(Audit(h.Simulator, SimEndpoint.Token).All(e => e.Success), "A refresh failed during the warning.");
+        var lastPublished = NetSuiteTokenFacts.Read(h.ConsumerVault.State.GetSecret("netsuite-conf")!.Value);
+        Assert.True(lastPublished.ExpiresAt > end - TimeSpan.FromHours(1), "Refreshing stopped before the refresh token's end.");
+
+        // After the end: NeedsPerson, and from then on no NetSuite call, no state write, nothing due.
+        h.Time.Advance(end - h.Time.GetUtcNow() + TimeSpan.FromMinutes(1));
+        await SweepAndProcessAsync(h);
+        var ended = (await h.GetAsync("conf"))!;
+        Assert.Equal(ConnectionStatus.NeedsPerson, ended.Status);
+        Assert.Contains("expired", ended.NeedsPersonReason, StringComparison.Ordinal);
+        var callsAtEnd = h.Simulator.State.AuditTrail.Count;
+        var writesAtEnd = StateWrites(h, "conf");
+        for (var i = 0; i < 12; i++)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(5));
+            var sweep = await h.Sweeps.SweepAsync(startRotations: i == 11);
+            Assert.Equal(0, sweep.Due);
+        }
+
+        Assert.Equal(OutcomeKind.NeedsPerson, (await h.Processor.RunAsync(N("conf"), Frequent)).Kind);
+        Assert.Equal(callsAtEnd, h.Simulator.State.AuditTrail.Count);
+        Assert.Equal(writesAtEnd, StateWrites(h, "conf"));
+    }
+
+    [Fact]
+    public async Task Revoked_chain_gives_invalid_grant_needs_a_person_with_a_consent_link_and_no_retries()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        await ImportAndConsentAsync(h, "conf-revoked", new IntegrationSpec());
+        var doc = (await h.GetAsync("conf-revoked"))!;
+        var chain = NetSuiteTokenFacts.Read(doc.OAuth2!.RefreshToken!).TokenId!;
+        Assert.True(h.Simulator.State.RevokeOAuth2Chain(Account, chain) > 0);
+
+        h.Time.Advance(TimeSpan.FromMinutes(50));
+        var outcome = Assert.Single(await SweepAndProcessAsync(h));
+
+        Assert.Equal(OutcomeKind.NeedsPerson, outcome.Kind);
+        Assert.Contains("invalid_grant", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("Consent link: https://func-test.example.net/api/consent/", outcome.Message, StringComparison.Ordinal);
+        var after = (await h.GetAsync("conf-revoked"))!;
+        Assert.Equal(ConnectionStatus.NeedsPerson, after.Status);
+        Assert.Contains("Consent again", after.NeedsPersonReason, StringComparison.Ordinal);
+        Assert.Equal("invalid_grant", after.LastError!.Code);
+        Assert.Null(after.LastError.RetryAt);
+
+        // Nothing retries a refused refresh token: no call and no write on later sweeps.
+        var refreshes = Audit(h.Simulator, SimEndpoint.Token).Count;
+        var writes = StateWrites(h, "conf-revoked");
+        for (var i = 0; i < 6; i++)
+        {
+            h.Time.Advance(TimeSpan.FromHours(1));
+            Assert.Empty(await SweepAndProcessAsync(h, daily: i == 5));
+        }
+
+        Assert.Equal(refreshes, Audit(h.Simulator, SimEndpoint.Token).Count);
+        Assert.Equal(writes, StateWrites(h, "conf-revoked"));
+
+        // A new consent brings it back.
+        var integration = h.Simulator.State.GetIntegration(Account, doc.OAuth2.ClientId);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.CompleteConsentAsync(N("conf-revoked"), await ConsentAsync(h.Simulator, Account, integration.ClientId))).Kind);
+        h.Time.Advance(TimeSpan.FromMinutes(50));
+        Assert.Equal(OutcomeKind.Succeeded, Assert.Single(await SweepAndProcessAsync(h)).Kind);
+    }
+
+    [Fact]
+    public async Task Public_client_persists_the_new_refresh_token_before_publishing_and_its_chain_ends_at_oit_plus_max_rotation()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var consentedAt = h.Time.GetUtcNow();
+        var integration = await ImportAndConsentAsync(h, "pub", new IntegrationSpec { PublicClient = true, MaxTokenRotationHours = 100, RefreshTokenValidityHours = 24 });
+        h.Effects.Reset();
+
+        h.Time.Advance(TimeSpan.FromMinutes(50));
+        var outcome = Assert.Single(await SweepAndProcessAsync(h));
+
+        Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
+        var log = h.Effects.Log;
+        output.WriteLine(string.Join(Environment.NewLine, log));
+        var call = IndexOf(log, "netsuite POST suitetalk/services/rest/auth/oauth2/v1/token -> 200");
+        var intent = IndexOf(log, "state write pub");
+        var persisted = call == int.MaxValue ? int.MaxValue : IndexOf(log, "state write pub", call + 1);
+        var published = IndexOf(log, "consumer access token pub");
+        Assert.True(intent < call && call < persisted && persisted < published, $"Order of side effects: {string.Join(" | ", log)}");
+
+        var doc = (await h.GetAsync("pub"))!;
+        var active = Assert.Single(h.Simulator.State.TokensFor(Account), t => t.Kind == TokenKind.OAuth2Refresh && t.Status == TokenStatus.Active);
+        var facts = NetSuiteTokenFacts.Read(doc.OAuth2!.RefreshToken!);
+        Assert.Equal(active.Id, facts.TokenId);
+        Assert.Equal(consentedAt, facts.OriginalIssuedAt);
+        Assert.Equal(facts.OriginalIssuedAt + TimeSpan.FromHours(integration.MaxTokenRotationHours), doc.OAuth2.ChainEndsAt);
+        Assert.Equal(facts.ExpiresAt, doc.OAuth2.RefreshTokenExpiresAt);
+        Assert.Equal(Format(facts.ExpiresAt), Tag(h, "pub", ConnectionIndex.RefreshExpiresAtTag));
+        Assert.Null(doc.OAuth2.RefreshStartedAt);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> log, string prefix, int from = 0)
+    {
+        for (var i = Math.Max(from, 0); i < log.Count; i++)
+        {
+            if (log[i].StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+}
