@@ -14,6 +14,23 @@ results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
+# --- Browser tests: Debian's Chromium (added with the Functions app) --------------------------------------------
+# The browser tests (Category=Browser) drive Chromium through Playwright for .NET; Playwright's own browser downloads
+# are never used. Install Debian's chromium here when we can (root with apt-get); otherwise say how, and let the
+# browser tests fail with that message. NSTOKEN_CHROMIUM points the tests at another Chromium binary.
+chromium="${NSTOKEN_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Chromium for the browser tests (apt-get install chromium)..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null \
+      || echo "Installing chromium with apt-get failed; the browser tests will fail." >&2
+  else
+    echo "Chromium is missing at $chromium: install it with 'sudo apt-get install -y chromium' (Debian/Ubuntu)," \
+      "or set NSTOKEN_CHROMIUM to a Chromium binary. The browser tests will fail until then." >&2
+  fi
+fi
+# ------------------------------------------------------------------------------------------------------------------
+
 echo "Installing Azurite (npm ci, pinned by tools/azurite/package-lock.json)..."
 npm ci --prefix tools/azurite --no-audit --no-fund --loglevel=error >/dev/null
 
@@ -21,14 +38,13 @@ free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close();});"
 }
 blob_port=$(free_port); queue_port=$(free_port); table_port=$(free_port)
-azurite_dir=$(mktemp -d)
 azurite_log="$results/azurite.log"
 
 tools/azurite/node_modules/.bin/azurite \
   --blobHost 127.0.0.1 --blobPort "$blob_port" \
   --queueHost 127.0.0.1 --queuePort "$queue_port" \
   --tableHost 127.0.0.1 --tablePort "$table_port" \
-  --location "$azurite_dir" --inMemoryPersistence --disableTelemetry --skipApiVersionCheck --silent \
+  --inMemoryPersistence --disableTelemetry --skipApiVersionCheck --silent \
   >"$azurite_log" 2>&1 &
 azurite_pid=$!
 
@@ -38,7 +54,6 @@ stop_azurite() {
     wait "$azurite_pid" 2>/dev/null || true
   fi
   azurite_pid=""
-  rm -rf "$azurite_dir"
 }
 trap stop_azurite EXIT INT TERM
 
@@ -69,6 +84,21 @@ status=$?
 set -e
 
 stop_azurite
+
+# --- Browser tests must have run (added with the Functions app) -------------------------------------------------
+# A full run (no extra arguments) fails when no test named "...Browser..." was executed: CI must not pass green
+# while the browser tests were silently left out. A filtered run only says so.
+browser_ran=$(cat "$results"/*.trx 2>/dev/null | tr '<' '\n' | grep '^UnitTestResult ' | grep 'testName="[^"]*Browser' | \
+  grep -vc 'outcome="NotExecuted"' || true)
+if [ "${browser_ran:-0}" -eq 0 ]; then
+  if [ "$#" -eq 0 ]; then
+    echo "No browser test ran (tests named *Browser*, Category=Browser); see the Chromium note at the start of this run." >&2
+    status=1
+  else
+    echo "Note: no browser test ran in this filtered run." >&2
+  fi
+fi
+# ------------------------------------------------------------------------------------------------------------------
 
 # One line with the totals of the whole run, read from every project's TRX file.
 totals=$(cat "$results"/*.trx 2>/dev/null | tr '<' '\n' | grep '^Counters ' | \

@@ -74,7 +74,6 @@ public sealed class Azurite
         }
 
         var ports = new[] { FreePort(), FreePort(), FreePort() };
-        var location = Directory.CreateTempSubdirectory("azurite-").FullName;
         var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
@@ -86,7 +85,7 @@ public sealed class Azurite
                      "--blobHost", "127.0.0.1", "--blobPort", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--location", location, "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--silent",
+                     "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--silent",
                  })
         {
             start.ArgumentList.Add(arg);

@@ -54,7 +54,15 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
         OutcomeKind kind;
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost))
         {
-            kind = await work(ctx, linked.Token).ConfigureAwait(false);
+            try
+            {
+                kind = await work(ctx, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (lease.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // The lease's loss cancelled the work mid-call; say so rather than "a task was canceled".
+                throw new LeaseLostException(lease.Key);
+            }
         }
 
         var doc = ctx.Doc;

@@ -66,7 +66,9 @@ public static class CredentialRotationMachine
                     return outcome;
                 }
 
-                var wanted = ctx.Request.Rotate || (ctx.Request.StartRotations && ops.IsRotationDue(ctx));
+                // While a person is needed (a refused login, an integration waiting for approval, ...) only an explicit
+                // rotate starts a rotation: a sweep retrying would repeat the refused call every day (and lock the user).
+                var wanted = ctx.Request.Rotate || (ctx.Request.StartRotations && doc.Status != ConnectionStatus.NeedsPerson && ops.IsRotationDue(ctx));
                 if (!wanted || outcome == OutcomeKind.Succeeded)
                 {
                     return outcome;
@@ -129,7 +131,8 @@ public static class CredentialRotationMachine
                     break;
 
                 case RotationStep.Promoted:
-                    var retired = await RetireAsync(ctx, ops, cancellationToken).ConfigureAwait(false);
+                    // A rotation this run promoted is in its grace period by design: that is no conflict.
+                    var retired = await RetireAsync(ctx, ops, refuseInGrace: outcome != OutcomeKind.Succeeded, cancellationToken).ConfigureAwait(false);
                     if (retired is null)
                     {
                         return outcome;
@@ -230,7 +233,10 @@ public static class CredentialRotationMachine
 
         var error = result.Error!;
         rotation.Attempts++;
-        if (error.MayHaveBeenProcessed)
+
+        // A possible orphan is a token NetSuite may have issued in an answer we did not see: no answer, a 5xx, or an
+        // unreadable 2xx. A 4xx is NetSuite's answer that it refused (bad login, 2FA, permission): nothing was issued.
+        if (error.MayHaveBeenProcessed && error.StatusCode is not (>= 400 and < 500))
         {
             RecordOrphan(ctx, rotation.RotationId, $"the issue request's answer was lost ({error.Code})");
             rotation.RotationId = NewRotationId(doc.Name, ctx.Now);
@@ -278,10 +284,10 @@ public static class CredentialRotationMachine
             doc.LastRotationAt = ctx.Now;
             doc.LastSuccessAt = ctx.Now;
             ctx.ClearError();
-            if (doc.Status is not ConnectionStatus.NeedsPerson)
-            {
-                doc.Status = ConnectionStatus.Rotating;
-            }
+
+            // A verified promotion answers whatever needed a person before (a refused issue, an abandoned verify).
+            doc.Status = ConnectionStatus.Rotating;
+            doc.NeedsPersonReason = null;
 
             await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
             await ops.PublishAsync(ctx, pending, cancellationToken).ConfigureAwait(false);
@@ -332,7 +338,7 @@ public static class CredentialRotationMachine
     }
 
     /// <summary>Null when nothing is due yet (grace not over).</summary>
-    private static async Task<OutcomeKind?> RetireAsync(RunContext ctx, IRotationOperations ops, CancellationToken cancellationToken)
+    private static async Task<OutcomeKind?> RetireAsync(RunContext ctx, IRotationOperations ops, bool refuseInGrace, CancellationToken cancellationToken)
     {
         var doc = ctx.Doc;
         var current = doc.Credentials.Current!;
@@ -345,7 +351,7 @@ public static class CredentialRotationMachine
         var previous = doc.Credentials.Previous;
         if (previous is not null && previous.RetireAfter is { } retireAfter && retireAfter > ctx.Now && !ctx.Request.Force)
         {
-            if (ctx.Request.Rotate)
+            if (ctx.Request.Rotate && refuseInGrace)
             {
                 ctx.Did($"refused: {previous.Id} is in its grace period until {retireAfter:u}; a new rotation needs --force (which revokes it now)");
                 return OutcomeKind.Conflict;

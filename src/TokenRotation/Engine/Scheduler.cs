@@ -53,7 +53,7 @@ public static class Scheduler
     {
         ArgumentNullException.ThrowIfNull(doc);
         ArgumentNullException.ThrowIfNull(defaults);
-        if (doc.Rotation is not null || doc.Credentials.Current is not { } current)
+        if (doc.Rotation is not null || doc.Credentials.Current is not { } current || doc.Status == ConnectionStatus.NeedsPerson)
         {
             return null;
         }
@@ -161,6 +161,12 @@ public static class Scheduler
             next = e;
         }
 
+        if (oauth.RefreshStartedAt is { } started && doc.Status != ConnectionStatus.NeedsPerson && (next is null || started < next))
+        {
+            // A run stopped between persisting its refresh intent and saving the answer: the next run must say so.
+            next = started;
+        }
+
         return (accessExpires, end, next);
     }
 
@@ -175,7 +181,7 @@ public static class Scheduler
         DateTimeOffset? next = accessExpires is { } a ? a - AccessLead(doc, defaults) : DateTimeOffset.MinValue;
         if (doc.Rotation is { } rotation)
         {
-            next = Min(next, rotation.Step == RotationStep.Promoted ? doc.Credentials.Previous?.RetireAfter ?? DateTimeOffset.MinValue : DateTimeOffset.MinValue);
+            next = Min(next, RotationNext(doc, rotation));
         }
         return (accessExpires, current.ExpiresAt, next);
     }
@@ -191,11 +197,19 @@ public static class Scheduler
         DateTimeOffset? next = null;
         if (doc.Rotation is { } rotation)
         {
-            next = rotation.Step == RotationStep.Promoted ? doc.Credentials.Previous?.RetireAfter ?? DateTimeOffset.MinValue : DateTimeOffset.MinValue;
+            next = RotationNext(doc, rotation);
         }
 
         return (null, null, next);
     }
+
+    /// <summary>
+    /// When a rotation in progress next needs a run: a failed step waits for its retry time (so that sweeps do not read
+    /// it on every pass before then); otherwise at once, or after the grace period once promoted.
+    /// </summary>
+    private static DateTimeOffset RotationNext(ConnectionDocument doc, RotationProgress rotation) =>
+        rotation.NextAttemptAt
+        ?? (rotation.Step == RotationStep.Promoted ? doc.Credentials.Previous?.RetireAfter ?? DateTimeOffset.MinValue : DateTimeOffset.MinValue);
 
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : a < b ? a : b;

@@ -159,12 +159,16 @@ public sealed class TbaRotationOperations : IRotationOperations
 
             if (revoked.Error!.Class is NetSuiteErrorClass.Ambiguous or NetSuiteErrorClass.NeedsPerson)
             {
-                // A revoke signed with an already revoked token is refused as "Invalid login attempt". If the token
-                // cannot even read tokeninfo, it is no longer usable: that is what retiring it means.
-                var info = await ctx.Services.Tba.TokenInfoAsync(creds, cancellationToken).ConfigureAwait(false);
-                if (!info.IsSuccess && info.Error!.Class is NetSuiteErrorClass.Ambiguous or NetSuiteErrorClass.NeedsPerson)
+                // A revoke signed with the token is refused as "Invalid login attempt" both when the token is already
+                // revoked and when it is only blocked (integration waiting for approval, role without permission), and
+                // a blocked token comes back to life once a person fixes that. The token's user may revoke it with the
+                // NLAuth header (no one-time code needed), which succeeds in both cases.
+                var tba = Definition(ctx);
+                var user = new NLAuthCredentials(ctx.Account, tba.User.Email, tba.User.Password, tba.User.RoleId);
+                var byUser = await ctx.Services.Tba.RevokeTokenAsync(user, tba.ConsumerKey, credential.Id, null, cancellationToken).ConfigureAwait(false);
+                if (byUser.IsSuccess)
                 {
-                    return NetSuiteResult<string>.Success("already unusable (tokeninfo refused it)");
+                    return NetSuiteResult<string>.Success($"HTTP {byUser.Value.StatusCode} (revoked with the user's login)");
                 }
             }
 

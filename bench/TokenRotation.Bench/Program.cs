@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using TokenRotation.Bench;
+
+// dotnet run -c Release --project bench/TokenRotation.Bench [-- --smoke] [--n 1000,10000] [--accounts 1000] [--parallelism 16] [--out bench]
+var settings = new BenchSettings();
+string? output = null;
+for (var i = 0; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+    switch (args[i])
+    {
+        case "--smoke": settings = BenchSettings.Smoke; break;
+        case "--n": settings = settings with { Connections = Next().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray() }; break;
+        case "--accounts": settings = settings with { Accounts = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+        case "--parallelism": settings = settings with { Parallelism = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+        case "--netsuite-latency-ms": settings = settings with { NetSuiteLatencyMs = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+        case "--keyvault-latency-ms": settings = settings with { KeyVaultLatencyMs = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+        case "--out": output = Next(); break;
+        case "--help" or "-h":
+            Console.WriteLine("""
+                Scale benchmark of the nstoken engine (the simulator and the Key Vault test servers run as child processes).
+                  --smoke                 N = 100 over 10 accounts, no latency (what CI runs)
+                  --n 1000,10000          connection counts (default 1000,10000)
+                  --accounts 1000         accounts (default 1000)
+                  --parallelism 16        Engine:WorkerParallelism
+                  --netsuite-latency-ms 150  --keyvault-latency-ms 20
+                  --out DIR               write results.md and results.png there (default: bench/ of the repository; not in --smoke)
+                """);
+            return 0;
+        default:
+            Console.Error.WriteLine($"Unknown option {args[i]}; see --help.");
+            return 2;
+    }
+}
+
+var rows = await ScaleBenchmark.RunAsync(settings, Console.Out);
+var machine = $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+var markdown = Report.Markdown(rows, machine, DateTimeOffset.UtcNow);
+Console.WriteLine();
+Console.WriteLine(markdown);
+if (settings != BenchSettings.Smoke || output is not null)
+{
+    var folder = output ?? Path.Combine(ChildPrograms.RepositoryRoot(), "bench");
+    Directory.CreateDirectory(folder);
+    await File.WriteAllTextAsync(Path.Combine(folder, "results.md"), markdown);
+    Report.Chart(rows, Path.Combine(folder, "results.png"));
+    Console.WriteLine($"Wrote {Path.Combine(folder, "results.md")} and results.png");
+}
+
+return 0;

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+using TokenRotation.Engine;
+
+namespace TokenRotation.Bench;
+
+/// <summary>Writes bench/results.md (tables) and bench/results.png (wall time and requests against N).</summary>
+public static class Report
+{
+    public static string Markdown(IReadOnlyList<BenchRow> rows, string machine, DateTimeOffset when)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var s = rows[0].Settings;
+        var text = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine("# Scale benchmark results").AppendLine();
+        text.AppendLine(c, $"Measured {when:yyyy-MM-dd HH:mm} UTC on {machine}, by `dotnet run -c Release --project bench/TokenRotation.Bench`.");
+        text.AppendLine("The engine runs in the benchmark's process; the NetSuite simulator and two Key Vault test servers (state vault and consumer vault) run in processes of their own, so the working set below is the engine's alone.").AppendLine();
+        text.AppendLine(c, $"Settings: NetSuite latency {s.NetSuiteLatencyMs} ms per call, Key Vault latency {s.KeyVaultLatencyMs} ms per request, Key Vault budgets {s.ReadBudget:N0} reads and {s.WriteBudget} writes per 10 s per vault (enforced by the test servers during the sweeps), the engine's write limiter `KeyVault:WritesPer10Seconds` = {s.WritesPer10Seconds}, `Engine:WorkerParallelism` = {s.Parallelism}, per-account cap `TokenRotation:AccountConcurrency` = {s.AccountCap}. Leases are the in-memory ones (acquire and release counted; no Azurite).").AppendLine();
+        text.AppendLine(c, $"Connection mix: {rows[0].Mix} (OAuth2Confidential = OAuth 2.0 authorization code, confidential client; OAuth2Public = public client with single-use refresh tokens; ClientCredentials = M2M).").AppendLine();
+        text.AppendLine(c, $"All-due sweep: the daily sweep with every connection due. {ScaleBenchmark.DueDefinition} Nothing-due sweep: the 5-minute sweep right after, when every connection has fresh tokens.").AppendLine();
+
+        text.AppendLine("## Requests per sweep (deterministic; the smoke test in CI asserts the nothing-due figures)").AppendLine();
+        text.AppendLine("| N | accounts | sweep | list pages (target ceil(N/25)) | value reads state / consumer | writes state / consumer | lease operations | NetSuite calls |");
+        text.AppendLine("|---:|---:|---|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            foreach (var (label, f) in new[] { ("nothing due", r.NothingDue), ("all due", r.AllDue) })
+            {
+                text.AppendLine(c, $"| {r.Connections:N0} | {r.Accounts:N0} | {label} | {f.State.ListPages + f.Consumer.ListPages:N0} ({r.ExpectedListPages:N0}) | {f.State.Reads:N0} / {f.Consumer.Reads:N0} | {f.State.AllWrites:N0} / {f.Consumer.AllWrites:N0} | {f.LeaseOperations:N0} | {f.NetSuiteCalls:N0} |");
+            }
+        }
+
+        text.AppendLine().AppendLine("Writes count secret sets and tag-only updates (both spend Key Vault's write budget; tag updates create no version).").AppendLine();
+        text.AppendLine("## All-due sweep: wall time against the ideal").AppendLine();
+        text.AppendLine("| N | wall time | ideal | binding bound | latency bound | read bound | write bound | ratio (target <= 1.25 at 10,000) | max concurrent NetSuite requests per account (cap) | 429s state / consumer | outcomes | peak working set |");
+        text.AppendLine("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|");
+        foreach (var r in rows)
+        {
+            var f = r.AllDue;
+            text.AppendLine(c, $"| {r.Connections:N0} | {f.Wall.TotalSeconds:0.0} s | {r.Ideal.IdealSeconds:0.0} s | {r.Ideal.Binding} | {r.Ideal.LatencyBoundSeconds:0.0} s | {r.Ideal.ReadBoundSeconds:0.0} s | {r.Ideal.WriteBoundSeconds:0.0} s | {r.Ratio:0.00} | {f.MaxConcurrencyPerAccount} ({s.AccountCap}) | {f.State.ThrottledReads + f.State.ThrottledWrites} / {f.Consumer.ThrottledReads + f.Consumer.ThrottledWrites} | {string.Join(", ", f.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value:N0}"))} | {f.PeakWorkingSetBytes / 1024.0 / 1024.0:0} MB |");
+        }
+
+        text.AppendLine().AppendLine("## Targets").AppendLine();
+        foreach (var r in rows)
+        {
+            var accountsLimit = r.Accounts;
+            text.AppendLine(c, $"- N = {r.Connections:N0}: nothing-due list pages {r.NothingDue.State.ListPages + r.NothingDue.Consumer.ListPages} = ceil(N/25) = {r.ExpectedListPages}: {Mark(r.NothingDue.State.ListPages + r.NothingDue.Consumer.ListPages == r.ExpectedListPages)}; value reads {r.NothingDue.State.Reads + r.NothingDue.Consumer.Reads}: {Mark(r.NothingDue.State.Reads + r.NothingDue.Consumer.Reads == 0)}; writes {r.NothingDue.State.AllWrites + r.NothingDue.Consumer.AllWrites}: {Mark(r.NothingDue.State.AllWrites + r.NothingDue.Consumer.AllWrites == 0)}; lease operations {r.NothingDue.LeaseOperations} (at most 1 per account, {accountsLimit}): {Mark(r.NothingDue.LeaseOperations <= accountsLimit)}; per-account cap {r.AllDue.MaxConcurrencyPerAccount} <= {r.Settings.AccountCap}: {Mark(r.AllDue.MaxConcurrencyPerAccount <= r.Settings.AccountCap)}; ratio {r.Ratio:0.00}{(r.Connections >= 10_000 ? $" <= 1.25: {Mark(r.Ratio <= 1.25)}" : "")}; peak working set {r.AllDue.PeakWorkingSetBytes / 1024.0 / 1024.0:0} MB{(r.Connections >= 10_000 ? $" < 300 MB: {Mark(r.AllDue.PeakWorkingSetBytes < 300L * 1024 * 1024)}" : "")}.");
+        }
+
+        text.AppendLine().AppendLine("![wall time and requests against N](results.png)");
+        return text.ToString();
+    }
+
+    public static void Chart(IReadOnlyList<BenchRow> rows, string path)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var xs = rows.Select(r => (double)r.Connections).ToArray();
+        var plot = new ScottPlot.Plot();
+        var wall = plot.Add.Scatter(xs, rows.Select(r => r.AllDue.Wall.TotalSeconds).ToArray());
+        wall.LegendText = "all-due wall time (s, left)";
+        var ideal = plot.Add.Scatter(xs, rows.Select(r => r.Ideal.IdealSeconds).ToArray());
+        ideal.LegendText = "ideal (s, left)";
+        ideal.LinePattern = ScottPlot.LinePattern.Dashed;
+
+        var requests = plot.Add.Scatter(xs, rows.Select(r => (double)(r.AllDue.State.TotalRequests + r.AllDue.Consumer.TotalRequests)).ToArray());
+        requests.LegendText = "all-due Key Vault requests (right)";
+        requests.Axes.YAxis = plot.Axes.Right;
+        var netsuite = plot.Add.Scatter(xs, rows.Select(r => (double)r.AllDue.NetSuiteCalls).ToArray());
+        netsuite.LegendText = "all-due NetSuite calls (right)";
+        netsuite.Axes.YAxis = plot.Axes.Right;
+        var pages = plot.Add.Scatter(xs, rows.Select(r => (double)(r.NothingDue.State.TotalRequests + r.NothingDue.Consumer.TotalRequests)).ToArray());
+        pages.LegendText = "nothing-due Key Vault requests (right)";
+        pages.Axes.YAxis = plot.Axes.Right;
+
+        plot.Title("nstoken sweep: wall time and requests against N");
+        plot.XLabel("connections (N)");
+        plot.Axes.Left.Label.Text = "seconds";
+        plot.Axes.Right.Label.Text = "requests";
+        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        plot.SavePng(path, 1000, 600);
+    }
+
+    private static string Mark(bool ok) => ok ? "met" : "**NOT met**";
+
+    public static string Describe(IReadOnlyDictionary<OutcomeKind, int> outcomes) => string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"));
+}

@@ -1,0 +1,45 @@
+using TokenRotation.Bench;
+using TokenRotation.Engine;
+
+namespace TokenRotation.Bench.Tests;
+
+/// <summary>
+/// The CI smoke of the scale benchmark: a small N through the same code, with the simulator and the Key Vault test
+/// servers in their own processes. It asserts the request counts, which are deterministic, never wall time.
+/// </summary>
+public sealed class BenchSmokeTests
+{
+    [Fact]
+    public async Task Smoke_sweeps_make_the_deterministic_request_counts()
+    {
+        var settings = BenchSettings.Smoke;
+        using var log = new StringWriter();
+
+        var row = Assert.Single(await ScaleBenchmark.RunAsync(settings, log));
+
+        // Nothing due: only the index is listed, 25 per page; no value is read, nothing is written, no lease is taken.
+        var nothing = row.NothingDue;
+        Assert.Equal(100, nothing.Sweep.Connections);
+        Assert.Equal(0, nothing.Sweep.Due);
+        Assert.Equal((100 + 24) / 25, nothing.State.ListPages);
+        Assert.Equal(0, nothing.Consumer.ListPages);
+        Assert.Equal(0, nothing.State.Reads + nothing.Consumer.Reads);
+        Assert.Equal(0, nothing.State.AllWrites + nothing.Consumer.AllWrites);
+        Assert.InRange(nothing.LeaseOperations, 0, row.Accounts);
+        Assert.Equal(0, nothing.NetSuiteCalls);
+
+        // All due: every connection succeeded, each read once at least, and no account saw more than the cap.
+        var all = row.AllDue;
+        Assert.Equal(100, all.Sweep.Due);
+        Assert.Equal(row.Accounts, all.Sweep.Messages);
+        Assert.Equal(100, all.Outcomes.GetValueOrDefault(OutcomeKind.Succeeded));
+        Assert.Equal((100 + 24) / 25, all.State.ListPages);
+        Assert.True(all.State.Reads >= 100, $"state reads {all.State.Reads}");
+        Assert.Equal(100, all.Consumer.AllWrites);
+        Assert.InRange(all.MaxConcurrencyPerAccount, 1, settings.AccountCap);
+
+        // 30 TBA rotations (issuetoken + tokeninfo) and 70 single calls (refresh or mint).
+        Assert.Equal((30 * 2) + 70, all.NetSuiteCalls);
+        Assert.Equal("ClientCredentials 20%, OAuth2Confidential 30%, OAuth2Public 20%, Tba 30%", row.Mix);
+    }
+}

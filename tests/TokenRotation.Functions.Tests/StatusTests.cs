@@ -1,0 +1,142 @@
+using System.Text.Json;
+using AngleSharp.Html.Parser;
+using Microsoft.Extensions.DependencyInjection;
+using TokenRotation.Configuration;
+using TokenRotation.Connections;
+using TokenRotation.Consent;
+using TokenRotation.Coordination;
+using TokenRotation.Engine;
+using TokenRotation.Functions.Http;
+using TokenRotation.Functions.Queues;
+
+namespace TokenRotation.Functions.Tests;
+
+/// <summary>
+/// <c>GET /api/status</c> and <c>GET /api/connections</c> over real connections in the state vault: what needs a person
+/// comes first with a working consent link, poisoned work is shown with its reason, and no secret appears anywhere.
+/// </summary>
+public sealed class StatusTests
+{
+    [Fact]
+    public async Task The_status_page_puts_what_needs_a_person_first_with_consent_links_and_shows_no_secret()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync();
+        var seeded = await SeedAsync(env);
+
+        var request = env.Host.NewRequest("GET", "/api/status");
+        var response = await FunctionsTestHost.ExecuteAsync(await env.Host.Activate<ConnectionFunctions>().StatusPage(request, CancellationToken.None), request);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.StartsWith("text/html", response.ContentType, StringComparison.Ordinal);
+        var document = new HtmlParser().ParseDocument(response.Body);
+        var needing = document.QuerySelectorAll("#needs-person li.needs-person").Select(li => li.GetAttribute("data-connection")).ToList();
+        Assert.Equal([seeded.NeedsConsent], needing);
+        var rows = document.QuerySelectorAll("#connections tbody tr").ToList();
+        Assert.Equal(4, rows.Count);
+        Assert.Equal(seeded.NeedsConsent, rows[0].GetAttribute("data-connection"));
+        Assert.Contains("needs-person", rows[0].ClassList);
+        Assert.Equal(seeded.Failing, rows[1].GetAttribute("data-connection"));
+
+        var link = Assert.Single(document.QuerySelectorAll("a.consent-link")).GetAttribute("href")!;
+        Assert.StartsWith(env.PublicBaseUrl + ConsentLinkFactory.PathPrefix, link, StringComparison.Ordinal);
+        var check = await env.Services.GetRequiredService<ConsentLinkFactory>().ValidateAsync(link[(env.PublicBaseUrl + ConsentLinkFactory.PathPrefix).Length..]);
+        Assert.True(check.IsValid);
+        Assert.Equal(seeded.NeedsConsent, check.Connection!.Value);
+
+        var poisoned = Assert.Single(document.QuerySelectorAll("#poisoned-work li.poisoned")).TextContent;
+        Assert.Contains("Key Vault was unreachable", poisoned, StringComparison.Ordinal);
+        Assert.Contains(FunctionsTestEnvironment.Account, poisoned, StringComparison.Ordinal);
+
+        // Values from NetSuite and from documents are shown as text, never as markup.
+        Assert.Empty(document.QuerySelectorAll("script, img"));
+        Assert.Contains("<img src=x onerror=alert(1)>", rows[1].TextContent, StringComparison.Ordinal);
+        Assert.Contains("\"><b>orphan", rows[1].TextContent, StringComparison.Ordinal);
+        Assert.Empty(document.QuerySelectorAll("b"));
+
+        AssertNoSecret(response.Body, seeded.Secrets);
+        AssertNoSecret(env.Host.Logs.AllText(), seeded.Secrets);
+    }
+
+    [Fact]
+    public async Task The_connections_JSON_has_every_connection_consent_links_for_those_needing_one_and_the_poisoned_work()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync();
+        var seeded = await SeedAsync(env);
+
+        var request = env.Host.NewRequest("GET", "/api/connections");
+        var response = await FunctionsTestHost.ExecuteAsync(await env.Host.Activate<ConnectionFunctions>().ListConnections(request, CancellationToken.None), request);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.StartsWith("application/json", response.ContentType, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(response.Body);
+        var root = json.RootElement;
+        Assert.Equal("nstoken-test", root.GetProperty("service").GetString());
+        var connections = root.GetProperty("connections").EnumerateArray().ToList();
+        Assert.Equal(4, connections.Count);
+        Assert.Equal(seeded.NeedsConsent, connections[0].GetProperty("connection").GetProperty("name").GetString());
+        Assert.Equal("NeedsPerson", connections[0].GetProperty("connection").GetProperty("state").GetString());
+        Assert.True(connections[0].GetProperty("needsPerson").GetBoolean());
+        Assert.StartsWith(env.PublicBaseUrl + ConsentLinkFactory.PathPrefix, connections[0].GetProperty("consentLink").GetString(), StringComparison.Ordinal);
+        Assert.All(connections.Skip(1), c => Assert.Equal(JsonValueKind.Null, c.GetProperty("consentLink").ValueKind));
+        var tba = connections.Single(c => c.GetProperty("connection").GetProperty("name").GetString() == seeded.HealthyTba).GetProperty("connection");
+        Assert.Equal("Tba", tba.GetProperty("kind").GetString());
+        Assert.Equal(FunctionsTestEnvironment.Account, tba.GetProperty("account").GetString());
+        Assert.Equal(JsonValueKind.String, tba.GetProperty("nextActionAt").ValueKind);
+        var poisoned = Assert.Single(root.GetProperty("poisonedWork").EnumerateArray());
+        Assert.Contains("Key Vault was unreachable", poisoned.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal([seeded.HealthyTba], poisoned.GetProperty("connections").EnumerateArray().Select(c => c.GetString()));
+
+        AssertNoSecret(response.Body, seeded.Secrets);
+    }
+
+    internal static void AssertNoSecret(string text, IEnumerable<string> secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            Assert.False(text.Contains(secret, StringComparison.Ordinal), $"A secret ({secret.Length} characters, starting {secret[..4]}) appears in the output.");
+        }
+    }
+
+    internal sealed record Seeded(string NeedsConsent, string Failing, string HealthyTba, string HealthyOAuth2, IReadOnlyList<string> Secrets);
+
+    /// <summary>
+    /// Four connections (names chosen so that alphabetical order would put the one needing a person last), with real
+    /// secrets issued by the simulator as canaries, and one poisoned work message.
+    /// </summary>
+    internal static async Task<Seeded> SeedAsync(FunctionsTestEnvironment env)
+    {
+        var integration = env.SeedAccount();
+        var needsConsent = "zz-" + FunctionsTestEnvironment.NewName("consent");
+        var failing = "zy-" + FunctionsTestEnvironment.NewName("failing");
+        var tbaName = "aa-" + FunctionsTestEnvironment.NewName("tba");
+        var oauthName = "ab-" + FunctionsTestEnvironment.NewName("oauth");
+        await env.ImportOAuth2Async(needsConsent, integration);
+        var tba = await env.SaveTbaAsync(tbaName, integration);
+        var oauth = await env.SaveConsentedOAuth2Async(oauthName, integration);
+
+        var broken = await env.SaveTbaAsync(failing, integration);
+        broken.Status = ConnectionStatus.Failing;
+        broken.LastError = new LastError { Class = "Transient", Code = "HTTP 503", Message = "<img src=x onerror=alert(1)>", At = env.Time.GetUtcNow(), Attempts = 2, RetryAt = env.Time.GetUtcNow().AddMinutes(5) };
+        broken.PossibleOrphans.Add(new PossibleOrphan { TokenName = "\"><b>orphan", Reason = "issuetoken answer lost", RecordedAt = env.Time.GetUtcNow() });
+        broken.Generation++;
+        await env.Store.SaveAsync(broken, Scheduler.Index(broken, new RotationOptions()));
+
+        var recorder = env.Services.GetRequiredService<PoisonedWorkRecorder>();
+        var message = System.Text.Json.JsonSerializer.Serialize(
+            new AccountWorkItem(FunctionsTestEnvironment.Account, [tbaName], env.Time.GetUtcNow(), false), StorageWorkQueue.Json);
+        await recorder.RecordFailureAsync(message, new InvalidOperationException("Key Vault was unreachable"));
+        await recorder.RecordPoisonedAsync(message);
+
+        string[] secrets =
+        [
+            integration.ClientSecret,
+            integration.ConsumerSecret,
+            tba.Credentials.Current!.Secret!,
+            broken.Credentials.Current!.Secret!,
+            oauth.OAuth2!.RefreshToken!,
+            FunctionsTestEnvironment.UserPassword,
+            FunctionsTestEnvironment.TotpSecret,
+        ];
+        return new Seeded(needsConsent, failing, tbaName, oauthName, secrets);
+    }
+}
