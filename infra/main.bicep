@@ -204,10 +204,14 @@ module storage 'modules/storage.bicep' = {
     ]
     queueNames: [
       workQueueName
+      // The Functions host moves a message here after its last retry (host.json maxDequeueCount).
+      '${workQueueName}-poison'
     ]
     tableNames: [
       totpTableName
       consentTableName
+      // Poisoned work and the reason of its last failure, shown by GET /api/connections.
+      'nstokenpoison'
     ]
     roleAssignments: [
       {

@@ -34,9 +34,9 @@ public static class ServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        AddValidatedOptions<TokenRotationOptions, TokenRotationOptionsValidator>(services, configuration, TokenRotationOptions.SectionName);
-        AddValidatedOptions<RotationOptions, RotationOptionsValidator>(services, configuration, RotationOptions.SectionName);
-        AddValidatedOptions<NetSuiteOptions, Configuration.NetSuiteOptionsValidator>(services, configuration, NetSuiteOptions.SectionName);
+        services.AddValidatedSection<TokenRotationOptions, TokenRotationOptionsValidator>(configuration, TokenRotationOptions.SectionName);
+        services.AddValidatedSection<RotationOptions, RotationOptionsValidator>(configuration, RotationOptions.SectionName);
+        services.AddValidatedSection<NetSuiteOptions, Configuration.NetSuiteOptionsValidator>(configuration, NetSuiteOptions.SectionName);
         services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName));
 
         services.TryAddSingleton(TimeProvider.System);
@@ -73,11 +73,4 @@ public static class ServiceCollectionExtensions
         return services;
     }
 
-    private static void AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)
-        where TOptions : class
-        where TValidator : class, IValidateOptions<TOptions>
-    {
-        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
-    }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetSuite.Simulator;
 using TokenRotation.Connections;
 using TokenRotation.Consent;
+using TokenRotation.Coordination;
 
 namespace TokenRotation.Functions.Tests;
 
@@ -42,6 +43,12 @@ public sealed class ConsentFlowTests
         Assert.DoesNotContain(Query(callback, "code")!, page.Html, StringComparison.Ordinal);
         Assert.DoesNotContain(Query(callback, "state")!, page.Html, StringComparison.Ordinal);
         Assert.DoesNotContain(integration.ClientSecret, page.Html, StringComparison.Ordinal);
+        StatusTests.AssertNoSecret(env.Host.Logs.AllText(), [stored.OAuth2.RefreshToken, projection.Value, Query(callback, "code")!, Query(callback, "state")!, integration.ClientSecret]);
+
+        // The session lived in the real table store on Azurite, and is spent.
+        Assert.IsType<TableConsentSessionStore>(env.Services.GetRequiredService<IConsentSessionStore>());
+        Assert.Equal(1, await env.ConsentSessionCountAsync());
+        Assert.Null(await env.Services.GetRequiredService<IConsentSessionStore>().TryConsumeAsync(Query(callback, "state")!));
 
         // The binding cookie was set for the callback only, and the callback dropped it.
         var setCookie = Assert.Single(start.SetCookies);

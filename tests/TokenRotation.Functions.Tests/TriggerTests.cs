@@ -69,9 +69,13 @@ public sealed class TriggerTests
         var projection = await env.GetProjectionAsync(oauth);
         Assert.NotNull(projection);
         Assert.Equal("AccessToken", projection.Tags["kind"]);
+        Assert.True(projection.ExpiresOn > env.Time.GetUtcNow());
+
+        // A confidential client's refresh changes no durable state: the state secret is not written again.
         var after = (await env.GetAsync(oauth))!;
-        Assert.NotNull(after.LastSuccessAt);
+        Assert.Equal(before.Generation, after.Generation);
         Assert.Equal(before.OAuth2!.RefreshToken, after.OAuth2!.RefreshToken);
+        Assert.Equal(after.StoredIndex!.CredentialExpiresAt, projection.ExpiresOn);
     }
 
     [Fact]

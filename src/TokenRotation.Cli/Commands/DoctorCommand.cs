@@ -322,9 +322,15 @@ internal static class DoctorCommand
                 break;
             case ConnectionKind.Tba:
                 yield return "TBA tokens do not expire: a person is needed only when issuetoken stops working (password expired or changed, 2FA reset, role changed, integration blocked) or when TBA itself ends (below).";
-                if (doc.Credentials.Current is { } current)
+                if (doc.Rotation is { } progress)
                 {
-                    yield return $"the next scheduled rotation is at {Scheduler.RotateAt(doc, rotation)?.ToString("u", CultureInfo.InvariantCulture) ?? "(a rotation is in progress)"} (token {current.Id}, issued {current.IssuedAt:u}).";
+                    yield return progress.Step == RotationStep.Promoted && doc.Credentials.Previous?.RetireAfter is { } retire
+                        ? $"rotation {progress.RotationId} is promoted; the previous token {doc.Credentials.Previous.Id} is revoked after {retire:u} (the grace period)."
+                        : $"rotation {progress.RotationId} is at step {progress.Step}; the next sweep moves it on.";
+                }
+                else if (doc.Credentials.Current is { } current)
+                {
+                    yield return $"the next scheduled rotation is at {Scheduler.RotateAt(doc, rotation):u} (token {current.Id}, issued {current.IssuedAt:u}).";
                 }
 
                 break;

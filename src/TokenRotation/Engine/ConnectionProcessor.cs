@@ -50,7 +50,6 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
 
         var session = new ConnectionSession(services.Store, lease, document, d => Scheduler.Index(d, services.Rotation));
         var ctx = new RunContext(session, services, request);
-        var before = document.StoredIndex;
         OutcomeKind kind;
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost))
         {
@@ -67,7 +66,7 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
 
         var doc = ctx.Doc;
         var index = Scheduler.Index(doc, services.Rotation, ctx.AccessTokenExpiresAt);
-        if (!request.DryRun && !SameIndex(before, index))
+        if (!request.DryRun && !SameIndex(doc.StoredIndex, index))
         {
             doc.StoredIndex = index;
             lease.EnsureHeld();

@@ -48,8 +48,9 @@ public sealed class ConnectionSession
 
         var next = Document.Clone();
         next.Generation = Document.Generation + 1;
+        var index = _indexer(next);
         _lease.EnsureHeld();
-        await _store.SaveAsync(next, _indexer(next), cancellationToken).ConfigureAwait(false);
+        await _store.SaveAsync(next, index, cancellationToken).ConfigureAwait(false);
         Writes++;
 
         var readBack = await _store.GetAsync(Name, cancellationToken).ConfigureAwait(false);
@@ -58,6 +59,8 @@ public sealed class ConnectionSession
             throw new FencingException(Name, next.Generation, readBack?.Generation, "the write was overtaken");
         }
 
+        // The write set these tags: the index is stored as of now, so no tag-only update has to repeat it.
+        next.StoredIndex = index;
         Document = next;
     }
 
@@ -65,7 +68,9 @@ public sealed class ConnectionSession
     public async Task UpdateIndexAsync(CancellationToken cancellationToken)
     {
         _lease.EnsureHeld();
-        await _store.UpdateIndexAsync(_indexer(Document), cancellationToken).ConfigureAwait(false);
+        var index = _indexer(Document);
+        await _store.UpdateIndexAsync(index, cancellationToken).ConfigureAwait(false);
+        Document.StoredIndex = index;
     }
 
     public ConnectionIndex CurrentIndex() => _indexer(Document);

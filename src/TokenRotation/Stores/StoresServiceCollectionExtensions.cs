@@ -47,8 +47,8 @@ public static class StoresServiceCollectionExtensions
         }
 
         services.AddSingleton<AzureStoresMarker>();
-        services.AddValidated<KeyVaultOptions, KeyVaultOptionsValidator>(configuration, KeyVaultOptions.SectionName);
-        services.AddValidated<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.SectionName);
+        services.AddValidatedSection<KeyVaultOptions, KeyVaultOptionsValidator>(configuration, KeyVaultOptions.SectionName);
+        services.AddValidatedSection<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.SectionName);
 
         services.TryAddSingleton<TokenCredential>(sp => StorageClients.CreateCredential(Options<KeyVaultOptions>(sp)));
         services.TryAddKeyedSingleton<SecretClient>(StateVaultKey, (sp, _) =>
@@ -145,8 +145,8 @@ public static class StoresServiceCollectionExtensions
         if (configuration is not null && !services.Any(d => d.ServiceType == typeof(CoordinationConfiguredMarker)))
         {
             services.AddSingleton<CoordinationConfiguredMarker>();
-            services.AddValidated<TokenRotationOptions, TokenRotationOptionsValidator>(configuration, TokenRotationOptions.SectionName);
-            services.AddValidated<CoordinationOptions, CoordinationOptionsValidator>(configuration, CoordinationOptions.SectionName);
+            services.AddValidatedSection<TokenRotationOptions, TokenRotationOptionsValidator>(configuration, TokenRotationOptions.SectionName);
+            services.AddValidatedSection<CoordinationOptions, CoordinationOptionsValidator>(configuration, CoordinationOptions.SectionName);
         }
 
         if (services.Any(d => d.ServiceType == typeof(GateMarker)))
@@ -169,14 +169,6 @@ public static class StoresServiceCollectionExtensions
             Options<CoordinationOptions>(sp).GateMaxWait));
     }
 
-    private static void AddValidated<TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration, string section)
-        where TOptions : class
-        where TValidator : class, IValidateOptions<TOptions>
-    {
-        // Binding the same section twice (here and in AddTokenRotation) sets the same values twice: harmless.
-        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
-    }
 
     private static T Options<T>(IServiceProvider services)
         where T : class => services.GetRequiredService<IOptions<T>>().Value;
