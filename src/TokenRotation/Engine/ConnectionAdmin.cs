@@ -195,7 +195,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
         await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             var doc = await services.Store.GetAsync(names[i], ct).ConfigureAwait(false);
-            views[i] = doc is null ? null : ConnectionStatusView.From(doc, Scheduler.Index(doc, services.Rotation));
+            views[i] = doc is null ? null : ConnectionStatusView.From(doc, Scheduler.Index(doc, services.Rotation, null, services.Now));
         }).ConfigureAwait(false);
 
         return views.OfType<ConnectionStatusView>()
@@ -460,7 +460,8 @@ public sealed record ConnectionStatusView(
             doc.StoredIndex?.CredentialExpiresAt ?? index.CredentialExpiresAt ?? doc.Credentials.Current?.ExpiresAt,
             index.RefreshExpiresAt,
             doc.LastRotationAt, doc.LastSuccessAt,
-            doc.LastError?.Class, doc.LastError?.Message, doc.NeedsPersonReason,
+            doc.LastError?.Class, doc.LastError?.Message,
+            doc.NeedsPersonReason ?? (index.State == ConnectionStatus.NeedsPerson && doc.OAuth2 is { } oauth ? Scheduler.ConsentWarning(oauth) : null),
             index.NextActionAt ?? index.RotateAt,
             doc.Rotation?.Step.ToString(),
             doc.PossibleOrphans.Select(o => $"{o.TokenName} ({o.Reason})").ToArray());

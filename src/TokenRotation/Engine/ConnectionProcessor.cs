@@ -48,7 +48,7 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
             request = request with { Rotate = true }; // a TBA token has nothing to refresh: "now" means rotate
         }
 
-        var session = new ConnectionSession(services.Store, lease, document, d => Scheduler.Index(d, services.Rotation));
+        var session = new ConnectionSession(services.Store, lease, document, d => Scheduler.Index(d, services.Rotation, null, services.Now));
         var ctx = new RunContext(session, services, request);
         OutcomeKind kind;
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost))
@@ -65,7 +65,7 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
         }
 
         var doc = ctx.Doc;
-        var index = Scheduler.Index(doc, services.Rotation, ctx.AccessTokenExpiresAt);
+        var index = Scheduler.Index(doc, services.Rotation, ctx.AccessTokenExpiresAt, services.Now);
         if (!request.DryRun && !SameIndex(doc.StoredIndex, index))
         {
             doc.StoredIndex = index;

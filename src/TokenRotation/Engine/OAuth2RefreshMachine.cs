@@ -57,12 +57,12 @@ public static class OAuth2RefreshMachine
         }
 
         // The warning ahead of the refresh token's end: a person must consent again soon, but refreshing continues.
+        // It lives in the index (the state tag) and in telemetry, not in a new state version: DESIGN section 3 keeps a
+        // confidential client's state to consents, so that its versions stay few.
         var warningStarted = false;
-        if (Scheduler.WarningStarts(doc, defaults) is { } warn && now >= warn && doc.Status != ConnectionStatus.NeedsPerson)
+        if (Scheduler.ConsentWarningActive(doc, defaults, now) && doc.StoredIndex?.State != ConnectionStatus.NeedsPerson)
         {
-            await ctx.NeedsPersonAsync(
-                $"The refresh token ends at {Scheduler.WarnedEnd(oauth):u}. Consent again before then, or the connection stops working; refreshing continues until then.",
-                true, cancellationToken).ConfigureAwait(false);
+            await ctx.WarnAsync(Scheduler.ConsentWarning(oauth), cancellationToken).ConfigureAwait(false);
             warningStarted = true;
         }
 
@@ -70,13 +70,7 @@ public static class OAuth2RefreshMachine
         var due = ctx.Request.Now || next is null || next <= now;
         if (!due)
         {
-            if (warningStarted)
-            {
-                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
-                return OutcomeKind.NeedsPerson;
-            }
-
-            return OutcomeKind.NothingToDo;
+            return warningStarted ? OutcomeKind.NeedsPerson : OutcomeKind.NothingToDo;
         }
 
         if (ctx.Request.DryRun)
@@ -137,7 +131,7 @@ public static class OAuth2RefreshMachine
         ctx.Did($"published a new access token valid until {accessFacts.ExpiresAt:u}");
         ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "refresh", $"access token until {accessFacts.ExpiresAt:u}");
 
-        if (!oauth.IsPublicClient && (ctx.Doc.LastError is not null || ctx.Doc.Status == ConnectionStatus.Failing || warningStarted))
+        if (!oauth.IsPublicClient && (ctx.Doc.LastError is not null || ctx.Doc.Status == ConnectionStatus.Failing))
         {
             ctx.ClearError();
             ctx.Doc.LastSuccessAt = ctx.Now;

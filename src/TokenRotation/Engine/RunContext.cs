@@ -91,6 +91,17 @@ public sealed class RunContext(ConnectionSession session, EngineServices service
         Did($"needs a person: {full}");
     }
 
+    /// <summary>
+    /// A NeedsPerson warning that changes no durable state (the index says it): logged and counted once, when it
+    /// begins, with a consent link; the document is not touched.
+    /// </summary>
+    public async Task WarnAsync(string reason, CancellationToken cancellationToken)
+    {
+        var link = await Services.ConsentLinks.CreateAsync(Session.Name, cancellationToken).ConfigureAwait(false);
+        Services.Telemetry.NeedsPerson(Name, Kind, reason, link);
+        Did($"needs a person: {(link is null ? reason : $"{reason} Consent link: {link}")}");
+    }
+
     public void ClearError()
     {
         Doc.LastError = null;

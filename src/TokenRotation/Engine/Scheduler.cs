@@ -10,15 +10,23 @@ namespace TokenRotation.Engine;
 /// </summary>
 public static class Scheduler
 {
-    public static ConnectionIndex Index(ConnectionDocument doc, RotationOptions defaults, DateTimeOffset? accessTokenExpiresAt = null)
+    /// <param name="doc">The document (with the tags it was read with, <see cref="ConnectionDocument.StoredIndex"/>).</param>
+    /// <param name="defaults">The global rotation policy.</param>
+    /// <param name="accessTokenExpiresAt">An access token expiry learnt after the document was read.</param>
+    /// <param name="now">
+    /// The time, for the consent warning ahead of a refresh token's end: it is a state of the index only (the tag
+    /// <c>state</c> says NeedsPerson; the document keeps no new version). Without it the stored tags say whether it began.
+    /// </param>
+    public static ConnectionIndex Index(ConnectionDocument doc, RotationOptions defaults, DateTimeOffset? accessTokenExpiresAt = null, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(doc);
         ArgumentNullException.ThrowIfNull(defaults);
         var accessExpires = accessTokenExpiresAt ?? doc.StoredIndex?.CredentialExpiresAt;
         var rotateAt = RotateAt(doc, defaults);
+        var warned = ConsentWarningActive(doc, defaults, now);
         var (credentialExpires, refreshExpires, next) = doc.Kind switch
         {
-            ConnectionKind.OAuth2AuthorizationCode => AuthorizationCode(doc, defaults, accessExpires),
+            ConnectionKind.OAuth2AuthorizationCode => AuthorizationCode(doc, defaults, accessExpires, warned),
             ConnectionKind.OAuth2ClientCredentials => ClientCredentials(doc, defaults, accessExpires),
             ConnectionKind.Tba => Tba(doc, defaults),
             _ => (null, null, null),
@@ -39,7 +47,7 @@ public static class Scheduler
             Name = ConnectionName.Parse(doc.Name),
             Kind = doc.Kind,
             Account = doc.Account,
-            State = doc.Paused ? ConnectionStatus.Paused : doc.Status,
+            State = doc.Paused ? ConnectionStatus.Paused : warned ? ConnectionStatus.NeedsPerson : doc.Status,
             NextActionAt = doc.Paused ? null : next,
             CredentialExpiresAt = credentialExpires,
             RefreshExpiresAt = refreshExpires,
@@ -94,6 +102,26 @@ public static class Scheduler
         return oauth.IsPublicClient && oauth.ChainEndsAt is { } chain ? chain : RefreshEnds(oauth);
     }
 
+    /// <summary>
+    /// True while the consent warning is on: an authorization-code connection that still works (Healthy or Failing)
+    /// and whose refresh token (a public client's chain) ends within the warning lead time. Refreshing continues.
+    /// </summary>
+    public static bool ConsentWarningActive(ConnectionDocument doc, RotationOptions defaults, DateTimeOffset? now)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+        if (doc.Status is not (ConnectionStatus.Healthy or ConnectionStatus.Failing) || doc.OAuth2?.RefreshToken is null
+            || WarningStarts(doc, defaults) is not { } warning)
+        {
+            return false;
+        }
+
+        return now is { } n ? n >= warning : doc.StoredIndex?.State == ConnectionStatus.NeedsPerson;
+    }
+
+    /// <summary>What the consent warning tells a person.</summary>
+    public static string ConsentWarning(OAuth2Definition oauth) =>
+        $"The refresh token ends at {WarnedEnd(oauth):u}. Consent again before then, or the connection stops working; refreshing continues until then.";
+
     public static TimeSpan AccessLead(ConnectionDocument doc, RotationOptions defaults) =>
         doc.Policy.AccessTokenLeadTime ?? defaults.AccessTokenLeadTime;
 
@@ -140,7 +168,7 @@ public static class Scheduler
         return next;
     }
 
-    private static (DateTimeOffset?, DateTimeOffset?, DateTimeOffset?) AuthorizationCode(ConnectionDocument doc, RotationOptions defaults, DateTimeOffset? accessExpires)
+    private static (DateTimeOffset?, DateTimeOffset?, DateTimeOffset?) AuthorizationCode(ConnectionDocument doc, RotationOptions defaults, DateTimeOffset? accessExpires, bool warned)
     {
         var oauth = doc.OAuth2;
         if (oauth is null)
@@ -151,7 +179,7 @@ public static class Scheduler
         var end = RefreshEnds(oauth);
         var next = NextRefresh(doc, defaults, accessExpires);
         var warning = WarningStarts(doc, defaults);
-        if (warning is { } w && doc.Status != ConnectionStatus.NeedsPerson && (next is null || w < next))
+        if (warning is { } w && !warned && doc.Status != ConnectionStatus.NeedsPerson && (next is null || w < next))
         {
             next = w;
         }

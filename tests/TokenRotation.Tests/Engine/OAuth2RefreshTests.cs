@@ -85,32 +85,36 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
         Assert.Equal(stateWrites, StateWrites(h, "conf"));
         Assert.Equal(ConnectionStatus.Healthy, (await h.GetAsync("conf"))!.Status);
 
-        // The warning: NeedsPerson, one state write, and refreshing continues until the end.
+        // The warning: NeedsPerson in the index (state tag, status, one NeedsPerson event with a consent link), no new
+        // state version (DESIGN section 3: a confidential client's state changes on consent only), and refreshing
+        // continues until the end.
         h.Time.Advance(warningAt - h.Time.GetUtcNow() + TimeSpan.FromMinutes(1));
-        var warned = await SweepAndProcessAsync(h);
-        Assert.Equal(OutcomeKind.NeedsPerson, Assert.Single(warned).Kind);
-        var warnedDoc = (await h.GetAsync("conf"))!;
-        Assert.Equal(ConnectionStatus.NeedsPerson, warnedDoc.Status);
-        Assert.Contains("refreshing continues", warnedDoc.NeedsPersonReason, StringComparison.Ordinal);
-        Assert.Contains("Consent link: https://func-test.example.net/api/consent/", Assert.Single(warned).Message, StringComparison.Ordinal);
+        var warned = Assert.Single(await SweepAndProcessAsync(h));
+        Assert.Equal(ConnectionStatus.NeedsPerson, warned.Status);
+        Assert.Contains("Consent link: https://func-test.example.net/api/consent/", warned.Message, StringComparison.Ordinal);
         Assert.Equal("NeedsPerson", Tag(h, "conf", ConnectionIndex.StateTag));
-        var writesAtWarning = StateWrites(h, "conf");
-        Assert.Equal(stateWrites + 1, writesAtWarning);
+        var view = Assert.Single(await h.Admin.StatusAsync(), v => v.Name == "conf");
+        Assert.Equal(ConnectionStatus.NeedsPerson, view.State);
+        Assert.Contains("refreshing continues", view.NeedsPersonReason, StringComparison.Ordinal);
+        Assert.Contains(Format(end).Replace('T', ' '), view.NeedsPersonReason, StringComparison.Ordinal);
+        Assert.Equal(stateWrites, StateWrites(h, "conf"));
 
         var refreshesBefore = Audit(h.Simulator, SimEndpoint.Token).Count;
         while (h.Time.GetUtcNow() + TimeSpan.FromHours(1) < end)
         {
             h.Time.Advance(TimeSpan.FromHours(1));
-            await SweepAndProcessAsync(h);
+            var outcome = Assert.Single(await SweepAndProcessAsync(h));
+            Assert.Equal(ConnectionStatus.NeedsPerson, outcome.Status);
         }
 
         var refreshesDuringWarning = Audit(h.Simulator, SimEndpoint.Token).Count - refreshesBefore;
         output.WriteLine($"refreshes during the 48 h warning: {refreshesDuringWarning}");
         Assert.InRange(refreshesDuringWarning, 40, 48);
-        Assert.Equal(writesAtWarning, StateWrites(h, "conf"));
+        Assert.Equal(stateWrites, StateWrites(h, "conf"));
         Assert.True(Audit(h.Simulator, SimEndpoint.Token).All(e => e.Success), "A refresh failed during the warning.");
         var lastPublished = NetSuiteTokenFacts.Read(h.ConsumerVault.State.GetSecret("netsuite-conf")!.Value);
         Assert.True(lastPublished.ExpiresAt > end - TimeSpan.FromHours(1), "Refreshing stopped before the refresh token's end.");
+        Assert.Single(h.Logs.Entries, e => e.EventId.Id == 1005 && e.StateValues.Contains("Connection=conf,", StringComparison.Ordinal));
 
         // After the end: NeedsPerson, and from then on no NetSuite call, no state write, nothing due.
         h.Time.Advance(end - h.Time.GetUtcNow() + TimeSpan.FromMinutes(1));
@@ -118,6 +122,7 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
         var ended = (await h.GetAsync("conf"))!;
         Assert.Equal(ConnectionStatus.NeedsPerson, ended.Status);
         Assert.Contains("expired", ended.NeedsPersonReason, StringComparison.Ordinal);
+        Assert.Equal(stateWrites + 1, StateWrites(h, "conf"));
         var callsAtEnd = h.Simulator.State.AuditTrail.Count;
         var writesAtEnd = StateWrites(h, "conf");
         for (var i = 0; i < 12; i++)
