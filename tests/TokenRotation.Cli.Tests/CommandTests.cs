@@ -189,6 +189,41 @@ public sealed class CommandTests : IAsyncLifetime
         Assert.Contains("Login Audit Trail", doctor.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Client_credentials_new_key_then_import_then_refresh_mints_an_access_token()
+    {
+        var user = _simulator.State.GetUser(Account, Email);
+        var common = new[] { "--account", Account, "--client-id", _integration.ClientId, "--role", "1000", "--entity", user.EntityId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+        var newKey = await Run("", ["import", "client-credentials", "wms", .. common, "--new-key"]);
+        Assert.Equal(3, newKey.ExitCode);
+        var pem = newKey.Stdout[newKey.Stdout.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)..(newKey.Stdout.IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal) + 25)];
+        var version = System.Text.RegularExpressions.Regex.Match(newKey.Stdout, "--key-version ([0-9a-f]+)").Groups[1].Value;
+        Assert.NotEmpty(version);
+        Assert.DoesNotContain("PRIVATE KEY", newKey.Stdout, StringComparison.Ordinal);
+
+        // A person uploads the certificate in NetSuite's M2M setup, which names it.
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
+        var mapped = _simulator.State.AddCertificate(Account, _integration.ClientId, Email, 1000, certificate);
+
+        var import = await Run("", ["import", "client-credentials", "wms", .. common, "--key-version", version, "--certificate-id", mapped.CertificateId]);
+        Assert.Equal(0, import.ExitCode);
+
+        var refresh = await Run("", "refresh", "wms");
+        Assert.Equal(0, refresh.ExitCode);
+        Assert.Contains("minted and published an access token", refresh.Stdout, StringComparison.Ordinal);
+        var published = await new FileConsumerPublisher(Path.Combine(Store, "consumer-vault")).GetAsync(ConnectionName.Parse("wms"));
+        Assert.True(published!.ExpiresOn > DateTimeOffset.UtcNow);
+
+        var rotate = await Run("", "rotate", "wms");
+        Assert.Equal(0, rotate.ExitCode);
+        Assert.Contains("verified and promoted certificate", rotate.Stdout, StringComparison.Ordinal);
+        var rotated = (await ReadAsync("wms"))!;
+        Assert.Equal(mapped.CertificateId, rotated.Credentials.Previous!.Id);
+        Assert.NotEqual(mapped.CertificateId, rotated.Credentials.Current!.Id);
+        Assert.Equal(2, _simulator.State.Certificates(Account, _integration.ClientId).Count);
+    }
+
     [Theory]
     [InlineData("--token-secret")]
     [InlineData("--consumer-secret=abc")]

@@ -76,7 +76,7 @@ internal static class RunCommands
     public static async Task<ConnectionOutcome> RotateAsync(IServiceProvider services, ConnectionName connection, bool dryRun, bool force, CancellationToken cancellationToken)
     {
         var outcome = await services.GetRequiredService<ConnectionProcessor>().RunAsync(
-            connection, new RunRequest { Now = true, StartRotations = true, Force = force, DryRun = dryRun, Trigger = "cli-rotate" }, cancellationToken).ConfigureAwait(false);
+            connection, new RunRequest { Now = true, Rotate = true, StartRotations = true, Force = force, DryRun = dryRun, Trigger = "cli-rotate" }, cancellationToken).ConfigureAwait(false);
 
         // The engine's rotate-now goes on to the retire step after promoting and refuses it, because the old credential
         // just entered its grace period: that refusal is about starting ANOTHER rotation, not this one, which succeeded.
