@@ -47,7 +47,8 @@ public static class ClientCredentialsMachine
         {
             var error = result.Error!;
             var needsPerson = error.Class == NetSuiteErrorClass.NeedsPerson || error.Code == "invalid_grant";
-            ctx.RecordError(error, "mint", retry: !needsPerson);
+            // Retried in any case (needs-a-person ones on the growing backoff), so a fix made in NetSuite is noticed.
+            ctx.RecordError(error, "mint", retry: true);
             if (needsPerson)
             {
                 await ctx.NeedsPersonAsync(

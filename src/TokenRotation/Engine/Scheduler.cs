@@ -207,10 +207,18 @@ public static class Scheduler
         }
 
         DateTimeOffset? next = accessExpires is { } a ? a - AccessLead(doc, defaults) : DateTimeOffset.MinValue;
+        if (doc.Status == ConnectionStatus.NeedsPerson && doc.Rotation is null)
+        {
+            // NetSuite refused the assertion (mapping wiped, certificate revoked): try again only on a slow backoff,
+            // so a fix in NetSuite is picked up without a NetSuite call and a state write on every sweep.
+            next = doc.LastError?.RetryAt;
+        }
+
         if (doc.Rotation is { } rotation)
         {
             next = Min(next, RotationNext(doc, rotation));
         }
+
         return (accessExpires, current.ExpiresAt, next);
     }
 

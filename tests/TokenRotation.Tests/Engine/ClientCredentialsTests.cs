@@ -167,6 +167,16 @@ public sealed class ClientCredentialsTests(ITestOutputHelper output)
         Assert.Equal(OutcomeKind.NeedsPerson, outcome.Kind);
         var after = (await h.GetAsync(Name))!;
         Assert.Contains("sandbox refresh", after.NeedsPersonReason, StringComparison.Ordinal);
+
+        // No NetSuite call and no state write on every 5-minute sweep while it waits for a person...
+        var writes = h.StateVault.Counters.Writes;
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, (await h.Sweeps.SweepAsync(startRotations: false)).Due);
+        Assert.Equal(writes, h.StateVault.Counters.Writes);
+
+        // ...but it is checked again on a slow backoff, so a fix made in NetSuite is noticed.
+        h.Time.Advance(after.LastError!.RetryAt!.Value - h.Time.GetUtcNow() + TimeSpan.FromMinutes(1));
+        Assert.Equal(1, (await h.Sweeps.SweepAsync(startRotations: false)).Due);
     }
 
     [Fact]
