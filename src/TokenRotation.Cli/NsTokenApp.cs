@@ -51,6 +51,7 @@ public static partial class NsTokenApp
         root.Subcommands.Add(ImportCommand.Create(console, global));
         root.Subcommands.Add(SignCommand.Create(console.In, console.Out, console.Error, console.GetEnvironmentVariable, TimeProvider.System));
         root.Subcommands.Add(DoctorCommand.Create(console, global));
+        root.Subcommands.Add(MigrateCommand.Create(console, global));
         root.Subcommands.Add(DemoCommand.Create(console));
 
         var parse = root.Parse(args);

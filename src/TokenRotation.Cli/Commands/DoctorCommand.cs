@@ -179,7 +179,7 @@ internal static class DoctorCommand
 
         await output.WriteLineAsync().ConfigureAwait(false);
         await output.WriteLineAsync(needsPerson
-            ? $"Verdict: needs a person. {doc.NeedsPersonReason}"
+            ? $"Verdict: needs a person. {doc.NeedsPersonReason ?? (doc.OAuth2 is { } warned ? TokenRotation.Engine.Scheduler.ConsentWarning(warned) : doc.LastError?.Message)}"
             : problems > 0 ? $"Verdict: {problems} check(s) failed; see above." : "Verdict: healthy; nothing to do.").ConfigureAwait(false);
         return needsPerson ? ExitCodes.NeedsPerson : problems > 0 ? ExitCodes.Failure : ExitCodes.Ok;
     }
@@ -288,7 +288,7 @@ internal static class DoctorCommand
     {
         if (index.State == ConnectionStatus.NeedsPerson)
         {
-            yield return $"now: {doc.NeedsPersonReason ?? doc.LastError?.Message ?? "see the last error"}";
+            yield return $"now: {doc.NeedsPersonReason ?? (doc.OAuth2 is { } warned ? TokenRotation.Engine.Scheduler.ConsentWarning(warned) : null) ?? doc.LastError?.Message ?? "see the last error"}";
         }
 
         switch (doc.Kind)

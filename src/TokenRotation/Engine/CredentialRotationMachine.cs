@@ -376,6 +376,13 @@ public static class CredentialRotationMachine
                 rotation.Attempts++;
                 ctx.RecordError(revoked.Error!, "retire", retry: true);
                 rotation.NextAttemptAt = doc.LastError!.RetryAt;
+                if (revoked.Error!.Class == NetSuiteErrorClass.NeedsPerson)
+                {
+                    await ctx.NeedsPersonAsync(
+                        $"The previous {ops.Noun} {previous.Id} could not be revoked ({revoked.Error.Code}: {revoked.Error.Message}). Revoke it in NetSuite or fix what the message names; retries continue on a growing backoff. The current {ops.Noun} works.",
+                        false, cancellationToken).ConfigureAwait(false);
+                }
+
                 await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
                 return OutcomeKind.Failed;
             }

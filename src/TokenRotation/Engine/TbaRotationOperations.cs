@@ -157,7 +157,10 @@ public sealed class TbaRotationOperations : IRotationOperations
                 return NetSuiteResult<string>.Success($"HTTP {revoked.Value.StatusCode}");
             }
 
-            if (revoked.Error!.Class is NetSuiteErrorClass.Ambiguous or NetSuiteErrorClass.NeedsPerson)
+            // Never after the user's login already failed: five failed logins lock the user for 30 minutes, which
+            // would also stop issuetoken. Retries then sign with the token only, until a person fixes the login.
+            if (revoked.Error!.Class is NetSuiteErrorClass.Ambiguous or NetSuiteErrorClass.NeedsPerson
+                && ctx.Doc.LastError?.Code != "INVALID_LOGIN_CREDENTIALS")
             {
                 // A revoke signed with the token is refused as "Invalid login attempt" both when the token is already
                 // revoked and when it is only blocked (integration waiting for approval, role without permission), and
@@ -169,6 +172,11 @@ public sealed class TbaRotationOperations : IRotationOperations
                 if (byUser.IsSuccess)
                 {
                     return NetSuiteResult<string>.Success($"HTTP {byUser.Value.StatusCode} (revoked with the user's login)");
+                }
+
+                if (byUser.Error!.Code == "INVALID_LOGIN_CREDENTIALS")
+                {
+                    return NetSuiteResult<string>.Failure(byUser.Error);
                 }
             }
 
