@@ -173,7 +173,7 @@ public static class OAuth2RefreshMachine
 
         if (error.Class == NetSuiteErrorClass.NeedsPerson)
         {
-            ctx.RecordError(error, "refresh", retry: false);
+            ctx.RecordError(error, "refresh", retry: true);
             await ctx.NeedsPersonAsync($"NetSuite refused the refresh: {error.Message}", true, cancellationToken).ConfigureAwait(false);
             await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
             return OutcomeKind.NeedsPerson;

@@ -104,10 +104,13 @@ public sealed class RunContext(ConnectionSession session, EngineServices service
 
     public void ClearError()
     {
+        var wasRefused = Doc.LastError is not null && Doc.Status is ConnectionStatus.NeedsPerson;
         Doc.LastError = null;
-        if (Doc.Status is ConnectionStatus.Failing)
+        if (Doc.Status is ConnectionStatus.Failing || wasRefused)
         {
+            // A success after a failure (or after a refusal only a person could fix, now fixed) is healthy again.
             Doc.Status = ConnectionStatus.Healthy;
+            Doc.NeedsPersonReason = null;
         }
     }
 }

@@ -178,6 +178,13 @@ public static class Scheduler
 
         var end = RefreshEnds(oauth);
         var next = NextRefresh(doc, defaults, accessExpires);
+        if (doc.Status == ConnectionStatus.NeedsPerson && oauth.RefreshToken is not null && doc.LastError is { } refused)
+        {
+            // NetSuite refused the refresh for a reason only a person can fix (blocked integration, invalid_client):
+            // try again on the slow backoff only, not on every access-token cycle.
+            next = refused.RetryAt;
+        }
+
         var warning = WarningStarts(doc, defaults);
         if (warning is { } w && !warned && doc.Status != ConnectionStatus.NeedsPerson && (next is null || w < next))
         {

@@ -45,6 +45,40 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
     private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     [Fact]
+    public async Task A_refresh_refused_for_a_blocked_integration_waits_for_a_person_on_a_slow_backoff_and_heals_when_fixed()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var integration = await ImportAndConsentAsync(h, "blocked", new IntegrationSpec());
+        h.Simulator.State.SetIntegrationState(Account, integration.ClientId, IntegrationState.Blocked);
+
+        h.Time.Advance(TimeSpan.FromMinutes(50));
+        var refused = await h.Processor.RunAsync(N("blocked"), RunRequest.Sweep(false));
+        var doc = (await h.GetAsync("blocked"))!;
+        output.WriteLine($"{refused.Kind}: {refused.Message}");
+        Assert.Equal(ConnectionStatus.NeedsPerson, doc.Status);
+        Assert.NotNull(doc.LastError!.RetryAt);
+        Assert.NotNull(doc.OAuth2!.RefreshToken);
+
+        // Not picked up by the next sweeps: no NetSuite call, no state write while it waits.
+        var writes = StateWrites(h, "blocked");
+        var audit = h.Simulator.State.AuditTrail.Count;
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, (await h.Sweeps.SweepAsync(startRotations: false)).Due);
+        Assert.Equal(writes, StateWrites(h, "blocked"));
+        Assert.Equal(audit, h.Simulator.State.AuditTrail.Count);
+
+        // A person unblocks the integration; the slow retry notices and the connection is healthy again.
+        h.Simulator.State.SetIntegrationState(Account, integration.ClientId, IntegrationState.Enabled);
+        h.Time.Advance(doc.LastError.RetryAt!.Value - h.Time.GetUtcNow() + TimeSpan.FromMinutes(1));
+        var healed = await h.Processor.RunAsync(N("blocked"), RunRequest.Sweep(false));
+        Assert.Equal(OutcomeKind.Succeeded, healed.Kind);
+        var after = (await h.GetAsync("blocked"))!;
+        Assert.Equal(ConnectionStatus.Healthy, after.Status);
+        Assert.Null(after.LastError);
+        Assert.Null(after.NeedsPersonReason);
+    }
+
+    [Fact]
     public async Task Confidential_client_refreshes_without_state_writes_warns_ahead_of_the_end_and_stops_after_it()
     {
         await using var h = await EngineHarness.StartAsync();
