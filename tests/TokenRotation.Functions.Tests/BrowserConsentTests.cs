@@ -37,7 +37,7 @@ public sealed class BrowserConsentTests
         await using var browser = await LaunchAsync(playwright);
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(60_000);
+        page.SetDefaultTimeout(120_000);
 
         await page.GotoAsync(link);
         Assert.StartsWith(env.Simulator.AppUrl(FunctionsTestEnvironment.Account), page.Url, StringComparison.Ordinal);
@@ -49,7 +49,10 @@ public sealed class BrowserConsentTests
         Assert.Equal("/api/oauth", binding.Path);
 
         await page.ClickAsync("#allow");
-        await page.WaitForURLAsync(url => url.StartsWith(env.CallbackUrl, StringComparison.Ordinal));
+        // Wait for the callback's answer to arrive, then for its heading: the "load" event alone has timed out on a
+        // loaded CI machine although the page was there.
+        await page.WaitForURLAsync(url => url.StartsWith(env.CallbackUrl, StringComparison.Ordinal), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await page.Locator("h1").WaitForAsync();
 
         Assert.Equal("Connected", await page.Locator("h1").TextContentAsync());
         Assert.Contains("the tokens are stored in Key Vault", await page.Locator("#message").TextContentAsync() ?? "", StringComparison.Ordinal);
@@ -77,7 +80,7 @@ public sealed class BrowserConsentTests
         await using var browser = await LaunchAsync(playwright);
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(60_000);
+        page.SetDefaultTimeout(120_000);
 
         var response = await page.GotoAsync(callback.AbsoluteUri);
 
