@@ -3,12 +3,6 @@ using TokenRotation.Connections;
 
 namespace TokenRotation.Engine;
 
-/// <summary>Used where no consent endpoint is configured: messages then say to run <c>nstoken consent-link</c>.</summary>
-internal sealed class NoConsentLinks : IConsentLinkFactory
-{
-    public Task<string?> CreateAsync(ConnectionName name, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
-}
-
 /// <summary>Used where no certificate key store is configured: minting fails with a message that says so.</summary>
 internal sealed class UnavailableAssertionSigners : IAssertionSignerFactory
 {
