@@ -135,7 +135,7 @@ public sealed class CertificateTests
         using var fromPem = X509Certificate2.CreateFromPem(secret.Value, secret.Value);
 
         Assert.Equal("application/x-pem-file", secret.Properties.ContentType);
-        Assert.Contains("-----BEGIN PRIVATE KEY-----", secret.Value, StringComparison.Ordinal);
+        Assert.Contains("PRIVATE KEY", PemLabels(secret.Value));
         Assert.True(fromPem.HasPrivateKey);
         Assert.Equal(created.Cer, fromPem.RawData);
     }
@@ -287,4 +287,17 @@ public sealed class CertificateTests
     }
 
     private sealed class SignClientOptions : ClientOptions;
+
+    private static List<string> PemLabels(string pem)
+    {
+        var labels = new List<string>();
+        var rest = pem.AsSpan();
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            labels.Add(rest[fields.Label].ToString());
+            rest = rest[fields.Location.End..];
+        }
+
+        return labels;
+    }
 }

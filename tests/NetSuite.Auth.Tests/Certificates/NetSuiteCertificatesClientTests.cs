@@ -207,8 +207,9 @@ public class NetSuiteCertificatesClientTests
     public async Task Create_refuses_to_send_a_private_key_and_does_not_echo_it()
     {
         var handler = new RecordingHandler();
-        const string key = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----";
-        const string both = CertificatePem + "\n-----BEGIN EC PRIVATE KEY-----\nc2VjcmV0\n-----END EC PRIVATE KEY-----";
+        // Made at test time: PEM blocks labelled as private keys whose body is the base64 of "secret" (c2VjcmV0).
+        var key = System.Security.Cryptography.PemEncoding.WriteString("PRIVATE KEY", "secret"u8);
+        var both = CertificatePem + "\n" + System.Security.Cryptography.PemEncoding.WriteString("EC PRIVATE KEY", "secret"u8);
 
         var keyOnly = await Assert.ThrowsAsync<ArgumentException>(() => Client(handler).CreateAsync(Account, ClientId, AccessToken, Upload(key)));
         var bundled = await Assert.ThrowsAsync<ArgumentException>(() => Client(handler).CreateAsync(Account, ClientId, AccessToken, Upload(both)));

