@@ -170,7 +170,7 @@ public sealed class ClientCredentialsTests(ITestOutputHelper output)
 
         // No NetSuite call and no state write on every 5-minute sweep while it waits for a person...
         var writes = h.StateVault.Counters.Writes;
-        h.Time.Advance(TimeSpan.FromMinutes(1));
+        h.Time.Advance(TimeSpan.FromSeconds(30)); // less than the first backoff (Engine:BaseRetryDelay = 1 min here)
         Assert.Equal(0, (await h.Sweeps.SweepAsync(startRotations: false)).Due);
         Assert.Equal(writes, h.StateVault.Counters.Writes);
 

@@ -62,7 +62,7 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
         // Not picked up by the next sweeps: no NetSuite call, no state write while it waits.
         var writes = StateWrites(h, "blocked");
         var audit = h.Simulator.State.AuditTrail.Count;
-        h.Time.Advance(TimeSpan.FromMinutes(1));
+        h.Time.Advance(TimeSpan.FromSeconds(30)); // less than the first backoff (Engine:BaseRetryDelay = 1 min here)
         Assert.Equal(0, (await h.Sweeps.SweepAsync(startRotations: false)).Due);
         Assert.Equal(writes, StateWrites(h, "blocked"));
         Assert.Equal(audit, h.Simulator.State.AuditTrail.Count);
