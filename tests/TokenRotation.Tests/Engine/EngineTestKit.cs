@@ -69,6 +69,32 @@ internal static class EngineTestKit
         return await work;
     }
 
+    /// <summary>
+    /// Waits for <paramref name="work"/> and moves the fake clock only while <paramref name="waiting"/> says the work
+    /// waits on it (for example a write queued at the write limiter). Time then passes in the engine only where the
+    /// engine waits, not while real HTTP calls are slow, so how often the limiter bites does not depend on the
+    /// machine's load. So that work waiting on some other fake timer cannot hang, the clock also moves one step after
+    /// <paramref name="idleFallback"/> of real time without a move.
+    /// </summary>
+    public static async Task<T> PumpWhileWaitingAsync<T>(FakeTimeProvider time, Task<T> work, Func<bool> waiting, TimeSpan step, TimeSpan maxFake, TimeSpan? idleFallback = null)
+    {
+        var fallback = idleFallback ?? TimeSpan.FromMilliseconds(250);
+        var moved = TimeSpan.Zero;
+        var lastMove = System.Diagnostics.Stopwatch.StartNew();
+        while (!work.IsCompleted)
+        {
+            await Task.WhenAny(work, Task.Delay(2));
+            if (!work.IsCompleted && moved < maxFake && (waiting() || lastMove.Elapsed >= fallback))
+            {
+                time.Advance(step);
+                moved += step;
+                lastMove.Restart();
+            }
+        }
+
+        return await work;
+    }
+
     public static async Task PumpAsync(FakeTimeProvider time, Task work, TimeSpan? step = null, TimeSpan? maxFake = null) =>
         await PumpAsync(time, work.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default), step, maxFake);
 

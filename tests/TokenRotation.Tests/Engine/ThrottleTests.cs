@@ -23,12 +23,13 @@ public sealed class ThrottleTests(ITestOutputHelper output)
     [Fact]
     public async Task Rotation_against_a_throttled_state_vault_completes_through_retries_and_the_limiter_or_fails_cleanly()
     {
-        // Tiny budgets on the engine's fake clock: 5 reads and 2 writes per 10 s at the vault, 2 writes per 10 s in the
-        // engine's limiter. Throttles come in groups of eight: for the first four the window stays shut (the SDK's four
+        // Tiny budgets on the engine's fake clock: 5 reads and 2 writes per 10 s at the vault, 1 write per 10 s in the
+        // engine's limiter (tighter than the vault, so that the limiter bites even after a throttle moved the clock to
+        // the end of a vault window). Throttles come in groups of eight: for the first four the window stays shut (the SDK's four
         // attempts all get 429 and the run fails); for the next four the clock moves to the window's end, so the SDK's
         // retry goes through.
         var vaultOptions = new KeyVaultTestServerOptions { ReadBudget = 5, WriteBudget = 2 };
-        await using var h = await EngineHarness.StartAsync(settings: s => s["KeyVault:WritesPer10Seconds"] = "2", vaultOptions: vaultOptions, stateVaultOnFakeClock: true);
+        await using var h = await EngineHarness.StartAsync(settings: s => s["KeyVault:WritesPer10Seconds"] = "1", vaultOptions: vaultOptions, stateVaultOnFakeClock: true);
         var throttled = 0;
         h.StateVault.Throttle.Throttled += e =>
         {
@@ -111,7 +112,13 @@ public sealed class ThrottleTests(ITestOutputHelper output)
     {
         try
         {
-            return new RunResult(await PumpAsync(h.Time, Task.Run(run), TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)), null);
+            // The clock moves while a write waits at either write limiter (and otherwise only through the throttle
+            // handler), so writes close together in engine time meet the limiter however slow the machine is.
+            var state = h.Services.GetRequiredKeyedService<SlidingWindowWriteLimiter>(StoresServiceCollectionExtensions.StateVaultKey);
+            var consumer = h.Services.GetRequiredKeyedService<SlidingWindowWriteLimiter>(StoresServiceCollectionExtensions.ConsumerVaultKey);
+            return new RunResult(await PumpWhileWaitingAsync(h.Time, Task.Run(run),
+                () => state.GetStatistics()!.CurrentQueuedCount > 0 || consumer.GetStatistics()!.CurrentQueuedCount > 0,
+                TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)), null);
         }
         catch (RequestFailedException ex) when (ex.Status == 429)
         {
