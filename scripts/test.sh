@@ -75,10 +75,17 @@ export NSTOKEN_TEST_AZURITE_BLOB_PORT="$blob_port"
 export NSTOKEN_TEST_AZURITE_QUEUE_PORT="$queue_port"
 export NSTOKEN_TEST_AZURITE_TABLE_PORT="$table_port"
 
+# The coverage floor is a property of the whole suite: a filtered run (extra arguments) covers only what it selected,
+# so it reports coverage but does not fail on the floor.
+floor=()
+if [ "$#" -gt 0 ]; then
+  floor=(-p:Threshold=0)
+fi
+
 set +e
 dotnet test Functions.sln \
   --logger "trx" --results-directory "$results" \
-  -p:CollectCoverage=true \
+  -p:CollectCoverage=true "${floor[@]}" \
   "$@"
 status=$?
 set -e

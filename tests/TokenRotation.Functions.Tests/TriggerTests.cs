@@ -56,6 +56,30 @@ public sealed class TriggerTests
     }
 
     [Fact]
+    public async Task The_daily_timer_deletes_consent_sessions_that_expired_over_a_week_ago_and_keeps_the_rest()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync();
+        var sessions = env.Services.GetRequiredService<IConsentSessionStore>();
+        var now = env.Time.GetUtcNow();
+        ConsentSession Session(TimeSpan expiresIn) => new($"state-{Guid.NewGuid():N}", "conn-purge", "binding", "verifier", now + expiresIn);
+        var old = Session(-(SweepFunctions.ConsentSessionRetention + TimeSpan.FromMinutes(1)));
+        var recentlyExpired = Session(-TimeSpan.FromDays(1));
+        var live = Session(TimeSpan.FromMinutes(10));
+        foreach (var session in new[] { old, recentlyExpired, live })
+        {
+            await sessions.CreateAsync(session);
+        }
+
+        await env.Host.Activate<SweepFunctions>().RotateTbaTokens(new TimerInfo(), CancellationToken.None);
+
+        Assert.Equal(2, await env.ConsentSessionCountAsync());
+        Assert.Null(await sessions.TryConsumeAsync(old.State));
+        Assert.Equal(recentlyExpired, await sessions.TryConsumeAsync(recentlyExpired.State));
+        Assert.Equal(live, await sessions.TryConsumeAsync(live.State));
+        Assert.Contains(env.Host.Logs.Entries, e => e.EventId.Id == 1401 && e.Message.StartsWith("Deleted 1 consent sessions", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_queue_worker_refreshes_the_connections_named_in_a_real_message()
     {
         await using var env = await FunctionsTestEnvironment.StartAsync();

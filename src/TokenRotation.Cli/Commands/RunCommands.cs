@@ -73,21 +73,9 @@ internal static class RunCommands
     }
 
     /// <summary>What <c>nstoken rotate</c> does (the demo calls it too): the Functions app's rotate-now request.</summary>
-    public static async Task<ConnectionOutcome> RotateAsync(IServiceProvider services, ConnectionName connection, bool dryRun, bool force, CancellationToken cancellationToken)
-    {
-        var outcome = await services.GetRequiredService<ConnectionProcessor>().RunAsync(
-            connection, new RunRequest { Now = true, Rotate = true, StartRotations = true, Force = force, DryRun = dryRun, Trigger = "cli-rotate" }, cancellationToken).ConfigureAwait(false);
-
-        // The engine's rotate-now goes on to the retire step after promoting and refuses it, because the old credential
-        // just entered its grace period: that refusal is about starting ANOTHER rotation, not this one, which succeeded.
-        if (outcome.Kind == OutcomeKind.Conflict && outcome.Actions.Any(a => a.StartsWith("verified and promoted", StringComparison.Ordinal)))
-        {
-            var actions = outcome.Actions.Where(a => !a.StartsWith("refused:", StringComparison.Ordinal)).ToArray();
-            return outcome with { Kind = OutcomeKind.Succeeded, Actions = actions, Message = string.Join("; ", actions) };
-        }
-
-        return outcome;
-    }
+    public static Task<ConnectionOutcome> RotateAsync(IServiceProvider services, ConnectionName connection, bool dryRun, bool force, CancellationToken cancellationToken) =>
+        services.GetRequiredService<ConnectionProcessor>().RunAsync(
+            connection, new RunRequest { Now = true, Rotate = true, StartRotations = true, Force = force, DryRun = dryRun, Trigger = "cli-rotate" }, cancellationToken);
 
     /// <summary>The refresh of one connection, by kind, inside its session.</summary>
     public static Task<OutcomeKind> RefreshAsync(RunContext ctx, CancellationToken cancellationToken)

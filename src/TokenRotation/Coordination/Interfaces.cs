@@ -66,6 +66,13 @@ public interface IConsentSessionStore
 
     /// <summary>Marks the session used and returns it; null when unknown or already used.</summary>
     Task<ConsentSession?> TryConsumeAsync(string state, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes the sessions, used or not, that expired before <paramref name="expiredBefore"/>; returns how many. The
+    /// daily timer calls it with a cutoff well in the past, so a person who opens an expired link soon after it
+    /// expired is still told that it expired.
+    /// </summary>
+    Task<int> PurgeExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One message per account with due connections (Storage Queue in Azure).</summary>

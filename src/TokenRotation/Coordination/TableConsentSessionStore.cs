@@ -89,6 +89,27 @@ public sealed class TableConsentSessionStore : IConsentSessionStore
         return null;
     }
 
+    public async Task<int> PurgeExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey} and ExpiresAt lt {expiredBefore}");
+        var deleted = 0;
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                // Conditional on the ETag read: a callback consuming the row at this moment keeps it until next time.
+                await _table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken).ConfigureAwait(false);
+                deleted++;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+            }
+        }
+
+        return deleted;
+    }
+
     private static InvalidDataException Missing(string property) => new($"A consent session row has no {property}.");
 
     private Task EnsureTableAsync(CancellationToken cancellationToken)
@@ -140,6 +161,16 @@ public sealed class InMemoryConsentSessionStore : IConsentSessionStore
 
             _sessions[key] = (entry.Session, true);
             return Task.FromResult<ConsentSession?>(entry.Session);
+        }
+    }
+
+    public Task<int> PurgeExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default)
+    {
+        lock (_sessions)
+        {
+            var expired = _sessions.Where(e => e.Value.Session.ExpiresAt < expiredBefore).Select(e => e.Key).ToList();
+            expired.ForEach(k => _sessions.Remove(k));
+            return Task.FromResult(expired.Count);
         }
     }
 }

@@ -64,6 +64,29 @@ public abstract class ConsentSessionStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purging_deletes_only_sessions_that_expired_before_the_cutoff_used_or_not()
+    {
+        var cutoff = Now.AddDays(-7);
+        var oldUnused = NewSession(expiresAt: cutoff.AddMinutes(-1));
+        var oldUsed = NewSession(expiresAt: cutoff.AddDays(-3));
+        var recent = NewSession(expiresAt: cutoff.AddMinutes(1));
+        var live = NewSession();
+        foreach (var session in new[] { oldUnused, oldUsed, recent, live })
+        {
+            await Store.CreateAsync(session);
+        }
+
+        Assert.NotNull(await Store.TryConsumeAsync(oldUsed.State));
+
+        Assert.Equal(2, await Store.PurgeExpiredAsync(cutoff));
+
+        Assert.Null(await Store.TryConsumeAsync(oldUnused.State));
+        Assert.Equal(recent, await Store.TryConsumeAsync(recent.State));
+        Assert.Equal(live, await Store.TryConsumeAsync(live.State));
+        Assert.Equal(0, await Store.PurgeExpiredAsync(cutoff));
+    }
+
+    [Fact]
     public async Task An_unknown_state_returns_null()
     {
         Assert.Null(await Store.TryConsumeAsync($"state-{Guid.NewGuid():N}"));
