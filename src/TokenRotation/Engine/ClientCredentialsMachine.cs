@@ -67,7 +67,7 @@ public static class ClientCredentialsMachine
         var token = result.Value;
         var facts = NetSuiteTokenFacts.TryRead(token.AccessToken, out var f) ? f : null;
         var expires = facts?.ExpiresAt ?? ctx.Now + (token.ExpiresIn ?? TimeSpan.FromHours(1));
-        await ctx.Services.Consumers.PublishAccessTokenAsync(ctx.Session.Name, doc.Account, token.AccessToken, expires, cancellationToken).ConfigureAwait(false);
+        await ctx.PublishAccessTokenAsync(token.AccessToken, expires, cancellationToken).ConfigureAwait(false);
         ctx.AccessTokenExpiresAt = expires;
         ctx.Did($"minted and published an access token valid until {expires:u}");
         ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "mint", $"access token until {expires:u}");

@@ -84,6 +84,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
         {
             var tba = document.Tba!;
             var current = document.Credentials.Current!;
+            lease.EnsureHeld();
             await services.Consumers.PublishTbaAsync(name, new TbaProjection(document.Account, tba.ConsumerKey, tba.ConsumerSecret, current.Id, current.Secret!), cancellationToken).ConfigureAwait(false);
             actions.Add("published the TBA set to the consumer vault");
         }
@@ -176,7 +177,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             }
 
             ctx.Session.Lease.EnsureHeld();
-            await services.Consumers.DeleteAsync(ctx.Session.Name, ct).ConfigureAwait(false);
+            await ctx.DeleteConsumerSecretAsync(ct).ConfigureAwait(false);
             await services.Store.DeleteAsync(ctx.Session.Name, ct).ConfigureAwait(false);
             ctx.Did($"deleted {ctx.Name}; with purge protection its name stays blocked until recovered (`nstoken recover {ctx.Name}`)");
             return OutcomeKind.Succeeded;
@@ -266,7 +267,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             doc.LastError = null;
             doc.LastSuccessAt = ctx.Now;
             await ctx.SaveAsync(ct).ConfigureAwait(false);
-            await services.Consumers.PublishAccessTokenAsync(ctx.Session.Name, doc.Account, tokens.AccessToken, accessFacts.ExpiresAt, ct).ConfigureAwait(false);
+            await ctx.PublishAccessTokenAsync(tokens.AccessToken, accessFacts.ExpiresAt, ct).ConfigureAwait(false);
             ctx.AccessTokenExpiresAt = accessFacts.ExpiresAt;
             ctx.Did($"consent stored for role {oauth.ExpectedRoleId} and user {oauth.ExpectedEntityId}; the refresh token is valid until {refreshFacts.ExpiresAt:u}");
             services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "consent", $"refresh token until {refreshFacts.ExpiresAt:u}");

@@ -126,7 +126,7 @@ public static class OAuth2RefreshMachine
             ctx.Did("persisted the new single-use refresh token");
         }
 
-        await ctx.Services.Consumers.PublishAccessTokenAsync(ctx.Session.Name, ctx.Doc.Account, response.AccessToken, accessFacts.ExpiresAt, cancellationToken).ConfigureAwait(false);
+        await ctx.PublishAccessTokenAsync(response.AccessToken, accessFacts.ExpiresAt, cancellationToken).ConfigureAwait(false);
         ctx.AccessTokenExpiresAt = accessFacts.ExpiresAt;
         ctx.Did($"published a new access token valid until {accessFacts.ExpiresAt:u}");
         ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "refresh", $"access token until {accessFacts.ExpiresAt:u}");

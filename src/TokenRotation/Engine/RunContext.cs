@@ -33,6 +33,30 @@ public sealed class RunContext(ConnectionSession session, EngineServices service
 
     public Task SaveAsync(CancellationToken cancellationToken) => SaveCoreAsync(cancellationToken);
 
+    /// <summary>
+    /// Publishes an access token to the consumer vault, fenced like a state write: a holder whose lease is lost (or
+    /// could have expired) stops here instead of overwriting what the next holder published.
+    /// </summary>
+    public Task PublishAccessTokenAsync(string accessToken, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        Session.Lease.EnsureHeld();
+        return Services.Consumers.PublishAccessTokenAsync(Session.Name, Doc.Account, accessToken, expiresAt, cancellationToken);
+    }
+
+    /// <summary>Publishes a TBA set to the consumer vault, fenced by the lease like <see cref="PublishAccessTokenAsync"/>.</summary>
+    public Task PublishTbaAsync(Stores.TbaProjection projection, CancellationToken cancellationToken)
+    {
+        Session.Lease.EnsureHeld();
+        return Services.Consumers.PublishTbaAsync(Session.Name, projection, cancellationToken);
+    }
+
+    /// <summary>Deletes the consumer secret, fenced by the lease.</summary>
+    public Task<bool> DeleteConsumerSecretAsync(CancellationToken cancellationToken)
+    {
+        Session.Lease.EnsureHeld();
+        return Services.Consumers.DeleteAsync(Session.Name, cancellationToken);
+    }
+
     private async Task SaveCoreAsync(CancellationToken cancellationToken)
     {
         await Session.SaveAsync(cancellationToken).ConfigureAwait(false);

@@ -112,8 +112,7 @@ public sealed class TbaRotationOperations : IRotationOperations
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(current);
         var tba = Definition(ctx);
-        return ctx.Services.Consumers.PublishTbaAsync(
-            ctx.Session.Name,
+        return ctx.PublishTbaAsync(
             new TbaProjection(ctx.Doc.Account, tba.ConsumerKey, tba.ConsumerSecret, current.Id, current.Secret ?? throw new InvalidDataException($"Connection {ctx.Name}: TBA token {current.Id} has no secret.")),
             cancellationToken);
     }

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using NetSuite.Auth.OAuth2;
 using NetSuite.Simulator;
 using TokenRotation.Connections;
+using TokenRotation.Coordination;
 using TokenRotation.Engine;
 using TokenRotation.Stores;
 using Xunit.Abstractions;
@@ -43,6 +45,45 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
     private static long StateWrites(EngineHarness h, string name) => h.StateVault.Counters.ForSecret(SecretNames.State(N(name))).Writes;
 
     private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task A_holder_that_lost_its_lease_during_the_refresh_call_does_not_publish_the_new_access_token()
+    {
+        var hooks = new NetSuiteHooks();
+        await using var h = await EngineHarness.StartAsync(overrides: services => hooks.Install(services));
+        await ImportAndConsentAsync(h, "fenced", new IntegrationSpec());
+        var consumerSecret = SecretNames.Consumer(N("fenced"));
+        var published = (await h.Consumers.GetAsync(N("fenced")))!;
+        var writesBefore = h.ConsumerVault.Counters.ForSecret(consumerSecret).Writes;
+        var refreshes = 0;
+
+        // The connection's lease is broken while NetSuite answers the refresh (as when another instance took it over):
+        // the new access token must not be published, since the new holder may already have published a newer one.
+        hooks.AfterResponse = (request, response) =>
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/oauth2/v1/token", StringComparison.Ordinal) && response.IsSuccessStatusCode && refreshes++ == 0)
+            {
+                ((InMemoryLeaseProvider)h.Services.GetRequiredService<ILeaseProvider>()).Break(ConnectionProcessor.LeaseKey(N("fenced")));
+            }
+
+            return Task.CompletedTask;
+        };
+
+        h.Time.Advance(TimeSpan.FromMinutes(50));
+        var thrown = await Record.ExceptionAsync(() => h.Processor.RunAsync(N("fenced"), RunRequest.Sweep(false)));
+
+        Assert.IsType<LeaseLostException>(thrown);
+        Assert.Equal(1, refreshes);
+        Assert.Equal(writesBefore, h.ConsumerVault.Counters.ForSecret(consumerSecret).Writes);
+        Assert.Equal(published.Value, (await h.Consumers.GetAsync(N("fenced")))!.Value);
+
+        // The next run (with the lease) refreshes again and publishes.
+        hooks.AfterResponse = null;
+        var next = await h.Processor.RunAsync(N("fenced"), RunRequest.Sweep(false));
+        Assert.Equal(OutcomeKind.Succeeded, next.Kind);
+        Assert.Equal(writesBefore + 1, h.ConsumerVault.Counters.ForSecret(consumerSecret).Writes);
+        Assert.NotEqual(published.Value, (await h.Consumers.GetAsync(N("fenced")))!.Value);
+    }
 
     [Fact]
     public async Task A_refresh_refused_for_a_blocked_integration_waits_for_a_person_on_a_slow_backoff_and_heals_when_fixed()
