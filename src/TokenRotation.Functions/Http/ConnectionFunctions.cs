@@ -14,62 +14,36 @@ namespace TokenRotation.Functions.Http;
 public sealed class ConnectionFunctions(ConnectionProcessor processor, ConnectionAdmin admin, StatusReportBuilder status)
 {
     [Function(nameof(RotateConnection))]
-    public async Task<IActionResult> RotateConnection(
+    public Task<IActionResult> RotateConnection(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/rotate")] HttpRequest request,
         string name,
-        CancellationToken cancellationToken)
-    {
-        if (!OperatorRequest.TryRead(request, name, allowForce: true, out var connection, out var flags, out var problem))
-        {
-            return problem;
-        }
-
-        var outcome = await processor.RunAsync(
-            connection, new RunRequest { Now = true, StartRotations = true, Force = flags.Force, DryRun = flags.DryRun, Trigger = "rotate-now" }, cancellationToken).ConfigureAwait(false);
-        return OperatorRequest.Answer(outcome);
-    }
+        CancellationToken cancellationToken) =>
+        OperatorRequest.RunAsync(request, name, allowForce: true, (connection, flags) =>
+            processor.RunAsync(connection, new RunRequest { Now = true, StartRotations = true, Force = flags.Force, DryRun = flags.DryRun, Trigger = "rotate-now" }, cancellationToken));
 
     [Function(nameof(PauseConnection))]
-    public async Task<IActionResult> PauseConnection(
+    public Task<IActionResult> PauseConnection(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/pause")] HttpRequest request,
         string name,
-        CancellationToken cancellationToken)
-    {
-        if (!OperatorRequest.TryRead(request, name, allowForce: false, out var connection, out var flags, out var problem))
-        {
-            return problem;
-        }
-
-        return OperatorRequest.Answer(await admin.PauseAsync(connection, flags.DryRun, cancellationToken).ConfigureAwait(false));
-    }
+        CancellationToken cancellationToken) =>
+        OperatorRequest.RunAsync(request, name, allowForce: false, (connection, flags) =>
+            admin.PauseAsync(connection, flags.DryRun, cancellationToken));
 
     [Function(nameof(ResumeConnection))]
-    public async Task<IActionResult> ResumeConnection(
+    public Task<IActionResult> ResumeConnection(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/resume")] HttpRequest request,
         string name,
-        CancellationToken cancellationToken)
-    {
-        if (!OperatorRequest.TryRead(request, name, allowForce: false, out var connection, out var flags, out var problem))
-        {
-            return problem;
-        }
-
-        return OperatorRequest.Answer(await admin.ResumeAsync(connection, flags.DryRun, cancellationToken).ConfigureAwait(false));
-    }
+        CancellationToken cancellationToken) =>
+        OperatorRequest.RunAsync(request, name, allowForce: false, (connection, flags) =>
+            admin.ResumeAsync(connection, flags.DryRun, cancellationToken));
 
     [Function(nameof(RollbackConnection))]
-    public async Task<IActionResult> RollbackConnection(
+    public Task<IActionResult> RollbackConnection(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/rollback")] HttpRequest request,
         string name,
-        CancellationToken cancellationToken)
-    {
-        if (!OperatorRequest.TryRead(request, name, allowForce: false, out var connection, out var flags, out var problem))
-        {
-            return problem;
-        }
-
-        return OperatorRequest.Answer(await admin.RollbackAsync(connection, flags.DryRun, cancellationToken).ConfigureAwait(false));
-    }
+        CancellationToken cancellationToken) =>
+        OperatorRequest.RunAsync(request, name, allowForce: false, (connection, flags) =>
+            admin.RollbackAsync(connection, flags.DryRun, cancellationToken));
 
     [Function(nameof(ListConnections))]
     public async Task<IActionResult> ListConnections(
@@ -128,6 +102,18 @@ internal static class OperatorRequest
         flags = new Flags(dryRun, force);
         problem = null;
         return true;
+    }
+
+    /// <summary>Reads the route and query, runs <paramref name="action"/> when they are valid, and answers its outcome.</summary>
+    public static async Task<IActionResult> RunAsync(HttpRequest request, string name, bool allowForce, Func<ConnectionName, Flags, Task<ConnectionOutcome>> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (!TryRead(request, name, allowForce, out var connection, out var flags, out var problem))
+        {
+            return problem;
+        }
+
+        return Answer(await action(connection, flags).ConfigureAwait(false));
     }
 
     public static IActionResult Answer(ConnectionOutcome outcome)

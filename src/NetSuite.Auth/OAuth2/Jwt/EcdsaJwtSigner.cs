@@ -47,35 +47,8 @@ public sealed class EcdsaJwtSigner : IJwtSigner, IDisposable
     /// <param name="keyId">The NetSuite certificate id (<c>kid</c>).</param>
     /// <returns>A signer; dispose it to dispose the key.</returns>
     /// <exception cref="ArgumentException">The PEM holds no usable EC private key; the message does not contain the PEM.</exception>
-    public static EcdsaJwtSigner FromPem(string privateKeyPem, string keyId)
-    {
-        ArgumentNullException.ThrowIfNull(privateKeyPem);
-        if (!privateKeyPem.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
-        {
-            throw new ArgumentException("The PEM holds no private key (no PRIVATE KEY block).", nameof(privateKeyPem));
-        }
-
-        var key = ECDsa.Create();
-        try
-        {
-            key.ImportFromPem(privateKeyPem);
-        }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
-        {
-            key.Dispose();
-            throw new ArgumentException($"The PEM does not hold a usable EC private key ({ex.GetType().Name}).", nameof(privateKeyPem));
-        }
-
-        try
-        {
-            return new EcdsaJwtSigner(key, keyId, ownsKey: true);
-        }
-        catch
-        {
-            key.Dispose();
-            throw;
-        }
-    }
+    public static EcdsaJwtSigner FromPem(string privateKeyPem, string keyId) =>
+        PemSignerKeys.Create(ECDsa.Create(), privateKeyPem, "EC", k => new EcdsaJwtSigner(k, keyId, ownsKey: true));
 
     /// <inheritdoc />
     public ValueTask<byte[]> SignAsync(byte[] data, CancellationToken cancellationToken)

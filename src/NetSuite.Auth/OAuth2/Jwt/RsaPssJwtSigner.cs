@@ -59,35 +59,8 @@ public sealed class RsaPssJwtSigner : IJwtSigner, IDisposable
     /// <param name="algorithm">PS256 (default), PS384 or PS512.</param>
     /// <returns>A signer; dispose it to dispose the key.</returns>
     /// <exception cref="ArgumentException">The PEM holds no usable RSA private key; the message does not contain the PEM.</exception>
-    public static RsaPssJwtSigner FromPem(string privateKeyPem, string keyId, string algorithm = JwtAlgorithms.PS256)
-    {
-        ArgumentNullException.ThrowIfNull(privateKeyPem);
-        if (!privateKeyPem.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
-        {
-            throw new ArgumentException("The PEM holds no private key (no PRIVATE KEY block).", nameof(privateKeyPem));
-        }
-
-        var key = RSA.Create();
-        try
-        {
-            key.ImportFromPem(privateKeyPem);
-        }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
-        {
-            key.Dispose();
-            throw new ArgumentException($"The PEM does not hold a usable RSA private key ({ex.GetType().Name}).", nameof(privateKeyPem));
-        }
-
-        try
-        {
-            return new RsaPssJwtSigner(key, keyId, algorithm, ownsKey: true);
-        }
-        catch
-        {
-            key.Dispose();
-            throw;
-        }
-    }
+    public static RsaPssJwtSigner FromPem(string privateKeyPem, string keyId, string algorithm = JwtAlgorithms.PS256) =>
+        PemSignerKeys.Create(RSA.Create(), privateKeyPem, "RSA", k => new RsaPssJwtSigner(k, keyId, algorithm, ownsKey: true));
 
     /// <inheritdoc />
     public ValueTask<byte[]> SignAsync(byte[] data, CancellationToken cancellationToken)
