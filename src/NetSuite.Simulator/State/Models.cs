@@ -428,8 +428,43 @@ public sealed class SimIntegration
     public override string ToString() => $"{this.Name} ({this.ClientId[..8]}…)";
 }
 
+/// <summary>
+/// What every issued token (TBA, refresh, access) has: a status that ends once (revoked, expired, wiped), its use
+/// count and last use, and whether the response that carried it was lost.
+/// </summary>
+public abstract class SimIssuedToken : ILoseable
+{
+    public DateTimeOffset? EndedAt { get; internal set; }
+
+    public TokenStatus Status => (TokenStatus)Volatile.Read(ref this.status);
+
+    /// <summary>True when the answer that carried this token was lost (the client never saw it): an orphan while active.</summary>
+    public bool ResponseLost { get; private set; }
+
+    public DateTimeOffset? LastUsedAt { get; internal set; }
+
+    public long UseCount => Interlocked.Read(ref this.useCount);
+
+    internal int status;
+    internal long useCount;
+
+    /// <summary>Ends an active token; false when it had already ended.</summary>
+    internal bool TryEnd(TokenStatus to, DateTimeOffset at)
+    {
+        if (Interlocked.CompareExchange(ref this.status, (int)to, (int)TokenStatus.Active) == (int)TokenStatus.Active)
+        {
+            this.EndedAt = at;
+            return true;
+        }
+
+        return false;
+    }
+
+    void ILoseable.MarkResponseLost() => this.ResponseLost = true;
+}
+
 /// <summary>A TBA token (token id + secret) for (account, user, role, integration).</summary>
-public sealed class SimTbaToken : ILoseable
+public sealed class SimTbaToken : SimIssuedToken
 {
     internal SimTbaToken(string tokenId, string tokenSecret, string name, string accountId, string consumerKey, int entityId, int roleId, DateTimeOffset createdAt)
     {
@@ -459,40 +494,13 @@ public sealed class SimTbaToken : ILoseable
 
     public DateTimeOffset CreatedAt { get; }
 
-    public DateTimeOffset? EndedAt { get; internal set; }
-
-    public TokenStatus Status => (TokenStatus)Volatile.Read(ref this.status);
-
-    /// <summary>True when the answer that carried this token was lost (the client never saw it): an orphan while active.</summary>
-    public bool ResponseLost { get; private set; }
-
-    public DateTimeOffset? LastUsedAt { get; internal set; }
-
-    public long UseCount => Interlocked.Read(ref this.useCount);
-
-    internal int status;
-    internal long useCount;
-
-    internal bool TryEnd(TokenStatus to, DateTimeOffset at)
-    {
-        if (Interlocked.CompareExchange(ref this.status, (int)to, (int)TokenStatus.Active) == (int)TokenStatus.Active)
-        {
-            this.EndedAt = at;
-            return true;
-        }
-
-        return false;
-    }
-
-    void ILoseable.MarkResponseLost() => this.ResponseLost = true;
-
     internal TokenView ToView() => new(
         TokenKind.Tba, this.TokenId, this.Name, this.AccountId, this.ConsumerKey, this.EntityId, this.RoleId,
         this.Status, this.CreatedAt, null, this.EndedAt, this.ResponseLost, this.LastUsedAt, this.UseCount);
 }
 
 /// <summary>An OAuth 2.0 refresh token (a JWT whose <c>jti</c> contains <c>.r.</c>).</summary>
-public sealed class SimRefreshToken : ILoseable
+public sealed class SimRefreshToken : SimIssuedToken
 {
     public required string Jti { get; init; }
 
@@ -518,32 +526,6 @@ public sealed class SimRefreshToken : ILoseable
 
     public required bool PublicClient { get; init; }
 
-    public DateTimeOffset? EndedAt { get; internal set; }
-
-    public bool ResponseLost { get; private set; }
-
-    public DateTimeOffset? LastUsedAt { get; internal set; }
-
-    public long UseCount => Interlocked.Read(ref this.useCount);
-
-    public TokenStatus Status => (TokenStatus)Volatile.Read(ref this.status);
-
-    internal int status;
-    internal long useCount;
-
-    internal bool TryEnd(TokenStatus to, DateTimeOffset at)
-    {
-        if (Interlocked.CompareExchange(ref this.status, (int)to, (int)TokenStatus.Active) == (int)TokenStatus.Active)
-        {
-            this.EndedAt = at;
-            return true;
-        }
-
-        return false;
-    }
-
-    void ILoseable.MarkResponseLost() => this.ResponseLost = true;
-
     internal TokenView ToView(DateTimeOffset now) => new(
         TokenKind.OAuth2Refresh, this.Jti, null, this.AccountId, this.ClientId, this.EntityId, this.RoleId,
         this.Status == TokenStatus.Active && this.ExpiresAt <= now ? TokenStatus.Expired : this.Status,
@@ -551,7 +533,7 @@ public sealed class SimRefreshToken : ILoseable
 }
 
 /// <summary>An OAuth 2.0 access token (a JWT whose <c>jti</c> contains <c>.a.</c>), 60 minutes.</summary>
-public sealed class SimAccessToken : ILoseable
+public sealed class SimAccessToken : SimIssuedToken
 {
     public required string Jti { get; init; }
 
@@ -576,32 +558,6 @@ public sealed class SimAccessToken : ILoseable
     public string? CertificateId { get; init; }
 
     public required string GrantType { get; init; }
-
-    public DateTimeOffset? EndedAt { get; internal set; }
-
-    public bool ResponseLost { get; private set; }
-
-    public DateTimeOffset? LastUsedAt { get; internal set; }
-
-    public long UseCount => Interlocked.Read(ref this.useCount);
-
-    public TokenStatus Status => (TokenStatus)Volatile.Read(ref this.status);
-
-    internal int status;
-    internal long useCount;
-
-    internal bool TryEnd(TokenStatus to, DateTimeOffset at)
-    {
-        if (Interlocked.CompareExchange(ref this.status, (int)to, (int)TokenStatus.Active) == (int)TokenStatus.Active)
-        {
-            this.EndedAt = at;
-            return true;
-        }
-
-        return false;
-    }
-
-    void ILoseable.MarkResponseLost() => this.ResponseLost = true;
 
     internal TokenView ToView(DateTimeOffset now) => new(
         TokenKind.OAuth2Access, this.Jti, null, this.AccountId, this.ClientId, this.EntityId, this.RoleId,
