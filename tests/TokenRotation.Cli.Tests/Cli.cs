@@ -1,5 +1,9 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using NetSuite.Simulator;
 using TokenRotation.Cli;
+using TokenRotation.Connections;
+using TokenRotation.Stores;
 
 namespace TokenRotation.Cli.Tests;
 
@@ -25,5 +29,65 @@ internal static class Cli
         };
         var exit = await NsTokenApp.RunAsync(args, console);
         return (exit, output.ToString(), error.ToString());
+    }
+}
+
+/// <summary>
+/// nstoken with <c>--local</c> against a fresh NetSuite simulator: a temporary folder holding the file-backed store
+/// and a settings file that points every NetSuite URL at the simulator. Seed the simulator's accounts after start.
+/// </summary>
+internal sealed class LocalCli : IAsyncDisposable
+{
+    private LocalCli(string folder, NetSuiteSimulator simulator, string settings)
+    {
+        Folder = folder;
+        Simulator = simulator;
+        Settings = settings;
+    }
+
+    public string Folder { get; }
+
+    public NetSuiteSimulator Simulator { get; }
+
+    /// <summary>The settings file passed with <c>--settings</c>.</summary>
+    public string Settings { get; }
+
+    /// <summary>The folder passed with <c>--local</c>.</summary>
+    public string Store => Path.Combine(Folder, "store");
+
+    public static async Task<LocalCli> StartAsync(string folderPrefix)
+    {
+        var folder = Directory.CreateTempSubdirectory(folderPrefix).FullName;
+        var simulator = await NetSuiteSimulator.StartAsync();
+        var settings = Path.Combine(folder, "settings.json");
+        await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["NetSuite"] = new Dictionary<string, string>
+            {
+                ["SuiteTalkUrlTemplate"] = simulator.SuiteTalkTemplate,
+                ["RestletsUrlTemplate"] = simulator.RestletsTemplate,
+                ["AppUrlTemplate"] = simulator.AppTemplate,
+                ["DataCenterUrlsUrl"] = simulator.BaseUrl + "/rest/datacenterurls",
+            },
+        }));
+        return new LocalCli(folder, simulator, settings);
+    }
+
+    /// <summary>Runs nstoken with <c>--local</c> and <c>--settings</c> appended.</summary>
+    public Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string stdin, params string[] args) =>
+        Cli.RunAsync([.. args, "--local", Store, "--settings", Settings], stdin);
+
+    /// <summary>The connection as the local state vault holds it.</summary>
+    public Task<ConnectionDocument?> GetAsync(string name) =>
+        new FileConnectionStore(Path.Combine(Store, "state-vault")).GetAsync(ConnectionName.Parse(name));
+
+    /// <summary>What the local consumer vault holds for the connection.</summary>
+    public Task<ConsumerProjection?> GetPublishedAsync(string name) =>
+        new FileConsumerPublisher(Path.Combine(Store, "consumer-vault")).GetAsync(ConnectionName.Parse(name));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Simulator.DisposeAsync();
+        Directory.Delete(Folder, recursive: true);
     }
 }

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using NetSuite.Simulator;
 using TokenRotation.Connections;
-using TokenRotation.Stores;
 
 namespace TokenRotation.Cli.Tests;
 
@@ -13,54 +11,35 @@ public sealed class CommandTests : IAsyncLifetime
     private const string Password = "Ops-Only-Passw0rd!";
     private const string TotpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("nstoken-cli-test-").FullName;
-    private NetSuiteSimulator _simulator = null!;
-    private string _settings = null!;
+    private LocalCli _cli = null!;
     private SimIntegration _integration = null!;
+
+    private NetSuiteSimulator Simulator => _cli.Simulator;
 
     public async Task InitializeAsync()
     {
-        _simulator = await NetSuiteSimulator.StartAsync();
-        _simulator.State.AddAccount(Account, concurrencyLimit: 5);
-        _simulator.State.AddRole(Account, 1000, "Integration Role", twoFactorRequired: true);
-        _simulator.State.AddUser(Account, Email, Password, TotpSecret, 1000);
-        _simulator.State.SetConsentUser(Account, Email, 1000);
-        _integration = _simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = ["http://localhost:7071/api/oauth/callback"] });
-        _settings = Path.Combine(_folder, "settings.json");
-        await File.WriteAllTextAsync(_settings, JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["NetSuite"] = new Dictionary<string, string>
-            {
-                ["SuiteTalkUrlTemplate"] = _simulator.SuiteTalkTemplate,
-                ["RestletsUrlTemplate"] = _simulator.RestletsTemplate,
-                ["AppUrlTemplate"] = _simulator.AppTemplate,
-                ["DataCenterUrlsUrl"] = _simulator.BaseUrl + "/rest/datacenterurls",
-            },
-        }));
+        _cli = await LocalCli.StartAsync("nstoken-cli-test-");
+        Simulator.State.AddAccount(Account, concurrencyLimit: 5);
+        Simulator.State.AddRole(Account, 1000, "Integration Role", twoFactorRequired: true);
+        Simulator.State.AddUser(Account, Email, Password, TotpSecret, 1000);
+        Simulator.State.SetConsentUser(Account, Email, 1000);
+        _integration = Simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = ["http://localhost:7071/api/oauth/callback"] });
     }
 
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cli.DisposeAsync();
 
-    private string Store => Path.Combine(_folder, "store");
-
-    private Task<(int ExitCode, string Stdout, string Stderr)> Run(string stdin, params string[] args) =>
-        Cli.RunAsync([.. args, "--local", Store, "--settings", _settings], stdin);
+    private Task<(int ExitCode, string Stdout, string Stderr)> Run(string stdin, params string[] args) => _cli.RunAsync(stdin, args);
 
     private async Task<(int ExitCode, string Stdout, string Stderr)> ImportTba(string name)
     {
-        var token = _simulator.State.IssueTbaToken(Account, _integration.ConsumerKey, Email, 1000, name: "made in the UI");
+        var token = Simulator.State.IssueTbaToken(Account, _integration.ConsumerKey, Email, 1000, name: "made in the UI");
         return await Run(
             $"{_integration.ConsumerSecret}\n{token.TokenSecret}\n{Password}\n{TotpSecret}\n",
             "import", "tba", name, "--account", Account, "--consumer-key", _integration.ConsumerKey, "--token-id", token.TokenId,
             "--email", Email, "--role", "1000", "--secrets-from-stdin");
     }
 
-    private async Task<ConnectionDocument?> ReadAsync(string name) =>
-        await new FileConnectionStore(Path.Combine(Store, "state-vault")).GetAsync(ConnectionName.Parse(name));
+    private Task<ConnectionDocument?> ReadAsync(string name) => _cli.GetAsync(name);
 
     [Fact]
     public async Task Tba_lifecycle_import_refresh_rotate_rollback_pause_delete_recover_with_exit_codes()
@@ -77,12 +56,12 @@ public sealed class CommandTests : IAsyncLifetime
         var dry = await Run("", "rotate", "erp", "--dry-run");
         Assert.Equal(0, dry.ExitCode);
         Assert.Contains("would rotate the TBA token", dry.Stdout, StringComparison.Ordinal);
-        Assert.Single(_simulator.State.ActiveTbaTokens(Account));
+        Assert.Single(Simulator.State.ActiveTbaTokens(Account));
 
         var rotate = await Run("", "rotate", "erp");
         Assert.Equal(0, rotate.ExitCode);
         Assert.Contains("verified and promoted", rotate.Stdout, StringComparison.Ordinal);
-        Assert.Equal(2, _simulator.State.ActiveTbaTokens(Account).Count);
+        Assert.Equal(2, Simulator.State.ActiveTbaTokens(Account).Count);
         var rotated = (await ReadAsync("erp"))!;
         Assert.Equal(original, rotated.Credentials.Previous!.Id);
 
@@ -108,7 +87,7 @@ public sealed class CommandTests : IAsyncLifetime
         var delete = await Run("", "delete", "erp");
         Assert.Equal(0, delete.ExitCode);
         Assert.Null(await ReadAsync("erp"));
-        Assert.Empty(_simulator.State.ActiveTbaTokens(Account));
+        Assert.Empty(Simulator.State.ActiveTbaTokens(Account));
 
         var reimport = await ImportTba("erp");
         Assert.Equal(2, reimport.ExitCode);
@@ -180,7 +159,7 @@ public sealed class CommandTests : IAsyncLifetime
     {
         Assert.Equal(0, (await ImportTba("erp-broken")).ExitCode);
         var doc = (await ReadAsync("erp-broken"))!;
-        _simulator.State.RevokeTbaToken(Account, doc.Credentials.Current!.Id);
+        Simulator.State.RevokeTbaToken(Account, doc.Credentials.Current!.Id);
 
         var doctor = await Run("", "doctor", "erp-broken");
 
@@ -192,7 +171,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task Client_credentials_new_key_then_import_then_refresh_mints_an_access_token()
     {
-        var user = _simulator.State.GetUser(Account, Email);
+        var user = Simulator.State.GetUser(Account, Email);
         var common = new[] { "--account", Account, "--client-id", _integration.ClientId, "--role", "1000", "--entity", user.EntityId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
         var newKey = await Run("", ["import", "client-credentials", "wms", .. common, "--new-key"]);
@@ -204,7 +183,7 @@ public sealed class CommandTests : IAsyncLifetime
 
         // A person uploads the certificate in NetSuite's M2M setup, which names it.
         using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
-        var mapped = _simulator.State.AddCertificate(Account, _integration.ClientId, Email, 1000, certificate);
+        var mapped = Simulator.State.AddCertificate(Account, _integration.ClientId, Email, 1000, certificate);
 
         var import = await Run("", ["import", "client-credentials", "wms", .. common, "--key-version", version, "--certificate-id", mapped.CertificateId]);
         Assert.Equal(0, import.ExitCode);
@@ -212,7 +191,7 @@ public sealed class CommandTests : IAsyncLifetime
         var refresh = await Run("", "refresh", "wms");
         Assert.Equal(0, refresh.ExitCode);
         Assert.Contains("minted and published an access token", refresh.Stdout, StringComparison.Ordinal);
-        var published = await new FileConsumerPublisher(Path.Combine(Store, "consumer-vault")).GetAsync(ConnectionName.Parse("wms"));
+        var published = await _cli.GetPublishedAsync("wms");
         Assert.True(published!.ExpiresOn > DateTimeOffset.UtcNow);
 
         var rotate = await Run("", "rotate", "wms");
@@ -221,7 +200,7 @@ public sealed class CommandTests : IAsyncLifetime
         var rotated = (await ReadAsync("wms"))!;
         Assert.Equal(mapped.CertificateId, rotated.Credentials.Previous!.Id);
         Assert.NotEqual(mapped.CertificateId, rotated.Credentials.Current!.Id);
-        Assert.Equal(2, _simulator.State.Certificates(Account, _integration.ClientId).Count);
+        Assert.Equal(2, Simulator.State.Certificates(Account, _integration.ClientId).Count);
     }
 
     [Theory]
@@ -250,12 +229,12 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task Import_prompts_for_secrets_without_echo_when_there_is_a_terminal()
     {
-        var token = _simulator.State.IssueTbaToken(Account, _integration.ConsumerKey, Email, 1000);
+        var token = Simulator.State.IssueTbaToken(Account, _integration.ConsumerKey, Email, 1000);
         var answers = new Queue<string?>([_integration.ConsumerSecret, token.TokenSecret, Password, TotpSecret]);
         var prompts = new List<string>();
 
         var result = await Cli.RunAsync(
-            ["import", "tba", "erp-prompted", "--account", Account, "--consumer-key", _integration.ConsumerKey, "--token-id", token.TokenId, "--email", Email, "--role", "1000", "--local", Store, "--settings", _settings],
+            ["import", "tba", "erp-prompted", "--account", Account, "--consumer-key", _integration.ConsumerKey, "--token-id", token.TokenId, "--email", Email, "--role", "1000", "--local", _cli.Store, "--settings", _cli.Settings],
             prompt: (text, _) =>
             {
                 prompts.Add(text);
@@ -293,7 +272,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task Settings_come_from_environment_variables_and_local_settings_json_values()
     {
-        var localSettings = Path.Combine(_folder, "local.settings.json");
+        var localSettings = Path.Combine(_cli.Folder, "local.settings.json");
         await File.WriteAllTextAsync(localSettings, """{ "IsEncrypted": false, "Values": { "KeyVault__StateVaultUri": "not a url", "KeyVault__ConsumerVaultUri": "https://kv-cons.vault.azure.net/", "TokenRotation__PublicBaseUrl": "https://func.example.net", "Storage__ConnectionString": "UseDevelopmentStorage=true" } }""");
 
         var fromFile = await Cli.RunAsync(["status", "--settings", localSettings]);

@@ -1,8 +1,5 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using NetSuite.Simulator;
-using TokenRotation.Connections;
-using TokenRotation.Stores;
 
 namespace TokenRotation.Cli.Tests;
 
@@ -13,44 +10,27 @@ public sealed partial class MigrateTests : IAsyncLifetime
     private const string Email = "ops@example.com";
     private const string Password = "Migrate-Passw0rd!";
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("nstoken-migrate-test-").FullName;
-    private NetSuiteSimulator _simulator = null!;
+    private LocalCli _cli = null!;
     private SimIntegration _integration = null!;
-    private string _settings = null!;
+
+    private NetSuiteSimulator Simulator => _cli.Simulator;
 
     public async Task InitializeAsync()
     {
-        _simulator = await NetSuiteSimulator.StartAsync();
-        _simulator.State.AddAccount(Account, concurrencyLimit: 5);
-        _simulator.State.AddUser(Account, Email, Password, null, 1000);
-        _integration = _simulator.State.AddIntegration(Account);
-        _settings = Path.Combine(_folder, "settings.json");
-        await File.WriteAllTextAsync(_settings, JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["NetSuite"] = new Dictionary<string, string>
-            {
-                ["SuiteTalkUrlTemplate"] = _simulator.SuiteTalkTemplate,
-                ["RestletsUrlTemplate"] = _simulator.RestletsTemplate,
-                ["AppUrlTemplate"] = _simulator.AppTemplate,
-            },
-        }));
+        _cli = await LocalCli.StartAsync("nstoken-migrate-test-");
+        Simulator.State.AddAccount(Account, concurrencyLimit: 5);
+        Simulator.State.AddUser(Account, Email, Password, null, 1000);
+        _integration = Simulator.State.AddIntegration(Account);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cli.DisposeAsync();
 
-    private string Store => Path.Combine(_folder, "store");
-
-    private Task<(int ExitCode, string Stdout, string Stderr)> Run(string stdin, params string[] args) =>
-        Cli.RunAsync([.. args, "--local", Store, "--settings", _settings], stdin);
+    private Task<(int ExitCode, string Stdout, string Stderr)> Run(string stdin, params string[] args) => _cli.RunAsync(stdin, args);
 
     [Fact]
     public async Task Migrate_prepares_the_key_then_creates_the_client_credentials_connection_then_retires_TBA_on_request()
     {
-        var token = _simulator.State.IssueTbaToken(Account, _integration.ConsumerKey, Email, 1000, name: "legacy");
+        var token = Simulator.State.IssueTbaToken(Account, _integration.ConsumerKey, Email, 1000, name: "legacy");
         var imported = await Run($"{_integration.ConsumerSecret}\n{token.TokenSecret}\n{Password}\n\n",
             "import", "tba", "legacy", "--account", Account, "--consumer-key", _integration.ConsumerKey, "--token-id", token.TokenId,
             "--email", Email, "--role", "1000", "--secrets-from-stdin");
@@ -59,7 +39,7 @@ public sealed partial class MigrateTests : IAsyncLifetime
         // Retiring before the replacement works is refused, and nothing is revoked.
         var early = await Run("", "migrate", "legacy", "--to", "legacy-m2m", "--retire-tba");
         Assert.Equal(4, early.ExitCode);
-        Assert.Single(_simulator.State.ActiveTbaTokens(Account));
+        Assert.Single(Simulator.State.ActiveTbaTokens(Account));
 
         var step1 = await Run("", "migrate", "legacy", "--to", "legacy-m2m");
         Assert.Equal(3, step1.ExitCode);
@@ -71,21 +51,21 @@ public sealed partial class MigrateTests : IAsyncLifetime
 
         // A person maps the certificate for the TBA token's role and entity; NetSuite shows its id.
         using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
-        var mapped = _simulator.State.AddCertificate(Account, _integration.ClientId, Email, 1000, certificate);
+        var mapped = Simulator.State.AddCertificate(Account, _integration.ClientId, Email, 1000, certificate);
 
         var step2 = await Run("", "migrate", "legacy", "--to", "legacy-m2m", "--key-version", next.Groups["version"].Value,
             "--certificate-expires", next.Groups["expires"].Value, "--certificate-id", mapped.CertificateId);
         Assert.Equal(0, step2.ExitCode);
         Assert.Contains("Authorization: Bearer", step2.Stdout, StringComparison.Ordinal);
-        var published = await new FileConsumerPublisher(Path.Combine(Store, "consumer-vault")).GetAsync(ConnectionName.Parse("legacy-m2m"));
+        var published = await _cli.GetPublishedAsync("legacy-m2m");
         Assert.NotNull(published);
-        Assert.NotNull(await new FileConsumerPublisher(Path.Combine(Store, "consumer-vault")).GetAsync(ConnectionName.Parse("legacy")));
+        Assert.NotNull(await _cli.GetPublishedAsync("legacy"));
 
         var step3 = await Run("", "migrate", "legacy", "--to", "legacy-m2m", "--retire-tba");
         Assert.Equal(0, step3.ExitCode);
-        Assert.Empty(_simulator.State.ActiveTbaTokens(Account));
-        Assert.Null(await new FileConnectionStore(Path.Combine(Store, "state-vault")).GetAsync(ConnectionName.Parse("legacy")));
-        Assert.NotNull(await new FileConnectionStore(Path.Combine(Store, "state-vault")).GetAsync(ConnectionName.Parse("legacy-m2m")));
+        Assert.Empty(Simulator.State.ActiveTbaTokens(Account));
+        Assert.Null(await _cli.GetAsync("legacy"));
+        Assert.NotNull(await _cli.GetAsync("legacy-m2m"));
     }
 
     [GeneratedRegex(@"--key-version (?<version>[0-9a-f]+) --certificate-expires (?<expires>\S+) --certificate-id")]
