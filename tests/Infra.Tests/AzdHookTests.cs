@@ -268,8 +268,9 @@ public sealed partial class AzdHookTests : IDisposable
         var deploy = workflow[workflow.IndexOf("\n  deploy:\n", StringComparison.Ordinal)..];
         var condition = Regex.Match(deploy, @"\n    if: (?<c>.+)\n").Groups["c"].Value;
 
-        Assert.Contains("github.ref == 'refs/heads/main'", condition, StringComparison.Ordinal);
-        Assert.DoesNotContain("|| github.event_name == 'workflow_dispatch'", condition, StringComparison.Ordinal);
+        // The ref check is ANDed with everything else, so no event (a manual run of a branch included) deploys other code.
+        Assert.Matches(@"^(\([^()]+\) && )?github\.ref == 'refs/heads/main'$", condition);
+        Assert.Contains("workflow_dispatch", condition, StringComparison.Ordinal);
         Assert.Contains("AZD_BICEP_TOOL_PATH", deploy, StringComparison.Ordinal);
         Assert.Contains("scripts/bicep.sh --path", deploy, StringComparison.Ordinal);
     }

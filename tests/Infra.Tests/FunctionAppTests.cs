@@ -89,7 +89,7 @@ public sealed class FunctionAppTests
             param maximumInstanceCount = 10
             """));
 
-        Assert.Contains("maximumInstanceCount", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("minimum allowable value is 40", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
