@@ -74,7 +74,7 @@ if [ -n "$env_name" ]; then
     || cannot_check "az keyvault list-deleted"
   held="$(printf '%s\n' "$deleted" | while IFS="$tab" read -r name vault_id vault_salt; do
     [ -n "$name" ] || continue
-    vault_group="$(printf '%s' "$vault_id" | sed -n 's|.*/resourceGroups/\([^/]*\)/.*|\1|Ip' | tr '[:upper:]' '[:lower:]')"
+    vault_group="$(printf '%s' "$vault_id" | tr '[:upper:]' '[:lower:]' | sed -n 's|.*/resourcegroups/\([^/]*\)/.*|\1|p')"
     if [ "$vault_salt" = "$salt" ] && [ "$vault_group" = "$(printf '%s' "$group" | tr '[:upper:]' '[:lower:]')" ]; then
       echo "  $name is soft-deleted and still holds the name this run needs."
     fi
