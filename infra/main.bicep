@@ -20,7 +20,8 @@ param location string = resourceGroup().location
 @maxLength(32)
 param vaultNameSalt string
 
-@description('Required. E-mail address that receives the alerts. Empty creates the alerts with an action group that has no receiver.')
+@description('Required. E-mail address that receives the alerts. Not empty: the preprovision hook refuses an empty ALERT_EMAIL_ADDRESS too, since alerts nobody receives hide a stopped rotation.')
+@minLength(3)
 param alertEmailAddress string
 
 @description('Optional. Object id of the operators\' Entra group (they run `nstoken`). Gets the same state-vault roles as the app. Empty skips these assignments.')
@@ -45,10 +46,10 @@ param softDeleteRetentionInDays int = 90
 @maxValue(730)
 param logRetentionInDays int = 90
 
-@description('Optional. Upper bound of Function App instances.')
-@minValue(1)
+@description('Optional. Upper bound of Function App instances. Flex Consumption refuses less than 40; NetSuite calls are limited per account by accountConcurrency, not by this.')
+@minValue(40)
 @maxValue(1000)
-param maximumInstanceCount int = 10
+param maximumInstanceCount int = 100
 
 @description('Optional. Name of this deployment, shown on the status page (TokenRotation:ServiceName).')
 @minLength(1)
@@ -68,7 +69,7 @@ param keyVaultWritesPer10Seconds int = 250
 @description('Optional. Blob container of the lease blobs (Storage:LeaseContainer).')
 param leaseContainerName string = 'nstoken-leases'
 
-@description('Optional. Queue of the per-account work items (Storage:WorkQueue).')
+@description('Optional. Queue of the per-account work items (WorkQueueName).')
 param workQueueName string = 'nstoken-work'
 
 @description('Optional. Table of the last used TOTP step per account and user (Coordination:TotpTable).')
@@ -113,7 +114,7 @@ param netSuiteRestletsUrlTemplate string = 'https://{account}.restlets.api.netsu
 @description('Optional. UI host template, used for the OAuth 2.0 authorize page (NetSuite:AppUrlTemplate).')
 param netSuiteAppUrlTemplate string = 'https://{account}.app.netsuite.com'
 
-@description('Optional. Raise an alert when no sweep has completed for this long (ISO 8601 duration).')
+@description('Optional. Raise an alert when the last sweep completed longer ago than this (ISO 8601 duration); quiet until a first sweep has completed.')
 @allowed([
   'PT30M'
   'PT1H'
@@ -303,7 +304,8 @@ module stateVault 'modules/key-vault.bicep' = {
   params: {
     name: 'kvst-${vaultToken}'
     location: location
-    tags: union(allTags, { 'nstoken-vault': 'state' })
+    // The preprovision hook reads these tags to find vaults of this deployment under another salt or environment name.
+    tags: union(allTags, { 'nstoken-vault': 'state', 'nstoken-vault-salt': vaultNameSalt })
     enablePurgeProtection: enablePurgeProtection
     softDeleteRetentionInDays: softDeleteRetentionInDays
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
@@ -324,7 +326,7 @@ module consumerVault 'modules/key-vault.bicep' = {
   params: {
     name: 'kvcn-${vaultToken}'
     location: location
-    tags: union(allTags, { 'nstoken-vault': 'consumer' })
+    tags: union(allTags, { 'nstoken-vault': 'consumer', 'nstoken-vault-salt': vaultNameSalt })
     enablePurgeProtection: enablePurgeProtection
     softDeleteRetentionInDays: softDeleteRetentionInDays
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
@@ -393,7 +395,9 @@ module appSettings 'modules/app-settings.bicep' = {
       Storage__QueueServiceUri: storage.outputs.queueEndpoint
       Storage__TableServiceUri: storage.outputs.tableEndpoint
       Storage__LeaseContainer: leaseContainerName
-      Storage__WorkQueue: workQueueName
+      // Flat, not Storage__WorkQueue: the queue trigger reads it as %WorkQueueName%, and the scale controller does
+      // not resolve binding expressions with ':' or '__'. The engine reads the same setting.
+      WorkQueueName: workQueueName
       Coordination__TotpTable: totpTableName
       Coordination__ConsentTable: consentTableName
       Rotation__AccessTokenLeadTime: accessTokenLeadTime
@@ -449,3 +453,46 @@ output stateVaultUri string = stateVault.outputs.uri
 
 @description('URI of the consumer vault, which consumers read.')
 output consumerVaultUri string = consumerVault.outputs.uri
+
+// azd keeps every output in its environment (`azd env get-values`). The conventional AZURE_* names are what azd
+// templates use; the Section__Name outputs are the settings nstoken reads from environment variables, so an operator
+// can point it at this deployment with `azd env get-values` (see infra/README.md).
+
+@description('Location of the deployment (azd convention).')
+output AZURE_LOCATION string = location
+
+@description('Tenant of the deployment (azd convention).')
+output AZURE_TENANT_ID string = tenant().tenantId
+
+@description('Resource group of the deployment (azd convention).')
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+
+@description('nstoken setting: URI of the state vault.')
+output KeyVault__StateVaultUri string = stateVault.outputs.uri
+
+@description('nstoken setting: URI of the consumer vault.')
+output KeyVault__ConsumerVaultUri string = consumerVault.outputs.uri
+
+@description('nstoken setting: blob endpoint of the engine storage (leases).')
+output Storage__BlobServiceUri string = storage.outputs.blobEndpoint
+
+@description('nstoken setting: queue endpoint of the engine storage (work queue).')
+output Storage__QueueServiceUri string = storage.outputs.queueEndpoint
+
+@description('nstoken setting: table endpoint of the engine storage (consent sessions, TOTP steps).')
+output Storage__TableServiceUri string = storage.outputs.tableEndpoint
+
+@description('nstoken setting: blob container of the lease blobs.')
+output Storage__LeaseContainer string = leaseContainerName
+
+@description('nstoken setting: queue of the per-account work items.')
+output WorkQueueName string = workQueueName
+
+@description('nstoken setting: table of the last used TOTP steps.')
+output Coordination__TotpTable string = totpTableName
+
+@description('nstoken setting: table of the consent sessions.')
+output Coordination__ConsentTable string = consentTableName
+
+@description('nstoken setting: base URL of consent links (the Function App URL).')
+output TokenRotation__PublicBaseUrl string = publicBaseUrl

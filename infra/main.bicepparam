@@ -5,9 +5,12 @@ using './main.bicep'
 param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'nstoken')
 
 // Set once per environment by the preprovision hook (scripts/azd-hooks/preprovision.sh). Keep it: it names the vaults.
-param vaultNameSalt = readEnvironmentVariable('VAULT_NAME_SALT', 'initial')
+// No default: a missing salt stops the build instead of naming a second, empty pair of vaults (azd before 1.18 read
+// this file before the hook ran; azure.yaml requires 1.18). scripts/bicep.sh sets a stand-in for its own build.
+param vaultNameSalt = readEnvironmentVariable('VAULT_NAME_SALT')
 
-param alertEmailAddress = readEnvironmentVariable('ALERT_EMAIL_ADDRESS', '')
+// No default either: the hook refuses an empty address, and so does main.bicep.
+param alertEmailAddress = readEnvironmentVariable('ALERT_EMAIL_ADDRESS')
 
 param operatorsGroupObjectId = readEnvironmentVariable('OPERATORS_GROUP_OBJECT_ID', '')
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Post-deploy smoke test of the Function App:
-#   1. GET  /api/health                                     (anonymous)         -> 200
+#   1. GET  /api/health                                     (anonymous)         -> 200, waited for
 #   2. GET  /api/connections without a key                                      -> 401
 #   3. GET  /api/connections                                 (function key)      -> 200
 #   4. POST /api/connections/{name}/rotate?dryRun=true       (function key)      -> 2xx
@@ -10,8 +10,10 @@
 # Without --base-url or --key, the script asks the Azure CLI (az login first) using --resource-group and
 # --name, or AZURE_RESOURCE_GROUP and FUNCTION_APP_NAME (azd: `azd env get-values`). Without --connection it
 # dry-runs the first connection the status lists, and skips step 4 when there is none yet.
-# SMOKE_ATTEMPTS (default 10) and SMOKE_DELAY_SECONDS (default 15) cover a cold start after a deployment.
-# The function key is never printed.
+# Every wait is bounded, each try SMOKE_DELAY_SECONDS (default 15) apart: health SMOKE_ATTEMPTS (default 10), the
+# function key SMOKE_KEY_ATTEMPTS (default 20; the CLI can print an empty key list until the host has made its
+# keys), and the Key Vault-backed steps 3 and 4 SMOKE_VAULT_ATTEMPTS (default 40, about ten minutes: new role
+# assignments take that long to apply). The function key is never printed.
 set -euo pipefail
 
 base_url="${FUNCTION_APP_URL:-${functionAppUrl:-}}"
@@ -20,9 +22,11 @@ connection="${SMOKE_CONNECTION:-}"
 resource_group="${AZURE_RESOURCE_GROUP:-}"
 app_name="${FUNCTION_APP_NAME:-${functionAppName:-}}"
 attempts="${SMOKE_ATTEMPTS:-10}"
+key_attempts="${SMOKE_KEY_ATTEMPTS:-20}"
+vault_attempts="${SMOKE_VAULT_ATTEMPTS:-40}"
 delay="${SMOKE_DELAY_SECONDS:-15}"
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -50,21 +54,11 @@ if [[ -z "$base_url" ]]; then
 fi
 base_url="${base_url%/}"
 
-if [[ -z "$key" ]]; then
-  need_az "--key"
-  key="$(az functionapp keys list -g "$resource_group" -n "$app_name" --query functionKeys.default -o tsv)"
-fi
-if [[ -z "$key" ]]; then
-  echo "smoke: no function key" >&2
-  exit 2
-fi
-
 body_file="$(mktemp)"
 header_file="$(mktemp)"
 trap 'rm -f "$body_file" "$header_file"' EXIT
 # The key goes to curl through a file, not the command line, so it does not show in the process list.
 chmod 600 "$header_file"
-printf 'x-functions-key: %s\n' "$key" >"$header_file"
 
 # request METHOD PATH [key]: prints the HTTP status; the body goes to $body_file.
 request() {
@@ -76,7 +70,9 @@ request() {
   if [[ "$method" == "POST" ]]; then
     args+=(-H 'Content-Length: 0')
   fi
-  curl "${args[@]}" "$base_url$path" || echo "000"
+  local code
+  code="$(curl "${args[@]}" "$base_url$path" || true)"
+  printf '%s\n' "${code:-000}"
 }
 
 failures=0
@@ -92,6 +88,7 @@ check() {
 
 echo "smoke: $base_url"
 
+# Health first: until the host is up, its keys may not exist yet and every other call would fail anyway.
 status="000"
 for ((i = 1; i <= attempts; i++)); do
   status="$(request GET /api/health)"
@@ -102,15 +99,54 @@ for ((i = 1; i <= attempts; i++)); do
   fi
 done
 check "GET /api/health" "200" "$status"
-if [[ "$status" == "200" ]] && ! grep -qi 'healthy' "$body_file"; then
+if [[ "$status" != "200" ]]; then
+  echo "smoke: the app never answered healthy; not going on" >&2
+  exit 1
+fi
+if ! grep -qi 'healthy' "$body_file"; then
   echo "FAIL GET /api/health: the body does not say healthy" >&2
   failures=$((failures + 1))
 fi
 
 check "GET /api/connections without a key is refused" "401|403" "$(request GET /api/connections)"
 
-status="$(request GET /api/connections with-key)"
-check "GET /api/connections" "200" "$status"
+if [[ -z "$key" ]]; then
+  need_az "--key"
+  for ((i = 1; i <= key_attempts; i++)); do
+    key="$(az functionapp keys list -g "$resource_group" -n "$app_name" --query functionKeys.default -o tsv 2>/dev/null || true)"
+    key="${key//[$'\r\n']/}"
+    [[ -n "$key" ]] && break
+    if ((i < key_attempts)); then
+      echo "     no function key yet, asking again in ${delay}s ($i/$key_attempts)"
+      sleep "$delay"
+    fi
+  done
+  if [[ -z "$key" ]]; then
+    echo "smoke: no function key after $key_attempts attempts (az functionapp keys list printed nothing); pass --key" >&2
+    exit 2
+  fi
+fi
+printf 'x-functions-key: %s\n' "$key" >"$header_file"
+
+# with_retry NAME EXPECTED METHOD PATH: a Key Vault-backed call, tried again while the answer can be a role
+# assignment that has not applied yet (403, 5xx, no answer); any other unexpected answer fails at once.
+with_retry() {
+  local name="$1" expected="$2" method="$3" path="$4" answer="000" i
+  for ((i = 1; i <= vault_attempts; i++)); do
+    answer="$(request "$method" "$path" with-key)"
+    if [[ "$answer" =~ ^($expected)$ ]] || [[ ! "$answer" =~ ^(000|403|5[0-9][0-9])$ ]]; then
+      break
+    fi
+    if ((i < vault_attempts)); then
+      echo "     $name answered $answer, retrying in ${delay}s ($i/$vault_attempts; role assignments can take ten minutes)"
+      sleep "$delay"
+    fi
+  done
+  check "$name" "$expected" "$answer"
+  status="$answer"
+}
+
+with_retry "GET /api/connections" "200" GET /api/connections
 
 if [[ -z "$connection" && "$status" == "200" ]]; then
   connection="$(grep -o '"name"[[:space:]]*:[[:space:]]*"[^"]*"' "$body_file" | head -n 1 | sed 's/.*:[[:space:]]*"\(.*\)"/\1/' || true)"
@@ -122,8 +158,7 @@ elif [[ ! "$connection" =~ ^[0-9A-Za-z-]{1,127}$ ]]; then
   echo "FAIL connection name '$connection' is not a Key Vault name ([0-9A-Za-z-], at most 127)" >&2
   failures=$((failures + 1))
 else
-  check "POST /api/connections/$connection/rotate?dryRun=true" "2[0-9][0-9]" \
-    "$(request POST "/api/connections/$connection/rotate?dryRun=true" with-key)"
+  with_retry "POST /api/connections/$connection/rotate?dryRun=true" "2[0-9][0-9]" POST "/api/connections/$connection/rotate?dryRun=true"
 fi
 
 if ((failures > 0)); then

@@ -13,7 +13,8 @@ param location string = resourceGroup().location
 @description('Optional. Tags of every resource.')
 param tags object = {}
 
-@description('Required. E-mail address that receives the alerts; empty creates the action group without a receiver.')
+@description('Required. E-mail address that receives the alerts.')
+@minLength(3)
 param alertEmailAddress string
 
 @description('Required. Resource id of Application Insights, where the engine\'s events land.')
@@ -28,7 +29,7 @@ param stateVaultResourceId string
 @description('Required. Object ids whose reads of the state vault are expected: the app\'s identity and the operators. Key Vault logs name the caller, never its groups, so operators are listed one by one.')
 param expectedStateVaultReaderIds string[]
 
-@description('Optional. Raise an alert when no sweep has completed for this long (ISO 8601).')
+@description('Optional. Raise an alert when the last sweep completed longer ago than this (ISO 8601), once a first sweep has completed.')
 @allowed([
   'PT30M'
   'PT1H'
@@ -49,15 +50,13 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   properties: {
     groupShortName: 'nstoken'
     enabled: true
-    emailReceivers: empty(alertEmailAddress)
-      ? []
-      : [
-          {
-            name: 'operators'
-            emailAddress: alertEmailAddress
-            useCommonAlertSchema: true
-          }
-        ]
+    emailReceivers: [
+      {
+        name: 'operators'
+        emailAddress: alertEmailAddress
+        useCommonAlertSchema: true
+      }
+    ]
   }
 }
 
@@ -181,6 +180,19 @@ traces
   }
 }
 
+var sweepMissingMinutes = {
+  PT30M: 30
+  PT1H: 60
+  PT2H: 120
+  PT6H: 360
+  P1D: 1440
+}[sweepMissingWindow]
+
+// The rules exist before the code is deployed, so "fewer than one sweep in the window" fired on every new
+// environment. The rule measures the age of the last sweep within two days (the longest a log search alert looks
+// back) and returns no row while there was none: quiet until the first sweep, then it fires once the sweeps stop.
+// After two days without any sweep the row disappears and the alert resolves; the smoke test covers a first
+// deployment that never sweeps.
 resource sweepMissingAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: '${namePrefix}-sweep-missing'
   location: location
@@ -188,14 +200,14 @@ resource sweepMissingAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' =
   kind: 'LogAlert'
   properties: {
     displayName: 'NetSuite token sweep has stopped'
-    description: 'No sweep completed within the window: timers are not firing or the app cannot start (check its settings and the last deployment).'
+    description: 'The last sweep completed longer ago than the configured window: timers are not firing or the app cannot start (check its settings and the last deployment). Quiet until a first sweep has completed; resolves when sweeps resume, or two days after the last one.'
     severity: 1
     enabled: true
     scopes: [
       applicationInsightsId
     ]
     evaluationFrequency: 'PT15M'
-    windowSize: sweepMissingWindow
+    windowSize: 'P2D'
     criteria: {
       allOf: [
         {
@@ -203,12 +215,14 @@ resource sweepMissingAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' =
 traces
 | extend Event = coalesce(tostring(customDimensions.EventName), tostring(customDimensions.prop__EventName), extract(@"^([A-Za-z]+) ", 1, message))
 | where Event == "SweepCompleted"
-| summarize Sweeps = count()
+| summarize LastSweep = max(timestamp)
+| where isnotnull(LastSweep)
+| extend MinutesSinceLastSweep = datetime_diff('minute', now(), LastSweep)
 '''
-          timeAggregation: 'Total'
-          metricMeasureColumn: 'Sweeps'
-          operator: 'LessThan'
-          threshold: 1
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'MinutesSinceLastSweep'
+          operator: 'GreaterThan'
+          threshold: sweepMissingMinutes
           failingPeriods: {
             numberOfEvaluationPeriods: 1
             minFailingPeriodsToAlert: 1
@@ -306,6 +320,9 @@ resource stateVaultReadAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01'
     scopes: [
       logAnalyticsWorkspaceId
     ]
+    // AzureDiagnostics exists in a new workspace only after the first Key Vault log arrives; ARM validates the
+    // query when it creates the rule and would fail the deployment on the missing table.
+    skipQueryValidation: true
     evaluationFrequency: 'PT5M'
     windowSize: 'PT15M'
     criteria: {

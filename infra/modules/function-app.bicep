@@ -1,5 +1,5 @@
 metadata name = 'Function App on Flex Consumption'
-metadata description = 'A Linux Flex Consumption plan and Function App: dotnet-isolated, user-assigned identity, HTTPS only, TLS 1.2, no FTP and no basic publishing credentials. App settings are set by app-settings.bicep.'
+metadata description = 'A Linux Flex Consumption plan and Function App: dotnet-isolated, user-assigned identity, HTTPS only, TLS 1.2, no basic publishing credentials (so no FTP). App settings are set by app-settings.bicep.'
 
 @description('Required. Name of the Function App.')
 param name string
@@ -31,10 +31,12 @@ param runtimeName string = 'dotnet-isolated'
 @description('Optional. Version of the worker runtime.')
 param runtimeVersion string = '10.0'
 
-@description('Optional. Upper bound of instances; the app serialises NetSuite calls per account anyway.')
-@minValue(1)
+// Flex Consumption refuses a maximum below 40 outside a few preview regions. NetSuite concurrency does not depend
+// on it: the engine holds its own per-account limit.
+@description('Optional. Upper bound of instances (Flex Consumption accepts 40 to 1000); the app limits NetSuite calls per account itself.')
+@minValue(40)
 @maxValue(1000)
-param maximumInstanceCount int = 10
+param maximumInstanceCount int = 100
 
 @description('Optional. Memory of each instance in MB.')
 @allowed([
@@ -74,10 +76,11 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
     httpsOnly: true
     clientCertEnabled: false
     publicNetworkAccess: 'Enabled'
+    // Only what Flex Consumption accepts: it rejects the site when siteConfig carries properties it deprecated
+    // (ftpsState among them; see "Flex Consumption plan deprecations" in the Functions app settings reference).
+    // FTP stays off through the ftp publishing-credentials policy below.
     siteConfig: {
       minTlsVersion: '1.2'
-      scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {

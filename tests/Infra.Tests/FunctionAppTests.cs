@@ -42,15 +42,54 @@ public sealed class FunctionAppTests
         Assert.Contains(containers, n => n.EndsWith("/app-package", StringComparison.Ordinal));
     }
 
+    // Site properties the Flex Consumption plan does not accept (its "deprecations" table in the Functions app
+    // settings reference); newer stamps refuse a site that sends any of them.
+    private static readonly string[] RejectedSiteProperties =
+    [
+        "alwaysOn", "containerSize", "ftpsState", "isReserved", "IsXenon", "javaVersion", "linuxFxVersion",
+        "netFrameworkVersion", "powerShellVersion", "functionAppScaleLimit", "preWarmedInstanceCount",
+        "use32BitWorkerProcess", "windowsFxVersion",
+    ];
+
     [Fact]
-    public async Task Function_app_is_https_only_with_tls_1_2_and_ftp_disabled()
+    public async Task Function_app_is_https_only_with_tls_1_2_and_sends_no_site_property_flex_rejects()
     {
         var site = (await Scenarios.Complete()).Site;
 
         Assert.True(site.At("properties", "httpsOnly")?.GetValue<bool>());
         Assert.Equal("1.2", site.At("properties", "siteConfig", "minTlsVersion")?.GetValue<string>());
-        Assert.Equal("1.2", site.At("properties", "siteConfig", "scmMinTlsVersion")?.GetValue<string>());
-        Assert.Equal("Disabled", site.At("properties", "siteConfig", "ftpsState")?.GetValue<string>());
+
+        // The site config carries only what Microsoft's Flex samples send; FTP is off through the publishing policy below.
+        var siteConfig = site.At("properties", "siteConfig")!.AsObject();
+        Assert.Equal(["minTlsVersion"], siteConfig.Select(p => p.Key));
+        var sent = site["properties"]!.AsObject().Select(p => p.Key).Concat(siteConfig.Select(p => p.Key)).ToList();
+        var rejected = sent.Where(k => RejectedSiteProperties.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
+        Assert.True(rejected.Count == 0, $"Flex Consumption rejects: {string.Join(", ", rejected)}");
+    }
+
+    [Fact]
+    public async Task Instance_maximum_is_at_least_the_flex_minimum_of_40_by_default_and_by_constraint()
+    {
+        var site = (await Scenarios.Defaults()).Site;
+        var parameter = (await Scenarios.Arm()).At("parameters", "maximumInstanceCount")!;
+
+        Assert.True(site.At("properties", "functionAppConfig", "scaleAndConcurrency", "maximumInstanceCount")!.GetValue<int>() >= 40);
+        Assert.True(parameter["minValue"]!.GetValue<int>() >= 40, "maximumInstanceCount must refuse values Flex rejects (below 40).");
+        Assert.True(parameter["defaultValue"]!.GetValue<int>() >= 40);
+    }
+
+    [Fact]
+    public async Task Instance_maximum_below_40_is_refused_before_anything_is_deployed()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => BicepCli.SnapshotAsync(
+            """
+            param environmentName = 'ci'
+            param vaultNameSalt = 'salt-one'
+            param alertEmailAddress = 'ops@example.com'
+            param maximumInstanceCount = 10
+            """));
+
+        Assert.Contains("minimum allowable value is 40", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,17 +18,17 @@ public static class Scenarios
 
     // Only the required parameters: every default applies, so this is what a bare deployment gets.
     private static readonly Lazy<Task<Snapshot>> DefaultsSnapshot = new(() => BicepCli.SnapshotAsync(
-        """
+        $"""
         param environmentName = 'ci'
         param vaultNameSalt = 'salt-one'
-        param alertEmailAddress = ''
+        param alertEmailAddress = '{AlertEmail}'
         """));
 
     private static readonly Lazy<Task<Snapshot>> PurgeProtectionOffSnapshot = new(() => BicepCli.SnapshotAsync(
-        """
+        $"""
         param environmentName = 'ci'
         param vaultNameSalt = 'salt-one'
-        param alertEmailAddress = ''
+        param alertEmailAddress = '{AlertEmail}'
         param enablePurgeProtection = false
         """));
 

@@ -37,7 +37,7 @@ public sealed class SmokeScriptTests
     {
         await using var app = await FakeFunctionApp.StartAsync(connectionsJson: """[{"name":"first"},{"name":"second"}]""");
 
-        var result = await RunSmokeAsync(app.BaseUrl, "--connection", "second");
+        var result = await RunAsync(["--base-url", app.BaseUrl, "--key", Key, "--connection", "second"], [], path: null);
 
         Assert.True(result.ExitCode == 0, result.Combined);
         Assert.Equal("POST /api/connections/second/rotate?dryRun=true key=True", app.Requests[^1]);
@@ -89,20 +89,154 @@ public sealed class SmokeScriptTests
         Assert.Contains("no connection yet", result.StandardOutput, StringComparison.Ordinal);
     }
 
-    private static Task<ProcessResult> RunSmokeAsync(string baseUrl, params string[] extra) =>
-        ProcessRunner.RunAsync(
+    [Fact]
+    public async Task Smoke_script_waits_for_health_before_it_asks_the_azure_cli_for_the_key()
+    {
+        await using var app = await FakeFunctionApp.StartAsync(connectionsJson: "[]", unhealthyFirst: 2);
+        using var az = new AzStandIn(app.BaseUrl, emptyKeyAnswers: 0);
+
+        var result = await RunSmokeWithAzAsync(app.BaseUrl, az, ("SMOKE_ATTEMPTS", "3"));
+
+        Assert.True(result.ExitCode == 0, result.Combined);
+        var requests = app.Requests.ToList();
+        Assert.Equal(3, requests.Count(r => r.StartsWith("GET /api/health", StringComparison.Ordinal)));
+        Assert.True(
+            requests.FindLastIndex(r => r.StartsWith("GET /api/health", StringComparison.Ordinal)) < requests.IndexOf("AZ functionapp keys list"),
+            string.Join('\n', requests));
+        Assert.DoesNotContain(Key, result.Combined, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Smoke_script_asks_again_when_the_azure_cli_prints_an_empty_key()
+    {
+        await using var app = await FakeFunctionApp.StartAsync(connectionsJson: """[{"name":"acme-oauth"}]""");
+        using var az = new AzStandIn(app.BaseUrl, emptyKeyAnswers: 2);
+
+        var result = await RunSmokeWithAzAsync(app.BaseUrl, az, ("SMOKE_KEY_ATTEMPTS", "5"));
+
+        Assert.True(result.ExitCode == 0, result.Combined);
+        Assert.Equal(3, app.Requests.Count(r => r == "AZ functionapp keys list"));
+        Assert.Equal("POST /api/connections/acme-oauth/rotate?dryRun=true key=True", app.Requests[^1]);
+    }
+
+    [Fact]
+    public async Task Smoke_script_gives_up_on_an_empty_key_after_its_bound_and_says_so()
+    {
+        await using var app = await FakeFunctionApp.StartAsync();
+        using var az = new AzStandIn(app.BaseUrl, emptyKeyAnswers: 100);
+
+        var result = await RunSmokeWithAzAsync(app.BaseUrl, az, ("SMOKE_KEY_ATTEMPTS", "3"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(3, app.Requests.Count(r => r == "AZ functionapp keys list"));
+        Assert.Contains("no function key after 3 attempts", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Smoke_script_retries_key_vault_backed_calls_while_role_assignments_propagate()
+    {
+        await using var app = await FakeFunctionApp.StartAsync(connectionsJson: """[{"name":"acme-oauth"}]""", failingVaultCalls: 3);
+
+        var result = await RunSmokeAsync(app.BaseUrl, ("SMOKE_VAULT_ATTEMPTS", "6"));
+
+        Assert.True(result.ExitCode == 0, result.Combined);
+        Assert.Equal(4, app.Requests.Count(r => r == "GET /api/connections key=True"));
+        Assert.Contains("retrying", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal("POST /api/connections/acme-oauth/rotate?dryRun=true key=True", app.Requests[^1]);
+    }
+
+    [Fact]
+    public async Task Smoke_script_stops_retrying_key_vault_backed_calls_at_its_bound()
+    {
+        await using var app = await FakeFunctionApp.StartAsync(connectionsJson: """[{"name":"acme-oauth"}]""", failingVaultCalls: 100);
+
+        var result = await RunSmokeAsync(app.BaseUrl, ("SMOKE_VAULT_ATTEMPTS", "3"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(3, app.Requests.Count(r => r == "GET /api/connections key=True"));
+        Assert.Contains("FAIL GET /api/connections: HTTP 500", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Smoke_script_does_not_retry_a_refused_dry_run()
+    {
+        await using var app = await FakeFunctionApp.StartAsync(connectionsJson: """[{"name":"acme-tba"}]""", rotateStatus: HttpStatusCode.Conflict);
+
+        var result = await RunSmokeAsync(app.BaseUrl, ("SMOKE_VAULT_ATTEMPTS", "5"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(app.Requests, r => r.StartsWith("POST", StringComparison.Ordinal));
+    }
+
+    private static Task<ProcessResult> RunSmokeAsync(string baseUrl, params (string Name, string Value)[] environment) =>
+        RunAsync(["--base-url", baseUrl, "--key", Key], environment, path: null);
+
+    private static Task<ProcessResult> RunSmokeWithAzAsync(string baseUrl, AzStandIn az, params (string Name, string Value)[] environment) =>
+        RunAsync(["--base-url", baseUrl, "--resource-group", "rg-smoke", "--name", "func-smoke"], environment, az.Directory);
+
+    private static Task<ProcessResult> RunAsync(string[] arguments, (string Name, string Value)[] extra, string? path)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["SMOKE_ATTEMPTS"] = "2",
+            ["SMOKE_DELAY_SECONDS"] = "0",
+            ["SMOKE_KEY_ATTEMPTS"] = null,
+            ["SMOKE_VAULT_ATTEMPTS"] = null,
+            ["SMOKE_CONNECTION"] = null,
+            ["FUNCTION_APP_URL"] = null,
+            ["FUNCTION_KEY"] = null,
+        };
+        foreach (var (name, value) in extra)
+        {
+            environment[name] = value;
+        }
+
+        if (path is not null)
+        {
+            environment["PATH"] = $"{path}:{Environment.GetEnvironmentVariable("PATH")}";
+        }
+
+        return ProcessRunner.RunAsync(
             "bash",
-            [Path.Combine(BicepCli.RepositoryPath, "scripts", "smoke.sh"), "--base-url", baseUrl, "--key", Key, .. extra],
+            [Path.Combine(BicepCli.RepositoryPath, "scripts", "smoke.sh"), .. arguments],
             BicepCli.RepositoryPath,
-            new Dictionary<string, string?>
-            {
-                ["SMOKE_ATTEMPTS"] = "2",
-                ["SMOKE_DELAY_SECONDS"] = "0",
-                ["SMOKE_CONNECTION"] = null,
-                ["FUNCTION_APP_URL"] = null,
-                ["FUNCTION_KEY"] = null,
-            },
+            environment,
             TimeSpan.FromMinutes(2));
+    }
+
+    /// <summary>
+    /// A stand-in `az` on PATH: `functionapp keys list` prints nothing for the first answers (the CLI regression), then
+    /// the key; each call is reported to the fake app so its request log shows the order of events.
+    /// </summary>
+    private sealed class AzStandIn : IDisposable
+    {
+        private readonly DirectoryInfo _dir = System.IO.Directory.CreateTempSubdirectory("smoke-az-");
+
+        public AzStandIn(string baseUrl, int emptyKeyAnswers)
+        {
+            var script = Path.Combine(_dir.FullName, "az");
+            File.WriteAllText(script, $$"""
+                #!/bin/sh
+                d="$(dirname "$0")"
+                case "$*" in
+                  "functionapp keys list"*)
+                    curl -s -o /dev/null "{{baseUrl}}/__az/functionapp-keys-list" || true
+                    n="$(cat "$d/count" 2>/dev/null || echo 0)"; n=$((n + 1)); echo "$n" > "$d/count"
+                    if [ "$n" -gt {{emptyKeyAnswers}} ]; then echo "{{Key}}"; fi ;;
+                  *) echo "az stand-in: unexpected $*" >&2; exit 2 ;;
+                esac
+
+                """.Replace("\r", "", StringComparison.Ordinal));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        public string Directory => _dir.FullName;
+
+        public void Dispose() => _dir.Delete(recursive: true);
+    }
 
     private sealed class FakeFunctionApp : IAsyncDisposable
     {
@@ -119,24 +253,34 @@ public sealed class SmokeScriptTests
             string connectionsJson = "[]",
             HttpStatusCode healthStatus = HttpStatusCode.OK,
             HttpStatusCode rotateStatus = HttpStatusCode.Accepted,
-            bool requireKey = true)
+            bool requireKey = true,
+            int unhealthyFirst = 0,
+            int failingVaultCalls = 0)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             var app = builder.Build();
             var fake = new FakeFunctionApp(app);
+            var healthCalls = 0;
+            var vaultCalls = 0;
 
             app.Run(async context =>
             {
                 var request = context.Request;
+                if (request.Path == "/__az/functionapp-keys-list")
+                {
+                    fake._requests.Enqueue("AZ functionapp keys list");
+                    return;
+                }
+
                 var hasKey = request.Headers["x-functions-key"] == Key;
                 fake._requests.Enqueue($"{request.Method} {request.Path}{request.QueryString} key={hasKey}");
                 var path = request.Path.Value ?? "";
 
                 if (request.Method == "GET" && path == "/api/health")
                 {
-                    context.Response.StatusCode = (int)healthStatus;
+                    context.Response.StatusCode = Interlocked.Increment(ref healthCalls) <= unhealthyFirst ? StatusCodes.Status503ServiceUnavailable : (int)healthStatus;
                     await context.Response.WriteAsync("""{"status":"healthy"}""");
                     return;
                 }
@@ -149,6 +293,13 @@ public sealed class SmokeScriptTests
 
                 if (request.Method == "GET" && path == "/api/connections")
                 {
+                    // Until the app's Key Vault role assignments apply, its vault calls fail and the host answers 500.
+                    if (Interlocked.Increment(ref vaultCalls) <= failingVaultCalls)
+                    {
+                        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                        return;
+                    }
+
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync(connectionsJson);
                     return;

@@ -24,7 +24,23 @@ public sealed partial class StorageAndVaultTests
         var containers = snapshot.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").Select(c => c.Str("name").Split('/')[^1]);
         var queues = snapshot.OfType("Microsoft.Storage/storageAccounts/queueServices/queues").Select(q => q.Str("name").Split('/')[^1]);
         Assert.Contains(settings["Storage__LeaseContainer"], containers);
-        Assert.Contains(settings["Storage__WorkQueue"], queues);
+        Assert.Contains(settings["WorkQueueName"], queues);
+    }
+
+    [Fact]
+    public async Task Vaults_carry_the_environment_kind_and_salt_tags_the_preprovision_hook_checks()
+    {
+        var snapshot = await Scenarios.Complete();
+
+        foreach (var (vault, kind) in new[] { (snapshot.StateVault, "state"), (snapshot.ConsumerVault, "consumer") })
+        {
+            Assert.Equal("ci", vault.At("tags", "azd-env-name")?.GetValue<string>());
+            Assert.Equal(kind, vault.At("tags", "nstoken-vault")?.GetValue<string>());
+            Assert.Equal("salt-one", vault.At("tags", "nstoken-vault-salt")?.GetValue<string>());
+        }
+
+        var hook = File.ReadAllText(Path.Combine(BicepCli.RepositoryPath, "scripts", "azd-hooks", "preprovision.sh"));
+        Assert.Contains("tags.\\\"nstoken-vault-salt\\\"", hook, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -48,8 +48,8 @@ public sealed partial class FunctionMetadataTests
 
     public static TheoryData<string, string> Queues => new()
     {
-        { "ProcessAccount", "%Storage:WorkQueue%" },
-        { "RecordPoisonedWork", "%Storage:WorkQueue%-poison" },
+        { "ProcessAccount", "%" + StorageOptions.WorkQueueSetting + "%" },
+        { "RecordPoisonedWork", "%" + StorageOptions.WorkQueueSetting + "%-poison" },
     };
 
     [Theory]
@@ -123,10 +123,61 @@ public sealed partial class FunctionMetadataTests
         var local = LocalSettings();
         var bicep = BicepAppSettings();
 
-        Assert.Equal(new StorageOptions().WorkQueue, local["Storage__WorkQueue"]);
-        Assert.Equal(new StorageOptions().WorkQueue, bicep["Storage__WorkQueue"]);
-        Assert.Equal("%Storage:WorkQueue%", TriggerOf(Function("ProcessAccount")).GetProperty("queueName").GetString());
+        Assert.Equal(new StorageOptions().WorkQueue, local[StorageOptions.WorkQueueSetting]);
+        Assert.Equal(new StorageOptions().WorkQueue, bicep[StorageOptions.WorkQueueSetting]);
+        Assert.Equal("%WorkQueueName%", TriggerOf(Function("ProcessAccount")).GetProperty("queueName").GetString());
+        Assert.DoesNotContain("Storage__WorkQueue", local.Keys);
+        Assert.DoesNotContain("Storage__WorkQueue", bicep.Keys);
     }
+
+    [Fact]
+    public void No_binding_expression_names_a_setting_with_a_colon_or_double_underscore()
+    {
+        // The scale controller reads trigger metadata without the app's configuration providers: a %Section:Name%
+        // (Section__Name in Azure) has left it unable to resolve a queue name, so the queue never scaled out.
+        var expressions = All()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray().SelectMany(b => b.EnumerateObject())
+                .Where(p => p.Value.ValueKind == JsonValueKind.String)
+                .SelectMany(p => BindingExpression().Matches(p.Value.GetString()!).Select(m => (Function: f.GetProperty("name").GetString(), Binding: p.Name, Setting: m.Groups["name"].Value))))
+            .ToList();
+
+        Assert.Contains(expressions, e => e.Binding == "queueName");
+        Assert.Contains(expressions, e => e.Binding == "schedule");
+        var nested = expressions.Where(e => e.Setting.Contains(':', StringComparison.Ordinal) || e.Setting.Contains("__", StringComparison.Ordinal)).ToList();
+        Assert.True(nested.Count == 0, "Binding expressions must name flat settings: " + string.Join(", ", nested.Select(e => $"{e.Function}.{e.Binding} = %{e.Setting}%")));
+    }
+
+    [Fact]
+    public void Every_binding_expression_resolves_in_local_settings_and_in_the_Bicep_app_settings()
+    {
+        var local = LocalSettings();
+        var bicep = BicepAppSettings();
+        var settings = All()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray().SelectMany(b => b.EnumerateObject()))
+            .Where(p => p.Value.ValueKind == JsonValueKind.String)
+            .SelectMany(p => BindingExpression().Matches(p.Value.GetString()!).Select(m => m.Groups["name"].Value))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.NotEmpty(settings);
+        Assert.All(settings, setting =>
+        {
+            Assert.True(local.ContainsKey(setting), $"local.settings.sample.json has no {setting}.");
+            Assert.True(bicep.ContainsKey(setting), $"infra/main.bicep sets no app setting {setting}.");
+        });
+    }
+
+    [Theory]
+    [InlineData("%Storage:WorkQueue%-poison", "Storage:WorkQueue")]
+    [InlineData("%WorkQueueName%", "WorkQueueName")]
+    [InlineData("literal-queue", null)]
+    public void Binding_expression_extraction_finds_the_setting_name(string value, string? setting)
+    {
+        Assert.Equal(setting, BindingExpression().Match(value) is { Success: true } m ? m.Groups["name"].Value : null);
+    }
+
+    [GeneratedRegex("%(?<name>[^%]+)%")]
+    private static partial Regex BindingExpression();
 
     [Theory]
     [InlineData("0 */5 * * * *", true)]

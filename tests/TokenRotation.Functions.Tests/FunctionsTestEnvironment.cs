@@ -104,7 +104,7 @@ public sealed class FunctionsTestEnvironment : IAsyncDisposable
             ["KeyVault:ConsumerVaultUri"] = consumerVault.VaultUri.ToString(),
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:LeaseContainer"] = names.LeaseContainer,
-            ["Storage:WorkQueue"] = names.WorkQueue,
+            [StorageOptions.WorkQueueSetting] = names.WorkQueue,
             ["Coordination:ConsentTable"] = names.ConsentTable,
             ["Coordination:TotpTable"] = names.TotpTable,
             ["NetSuite:SuiteTalkUrlTemplate"] = simulator.SuiteTalkTemplate,

@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using TokenRotation.Configuration;
 using TokenRotation.Coordination;
 using TokenRotation.Engine;
 
@@ -12,8 +13,8 @@ namespace TokenRotation.Functions.Queues;
 /// </summary>
 public sealed partial class WorkQueueFunctions(AccountWorker worker, PoisonedWorkRecorder poisoned, ILogger<WorkQueueFunctions> logger)
 {
-    /// <summary>The queue named by <c>Storage:WorkQueue</c> (default <c>nstoken-work</c>), the one the sweeps fill.</summary>
-    public const string WorkQueue = "%Storage:WorkQueue%";
+    /// <summary>The queue named by the flat app setting <c>WorkQueueName</c> (default <c>nstoken-work</c>), the one the sweeps fill.</summary>
+    public const string WorkQueue = "%" + StorageOptions.WorkQueueSetting + "%";
 
     /// <summary>Where the host moves a message after its last retry: the work queue's name with <c>-poison</c>.</summary>
     public const string PoisonQueue = WorkQueue + "-poison";

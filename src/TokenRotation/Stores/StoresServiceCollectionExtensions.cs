@@ -49,6 +49,7 @@ public static class StoresServiceCollectionExtensions
         services.AddSingleton<AzureStoresMarker>();
         services.AddValidatedSection<KeyVaultOptions, KeyVaultOptionsValidator>(configuration, KeyVaultOptions.SectionName);
         services.AddValidatedSection<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.SectionName);
+        services.PostConfigure<StorageOptions>(options => options.UseWorkQueueSetting(configuration));
 
         services.TryAddSingleton<TokenCredential>(sp => StorageClients.CreateCredential(Options<KeyVaultOptions>(sp)));
         services.TryAddKeyedSingleton<SecretClient>(StateVaultKey, (sp, _) =>
