@@ -160,6 +160,41 @@ public sealed class CredentialHandlerTests
     }
 
     [Fact]
+    public async Task While_the_vault_fails_a_still_valid_token_keeps_working_and_an_expired_one_fails_with_the_vault_status()
+    {
+        await using var rig = await ConsumerRig.StartAsync();
+        var tokens = rig.PublishAccessToken();
+        var client = rig.Client();
+        using (var warm = await client.GetAsync(rig.RecordUrl))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        // Due for a read, the vault answers 503 to every attempt the SDK makes: the cached token is still valid.
+        rig.Time.SetUtcNow(tokens.AccessExpiresAt - TimeSpan.FromMinutes(4));
+        var outage = rig.Vault.Faults.FailOperation(global::KeyVault.TestServer.KeyVaultOperation.GetSecret, count: 1000, statusCode: 503);
+        using (var during = await client.GetAsync(rig.RecordUrl))
+        {
+            Assert.Equal(HttpStatusCode.OK, during.StatusCode);
+        }
+
+        Assert.Contains(rig.Logs.Entries, e => e.EventId.Id == 5102 && e.Message.Contains("503", StringComparison.Ordinal));
+        var triedOnce = outage.Triggered;
+        using (var soon = await client.GetAsync(rig.RecordUrl))
+        {
+            Assert.Equal(HttpStatusCode.OK, soon.StatusCode);
+        }
+
+        Assert.Equal(triedOnce, outage.Triggered); // not retried per request
+
+        // Past the token's expiry there is nothing to fall back on.
+        rig.Time.SetUtcNow(tokens.AccessExpiresAt + TimeSpan.FromMinutes(1));
+        var failed = await Assert.ThrowsAsync<NetSuiteCredentialException>(() => client.GetAsync(rig.RecordUrl));
+        Assert.Contains("Key Vault answered 503", failed.Message, StringComparison.Ordinal);
+        Assert.Contains(ConsumerRig.SecretName, failed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task No_secret_reaches_a_log_line_an_exception_or_ToString()
     {
         await using var rig = await ConsumerRig.StartAsync();
