@@ -78,6 +78,7 @@ public sealed class ConsumerRotationTests(ITestOutputHelper output)
         var step = TimeSpan.FromMinutes(5);
         var steps = (int)(TimeSpan.FromHours(53) / step);
         DateTimeOffset? tbaRotatedAt = null, certificateRolledAt = null;
+        long? erpReadsAtRotation = null, erpReadsTwoHoursLater = null;
         for (var i = 1; i <= steps; i++)
         {
             h.Time.Advance(step);
@@ -89,6 +90,7 @@ public sealed class ConsumerRotationTests(ITestOutputHelper output)
                 var rotated = await PumpAsync(h.Time, h.Processor.RunAsync(N("erp"), Rotate), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
                 Assert.Equal(OutcomeKind.Succeeded, rotated.Kind);
                 tbaRotatedAt = h.Time.GetUtcNow();
+                erpReadsAtRotation = Reads(h, "erp");
             }
 
             if (certificateRolledAt is null && elapsed >= TimeSpan.FromHours(3))
@@ -99,6 +101,11 @@ public sealed class ConsumerRotationTests(ITestOutputHelper output)
                 {
                     certificateRolledAt = h.Time.GetUtcNow();
                 }
+            }
+
+            if (tbaRotatedAt is { } rotatedAt && erpReadsTwoHoursLater is null && h.Time.GetUtcNow() - rotatedAt >= TimeSpan.FromHours(2))
+            {
+                erpReadsTwoHoursLater = Reads(h, "erp");
             }
 
             // Two rounds of one call per consumer at once: together they stay within the account's concurrency limit (5).
@@ -117,6 +124,8 @@ public sealed class ConsumerRotationTests(ITestOutputHelper output)
                 $"  {name}: {reads} Key Vault reads ({reads / hours:0.00} per hour), {published} versions published meanwhile"));
         }
 
+        var rotationReads = erpReadsTwoHoursLater!.Value - erpReadsAtRotation!.Value;
+        output.WriteLine($"  erp: {rotationReads} reads in the 2 h after the TBA rotation (2 scheduled, so {rotationReads - 2} extra for the rotation)");
         Assert.True(failures.Count == 0, "Failed consumer calls:\n" + string.Join("\n", failures));
 
         // The engine did what the proof needs: the TBA token and the certificate were rotated and the old ones retired.
@@ -129,6 +138,9 @@ public sealed class ConsumerRotationTests(ITestOutputHelper output)
         Assert.Null(m2m.Credentials.Previous);
         Assert.True(h.Simulator.State.Certificates(EngineHarness.Account).Single(c => c.CertificateId == originalCertificate).Revoked);
         Assert.True(h.ConsumerVault.State.VersionCount(SecretNames.Consumer(N("crm"))) >= 50, "The OAuth 2.0 access token was refreshed hourly.");
+
+        // The rotation costs at most one read beyond the hourly ones.
+        Assert.InRange(rotationReads, 1, 3);
 
         // Reads: at most one per access token the engine published (each lives an hour; a new one comes every 45
         // minutes with the default 15-minute lead) or per TBA cache time (1 h), plus the first read and one per rotation.
