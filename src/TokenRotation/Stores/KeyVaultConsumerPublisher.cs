@@ -10,7 +10,8 @@ namespace TokenRotation.Stores;
 
 /// <summary>
 /// The consumer vault on a <see cref="SecretClient"/>: secret <c>netsuite-{name}</c> holds what the systems that call
-/// NetSuite read, either an access token (with <c>ExpiresOn</c>) or the TBA set as one JSON secret. The projection
+/// NetSuite read, either an access token (with <c>ExpiresOn</c>) or the TBA set as one JSON secret, tagged with the
+/// format's <c>schemaVersion</c> (docs/consumers.md). The projection
 /// is regenerable, so a soft-deleted name is recovered and overwritten rather than refused.
 /// </summary>
 public sealed partial class KeyVaultConsumerPublisher : IConsumerPublisher
@@ -121,6 +122,12 @@ public static class ConsumerProjections
 {
     public const string KindTag = "kind";
     public const string AccountTag = "account";
+
+    /// <summary>Tag (and, in the TBA JSON, field) naming the projection's format version; absent on the first, unversioned shape.</summary>
+    public const string SchemaVersionTag = "schemaVersion";
+
+    /// <summary>The format version published now. Version 1 adds only the tag and field to the unversioned shape.</summary>
+    public const int SchemaVersion = 1;
     public const string AccessTokenKind = "AccessToken";
     public const string TbaKind = "Tba";
     public const string JsonContentType = "application/json";
@@ -128,8 +135,16 @@ public static class ConsumerProjections
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The TBA set as consumers read it: <c>{"account","consumerKey","consumerSecret","tokenId","tokenSecret"}</c>.</summary>
-    public static string ToJson(TbaProjection projection) => JsonSerializer.Serialize(projection, Json);
+    /// <summary>
+    /// The TBA set as consumers read it: <c>{"schemaVersion":1,"account","consumerKey","consumerSecret","tokenId","tokenSecret"}</c>.
+    /// Readers of the unversioned shape ignore the extra field.
+    /// </summary>
+    public static string ToJson(TbaProjection projection)
+    {
+        ArgumentNullException.ThrowIfNull(projection);
+        return JsonSerializer.Serialize(
+            new VersionedTba(SchemaVersion, projection.Account, projection.ConsumerKey, projection.ConsumerSecret, projection.TokenId, projection.TokenSecret), Json);
+    }
 
     /// <summary>Reads a TBA set published by <see cref="ToJson"/>.</summary>
     public static TbaProjection ParseTba(string json) =>
@@ -139,5 +154,8 @@ public static class ConsumerProjections
     {
         tags[KindTag] = kind;
         tags[AccountTag] = account;
+        tags[SchemaVersionTag] = SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    private sealed record VersionedTba(int SchemaVersion, string Account, string ConsumerKey, string ConsumerSecret, string TokenId, string TokenSecret);
 }

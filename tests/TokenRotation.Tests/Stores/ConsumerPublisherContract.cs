@@ -56,6 +56,28 @@ public abstract class ConsumerPublisherContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Both_projections_carry_schema_version_1_and_the_tba_json_keeps_its_old_fields()
+    {
+        var token = Samples.NewName();
+        var tba = Samples.NewName();
+        var set = new TbaProjection("1234567_SB1", Samples.Canary("ck"), Samples.Canary("cs"), Samples.Canary("tid"), Samples.Canary("ts"));
+
+        await Publisher.PublishAccessTokenAsync(token, "1234567_SB1", Samples.Canary("at"), Samples.Start.AddHours(1));
+        await Publisher.PublishTbaAsync(tba, set);
+        var readToken = (await Publisher.GetAsync(token))!;
+        var readTba = (await Publisher.GetAsync(tba))!;
+
+        Assert.Equal("1", readToken.Tags[ConsumerProjections.SchemaVersionTag]);
+        Assert.Equal("1", readTba.Tags[ConsumerProjections.SchemaVersionTag]);
+        using var json = System.Text.Json.JsonDocument.Parse(readTba.Value);
+        Assert.Equal(1, json.RootElement.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(set, ConsumerProjections.ParseTba(readTba.Value));
+
+        // A reader of the first, unversioned shape still reads what is published now.
+        Assert.Equal(set, System.Text.Json.JsonSerializer.Deserialize<TbaProjection>(readTba.Value, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
+    }
+
+    [Fact]
     public async Task Each_publish_is_a_new_version_and_readers_see_the_latest()
     {
         var name = Samples.NewName();
