@@ -197,6 +197,55 @@ public sealed class ConsentFlowTests
     }
 
     [Fact]
+    public async Task A_callback_with_the_right_state_but_no_or_a_wrong_cookie_leaves_the_consent_usable_for_the_real_browser()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync(withWebHost: true);
+        var name = FunctionsTestEnvironment.NewName();
+        await env.ImportOAuth2Async(name, env.SeedAccount());
+        env.Simulator.Modes.Consent = ConsentMode.AutoApprove;
+        var person = new Browser(env);
+        var callback = await person.NetSuiteRedirectAsync(await person.OpenConsentLinkAsync(name));
+
+        // Someone who learned the state (not the cookie) tries to burn the person's consent first.
+        var noCookie = await new Browser(env).GetPageAsync(callback);
+        var forger = new Browser(env);
+        forger.Cookies.Add(new Uri(env.CallbackUrl), new Cookie(ConsentService.CookieName(Query(callback, "state")!), "attacker-chosen", "/api/oauth") { Secure = true });
+        var wrongCookie = await forger.GetPageAsync(callback);
+        var page = await person.GetPageAsync(callback);
+
+        Assert.Equal("WrongBrowser", noCookie.Outcome);
+        Assert.Equal("WrongBrowser", wrongCookie.Outcome);
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal("Connected", page.Outcome);
+        Assert.Equal(ConnectionStatus.Healthy, (await env.GetAsync(name))!.Status);
+    }
+
+    [Fact]
+    public async Task Opening_the_same_link_fifty_times_keeps_one_pending_session_and_the_last_opener_completes()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync(withWebHost: true);
+        var name = FunctionsTestEnvironment.NewName();
+        await env.ImportOAuth2Async(name, env.SeedAccount());
+        env.Simulator.Modes.Consent = ConsentMode.AutoApprove;
+        var link = (await env.Services.GetRequiredService<ConsentLinkFactory>().CreateAsync(ConnectionName.Parse(name)))!;
+        var first = new Browser(env);
+        var firstCallback = await first.NetSuiteRedirectAsync(await first.OpenAsync(link));
+        Browser last = first;
+        for (var i = 1; i < 50; i++)
+        {
+            last = new Browser(env);
+            await last.OpenAsync(link);
+        }
+
+        var lastCallback = await last.NetSuiteRedirectAsync(await last.OpenAsync(link));
+
+        Assert.Equal(1, await env.ConsentSessionCountAsync());
+        Assert.Equal("UnknownOrUsed", (await first.GetPageAsync(firstCallback)).Outcome);
+        Assert.Equal("Connected", (await last.GetPageAsync(lastCallback)).Outcome);
+        Assert.Equal(1, await env.ConsentSessionCountAsync());
+    }
+
+    [Fact]
     public async Task A_tampered_link_and_an_expired_link_start_nothing()
     {
         await using var env = await FunctionsTestEnvironment.StartAsync(withWebHost: true);
@@ -245,6 +294,14 @@ public sealed class ConsentFlowTests
         public async Task<Page> OpenConsentLinkAsync(string name)
         {
             var link = (await env.Services.GetRequiredService<ConsentLinkFactory>().CreateAsync(ConnectionName.Parse(name)))!;
+            var page = await GetPageAsync(new Uri(link));
+            Assert.Equal(HttpStatusCode.Found, page.Status);
+            return page;
+        }
+
+        /// <summary>Opens a given consent link; expects the redirect to NetSuite.</summary>
+        public async Task<Page> OpenAsync(string link)
+        {
             var page = await GetPageAsync(new Uri(link));
             Assert.Equal(HttpStatusCode.Found, page.Status);
             return page;
