@@ -181,6 +181,57 @@ public sealed class ConsentFlowTests
     }
 
     [Fact]
+    public async Task A_role_edited_in_the_callback_address_to_the_pinned_one_is_refused_and_the_grant_revoked_in_NetSuite()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync(withWebHost: true);
+        var name = FunctionsTestEnvironment.NewName();
+        var integration = env.SeedAccount();
+        var before = await env.ImportOAuth2Async(name, integration, expectedRole: "1000");
+        env.Simulator.State.SetConsentUser(FunctionsTestEnvironment.Account, FunctionsTestEnvironment.UserEmail, FunctionsTestEnvironment.AdministratorRole);
+        env.Simulator.Modes.Consent = ConsentMode.AutoApprove;
+        var browser = new Browser(env);
+        var callback = await browser.NetSuiteRedirectAsync(await browser.OpenConsentLinkAsync(name));
+        Assert.Equal("3", Query(callback, "role"));
+
+        // Whoever holds the browser makes the address claim the role the connection expects.
+        var page = await browser.GetPageAsync(new Uri(callback.AbsoluteUri.Replace("role=3", "role=1000", StringComparison.Ordinal)));
+
+        Assert.Equal(HttpStatusCode.Forbidden, page.Status);
+        Assert.Equal("Refused", page.Outcome);
+        var message = page.Document.QuerySelector("#message")!.TextContent;
+        Assert.Contains("does not match what NetSuite issued", message, StringComparison.Ordinal);
+        Assert.Contains("were revoked", message, StringComparison.Ordinal);
+        await AssertNothingStoredAsync(env, name, before);
+        var issued = env.Simulator.State.TokensFor(FunctionsTestEnvironment.Account)
+            .Where(t => t.Kind == TokenKind.OAuth2Refresh && t.ClientId == integration.ClientId).ToList();
+        Assert.NotEmpty(issued);
+        Assert.All(issued, t => Assert.Equal(TokenStatus.Revoked, t.Status));
+    }
+
+    [Fact]
+    public async Task A_second_consent_through_the_link_revokes_the_first_refresh_token_and_keeps_the_new_one()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync(withWebHost: true);
+        var name = FunctionsTestEnvironment.NewName();
+        await env.ImportOAuth2Async(name, env.SeedAccount());
+        env.Simulator.Modes.Consent = ConsentMode.AutoApprove;
+        var browser = new Browser(env);
+        Assert.Equal("Connected", (await browser.GetPageAsync(await browser.NetSuiteRedirectAsync(await browser.OpenConsentLinkAsync(name)))).Outcome);
+        var first = (await env.GetAsync(name))!.OAuth2!.RefreshToken!;
+
+        env.Time.Advance(TimeSpan.FromMinutes(1));
+        var again = await browser.GetPageAsync(await browser.NetSuiteRedirectAsync(await browser.OpenConsentLinkAsync(name)));
+
+        Assert.Equal("Connected", again.Outcome);
+        var second = (await env.GetAsync(name))!.OAuth2!.RefreshToken!;
+        Assert.NotEqual(first, second);
+        var tokens = env.Simulator.State.TokensFor(FunctionsTestEnvironment.Account);
+        Assert.Equal(TokenStatus.Revoked, Assert.Single(tokens, t => t.Id == NetSuite.Auth.OAuth2.NetSuiteTokenFacts.Read(first).TokenId).Status);
+        Assert.Equal(TokenStatus.Active, Assert.Single(tokens, t => t.Id == NetSuite.Auth.OAuth2.NetSuiteTokenFacts.Read(second).TokenId).Status);
+        Assert.DoesNotContain(first, again.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_callback_without_the_binding_cookie_is_refused_and_changes_nothing()
     {
         await using var env = await FunctionsTestEnvironment.StartAsync(withWebHost: true);
