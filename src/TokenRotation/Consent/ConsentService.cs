@@ -111,7 +111,7 @@ public sealed partial class ConsentService(
         var binding = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var expiresAt = timeProvider.GetUtcNow() + SessionLifetime;
         var encrypted = await verifiers.ProtectAsync(pkce.CodeVerifier, name.Value, cancellationToken).ConfigureAwait(false);
-        await sessions.CreateAsync(new ConsentSession(state, name.Value, CoordinationKeys.Sha256Hex(binding), encrypted, expiresAt, LinkKey(token!)), cancellationToken).ConfigureAwait(false);
+        await sessions.CreateAsync(new ConsentSession(state, name.Value, CoordinationKeys.Sha256Hex(binding), encrypted, expiresAt, LinkKey(check)), cancellationToken).ConfigureAwait(false);
         LogStarted(name.Value, document.Account);
         return new ConsentStart(ConsentStartStatus.Redirect, name.Value, "Redirecting to NetSuite.", "", authorizeUrl, CookieName(state), binding, expiresAt);
     }
@@ -211,10 +211,11 @@ public sealed partial class ConsentService(
     }
 
     /// <summary>
-    /// Identifies a link by its signed payload (connection and expiry), not the whole token text, so spelling the
-    /// signature differently does not make it another link.
+    /// Identifies a link by what its signature covers (connection and expiry), not by the token's text, so spelling
+    /// the same link differently does not make it another link.
     /// </summary>
-    private static string LinkKey(string token) => CoordinationKeys.Sha256Hex(token[..token.IndexOf('.', StringComparison.Ordinal)]);
+    private static string LinkKey(ConsentLinkCheck check) =>
+        CoordinationKeys.Sha256Hex($"{check.Connection!.Value}\n{check.ExpiresAt!.Value.ToUnixTimeSeconds()}");
 
     private static ConsentResult UnknownOrUsed() => new(ConsentOutcomeKind.UnknownOrUsed, null, 400, "This consent was already used or is unknown",
         "Each consent can be completed once, and this one was completed, abandoned, replaced by opening the link again, or never started here. Nothing was changed.",
