@@ -181,6 +181,57 @@ public sealed class ConsentFlowTests
     }
 
     [Fact]
+    public async Task A_role_edited_in_the_callback_address_to_the_pinned_one_is_refused_and_the_grant_revoked_in_NetSuite()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync(withWebHost: true);
+        var name = FunctionsTestEnvironment.NewName();
+        var integration = env.SeedAccount();
+        var before = await env.ImportOAuth2Async(name, integration, expectedRole: "1000");
+        env.Simulator.State.SetConsentUser(FunctionsTestEnvironment.Account, FunctionsTestEnvironment.UserEmail, FunctionsTestEnvironment.AdministratorRole);
+        env.Simulator.Modes.Consent = ConsentMode.AutoApprove;
+        var browser = new Browser(env);
+        var callback = await browser.NetSuiteRedirectAsync(await browser.OpenConsentLinkAsync(name));
+        Assert.Equal("3", Query(callback, "role"));
+
+        // Whoever holds the browser makes the address claim the role the connection expects.
+        var page = await browser.GetPageAsync(new Uri(callback.AbsoluteUri.Replace("role=3", "role=1000", StringComparison.Ordinal)));
+
+        Assert.Equal(HttpStatusCode.Forbidden, page.Status);
+        Assert.Equal("Refused", page.Outcome);
+        var message = page.Document.QuerySelector("#message")!.TextContent;
+        Assert.Contains("does not match what NetSuite issued", message, StringComparison.Ordinal);
+        Assert.Contains("were revoked", message, StringComparison.Ordinal);
+        await AssertNothingStoredAsync(env, name, before);
+        var issued = env.Simulator.State.TokensFor(FunctionsTestEnvironment.Account)
+            .Where(t => t.Kind == TokenKind.OAuth2Refresh && t.ClientId == integration.ClientId).ToList();
+        Assert.NotEmpty(issued);
+        Assert.All(issued, t => Assert.Equal(TokenStatus.Revoked, t.Status));
+    }
+
+    [Fact]
+    public async Task A_second_consent_through_the_link_revokes_the_first_refresh_token_and_keeps_the_new_one()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync(withWebHost: true);
+        var name = FunctionsTestEnvironment.NewName();
+        await env.ImportOAuth2Async(name, env.SeedAccount());
+        env.Simulator.Modes.Consent = ConsentMode.AutoApprove;
+        var browser = new Browser(env);
+        Assert.Equal("Connected", (await browser.GetPageAsync(await browser.NetSuiteRedirectAsync(await browser.OpenConsentLinkAsync(name)))).Outcome);
+        var first = (await env.GetAsync(name))!.OAuth2!.RefreshToken!;
+
+        env.Time.Advance(TimeSpan.FromMinutes(1));
+        var again = await browser.GetPageAsync(await browser.NetSuiteRedirectAsync(await browser.OpenConsentLinkAsync(name)));
+
+        Assert.Equal("Connected", again.Outcome);
+        var second = (await env.GetAsync(name))!.OAuth2!.RefreshToken!;
+        Assert.NotEqual(first, second);
+        var tokens = env.Simulator.State.TokensFor(FunctionsTestEnvironment.Account);
+        Assert.Equal(TokenStatus.Revoked, Assert.Single(tokens, t => t.Id == NetSuite.Auth.OAuth2.NetSuiteTokenFacts.Read(first).TokenId).Status);
+        Assert.Equal(TokenStatus.Active, Assert.Single(tokens, t => t.Id == NetSuite.Auth.OAuth2.NetSuiteTokenFacts.Read(second).TokenId).Status);
+        Assert.DoesNotContain(first, again.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_callback_without_the_binding_cookie_is_refused_and_changes_nothing()
     {
         await using var env = await FunctionsTestEnvironment.StartAsync(withWebHost: true);
@@ -194,6 +245,55 @@ public sealed class ConsentFlowTests
         Assert.Equal(HttpStatusCode.BadRequest, page.Status);
         Assert.Equal("WrongBrowser", page.Outcome);
         await AssertNothingStoredAsync(env, name, before);
+    }
+
+    [Fact]
+    public async Task A_callback_with_the_right_state_but_no_or_a_wrong_cookie_leaves_the_consent_usable_for_the_real_browser()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync(withWebHost: true);
+        var name = FunctionsTestEnvironment.NewName();
+        await env.ImportOAuth2Async(name, env.SeedAccount());
+        env.Simulator.Modes.Consent = ConsentMode.AutoApprove;
+        var person = new Browser(env);
+        var callback = await person.NetSuiteRedirectAsync(await person.OpenConsentLinkAsync(name));
+
+        // Someone who learned the state (not the cookie) tries to burn the person's consent first.
+        var noCookie = await new Browser(env).GetPageAsync(callback);
+        var forger = new Browser(env);
+        forger.Cookies.Add(new Uri(env.CallbackUrl), new Cookie(ConsentService.CookieName(Query(callback, "state")!), "attacker-chosen", "/api/oauth") { Secure = true });
+        var wrongCookie = await forger.GetPageAsync(callback);
+        var page = await person.GetPageAsync(callback);
+
+        Assert.Equal("WrongBrowser", noCookie.Outcome);
+        Assert.Equal("WrongBrowser", wrongCookie.Outcome);
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal("Connected", page.Outcome);
+        Assert.Equal(ConnectionStatus.Healthy, (await env.GetAsync(name))!.Status);
+    }
+
+    [Fact]
+    public async Task Opening_the_same_link_fifty_times_keeps_one_pending_session_and_the_last_opener_completes()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync(withWebHost: true);
+        var name = FunctionsTestEnvironment.NewName();
+        await env.ImportOAuth2Async(name, env.SeedAccount());
+        env.Simulator.Modes.Consent = ConsentMode.AutoApprove;
+        var link = (await env.Services.GetRequiredService<ConsentLinkFactory>().CreateAsync(ConnectionName.Parse(name)))!;
+        var first = new Browser(env);
+        var firstCallback = await first.NetSuiteRedirectAsync(await first.OpenAsync(link));
+        Browser last = first;
+        for (var i = 1; i < 50; i++)
+        {
+            last = new Browser(env);
+            await last.OpenAsync(link);
+        }
+
+        var lastCallback = await last.NetSuiteRedirectAsync(await last.OpenAsync(link));
+
+        Assert.Equal(1, await env.ConsentSessionCountAsync());
+        Assert.Equal("UnknownOrUsed", (await first.GetPageAsync(firstCallback)).Outcome);
+        Assert.Equal("Connected", (await last.GetPageAsync(lastCallback)).Outcome);
+        Assert.Equal(1, await env.ConsentSessionCountAsync());
     }
 
     [Fact]
@@ -245,6 +345,14 @@ public sealed class ConsentFlowTests
         public async Task<Page> OpenConsentLinkAsync(string name)
         {
             var link = (await env.Services.GetRequiredService<ConsentLinkFactory>().CreateAsync(ConnectionName.Parse(name)))!;
+            var page = await GetPageAsync(new Uri(link));
+            Assert.Equal(HttpStatusCode.Found, page.Status);
+            return page;
+        }
+
+        /// <summary>Opens a given consent link; expects the redirect to NetSuite.</summary>
+        public async Task<Page> OpenAsync(string link)
+        {
             var page = await GetPageAsync(new Uri(link));
             Assert.Equal(HttpStatusCode.Found, page.Status);
             return page;

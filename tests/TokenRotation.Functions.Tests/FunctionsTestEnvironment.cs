@@ -229,7 +229,7 @@ public sealed class FunctionsTestEnvironment : IAsyncDisposable
     {
         await ConsentTable.CreateIfNotExistsAsync();
         var count = 0;
-        await foreach (var _ in ConsentTable.QueryAsync<TableEntity>(select: ["PartitionKey"]))
+        await foreach (var _ in ConsentTable.QueryAsync<TableEntity>($"PartitionKey eq '{TableConsentSessionStore.PartitionKey}'", select: ["PartitionKey"]))
         {
             count++;
         }

@@ -38,13 +38,16 @@ public sealed record NetSuiteTokenFacts
     /// <summary><c>oit</c>: when the first token of the chain was issued (meaningful for public clients).</summary>
     public DateTimeOffset? OriginalIssuedAt { get; init; }
 
-    /// <summary><c>sub</c> as sent, <c>role;entity</c>.</summary>
+    /// <summary><c>sub</c> as sent: <c>role;entity</c>, or the longer five-field form of an older access-token sample.</summary>
     public string? Subject { get; init; }
 
-    /// <summary>The role id from <c>sub</c> (the part before <c>;</c>).</summary>
+    /// <summary>
+    /// The role id from <c>sub</c>: the first of <c>role;entity</c>, the third of the five-field form
+    /// (<c>4030059;0;3;7;N</c>). Null when <c>sub</c> has another shape.
+    /// </summary>
     public string? RoleId { get; init; }
 
-    /// <summary>The entity id from <c>sub</c> (the part after <c>;</c>).</summary>
+    /// <summary>The entity id from <c>sub</c>: the second of <c>role;entity</c>, the fourth of the five-field form. Null when <c>sub</c> has another shape.</summary>
     public string? EntityId { get; init; }
 
     /// <summary><c>aud</c>, whether sent as a string or an array (NetSuite: <c>ApplicationID;company</c> and the client id).</summary>
@@ -132,7 +135,7 @@ public sealed record NetSuiteTokenFacts
             }
 
             var subject = ReadString(claims, "sub");
-            var sub = subject?.Split(';', 2);
+            var (roleId, entityId) = RoleAndEntity(subject);
             var tokenId = ReadString(claims, "jti");
             return new NetSuiteTokenFacts
             {
@@ -142,8 +145,8 @@ public sealed record NetSuiteTokenFacts
                 IssuedAt = issuedAt,
                 OriginalIssuedAt = originalIssuedAt,
                 Subject = subject,
-                RoleId = sub is { Length: 2 } ? sub[0] : null,
-                EntityId = sub is { Length: 2 } ? sub[1] : null,
+                RoleId = roleId,
+                EntityId = entityId,
                 Audiences = ReadList(claims, "aud"),
                 Scopes = ReadList(claims, "scope"),
                 Issuer = ReadString(claims, "iss"),
@@ -151,6 +154,20 @@ public sealed record NetSuiteTokenFacts
                 Kind = KindOf(tokenId),
             };
         }
+    }
+
+    // Reference 1.6: refresh tokens carry role;entity; an older access-token sample carries five fields with role and
+    // entity in the 3rd and 4th place. Any other shape is unknown, never an error: the token may be single use.
+    private static (string? Role, string? Entity) RoleAndEntity(string? subject)
+    {
+        var fields = subject?.Split(';') ?? [];
+        var (role, entity) = fields.Length switch
+        {
+            2 => (fields[0], fields[1]),
+            5 => (fields[2], fields[3]),
+            _ => ("", ""),
+        };
+        return role.Length > 0 && entity.Length > 0 ? (role, entity) : (null, null);
     }
 
     private static JsonDocument? Decode(string part, string name, out string problem)

@@ -15,10 +15,11 @@ namespace TokenRotation.Consent;
 /// <summary>
 /// The browser consent of DESIGN section 7. <see cref="StartAsync"/> turns a signed consent link into a consent
 /// session (state, encrypted PKCE verifier, 10-minute expiry, a browser binding whose raw value goes in a cookie) and
-/// NetSuite's authorize URL. <see cref="CompleteAsync"/> checks NetSuite's redirect (state, single use, cookie,
-/// expiry, error parameters, shape of every value) and hands the code to <see cref="ConnectionAdmin.CompleteConsentAsync"/>,
-/// which checks account, role and entity and exchanges it under the connection's lease. Every answer is a result
-/// with a message for the person; nothing here throws on bad input.
+/// NetSuite's authorize URL; opening the same link again replaces that link's session. <see cref="CompleteAsync"/>
+/// checks NetSuite's redirect (state, cookie before single use, expiry, error parameters, shape of every value) and
+/// hands the code to <see cref="ConnectionAdmin.CompleteConsentAsync"/>, which exchanges it under the connection's
+/// lease and checks account, role and entity in the tokens NetSuite issued. Every answer is a result with a message
+/// for the person; nothing here throws on bad input.
 /// </summary>
 public sealed partial class ConsentService(
     ConsentLinkFactory links,
@@ -110,7 +111,7 @@ public sealed partial class ConsentService(
         var binding = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var expiresAt = timeProvider.GetUtcNow() + SessionLifetime;
         var encrypted = await verifiers.ProtectAsync(pkce.CodeVerifier, name.Value, cancellationToken).ConfigureAwait(false);
-        await sessions.CreateAsync(new ConsentSession(state, name.Value, CoordinationKeys.Sha256Hex(binding), encrypted, expiresAt), cancellationToken).ConfigureAwait(false);
+        await sessions.CreateAsync(new ConsentSession(state, name.Value, CoordinationKeys.Sha256Hex(binding), encrypted, expiresAt, LinkKey(check)), cancellationToken).ConfigureAwait(false);
         LogStarted(name.Value, document.Account);
         return new ConsentStart(ConsentStartStatus.Redirect, name.Value, "Redirecting to NetSuite.", "", authorizeUrl, CookieName(state), binding, expiresAt);
     }
@@ -124,12 +125,13 @@ public sealed partial class ConsentService(
         }
 
         var state = callback.State!;
-        var session = await sessions.TryConsumeAsync(state, cancellationToken).ConfigureAwait(false);
+
+        // The browser binding is checked before the session is used up: knowing the state alone must not let anyone
+        // spend the consent of the person whose browser holds the cookie.
+        var session = await sessions.GetAsync(state, cancellationToken).ConfigureAwait(false);
         if (session is null)
         {
-            return Finish(new ConsentResult(ConsentOutcomeKind.UnknownOrUsed, null, 400, "This consent was already used or is unknown",
-                "Each consent can be completed once, and this one was completed, abandoned, or never started here. Nothing was changed.",
-                "Open the connection's consent link again to start a new consent."));
+            return Finish(UnknownOrUsed());
         }
 
         var connection = session.Connection;
@@ -139,6 +141,12 @@ public sealed partial class ConsentService(
             return Finish(new ConsentResult(ConsentOutcomeKind.WrongBrowser, connection, 400, "Consent finished in another browser",
                 $"The consent for {connection} was started in another browser (or its cookie was blocked), so it was not accepted. Nothing was changed.",
                 "Open the consent link and finish the consent in the same browser, with cookies allowed for this site."));
+        }
+
+        session = await sessions.TryConsumeAsync(state, cancellationToken).ConfigureAwait(false);
+        if (session is null || !SameHash(cookie, session.BrowserBinding))
+        {
+            return Finish(UnknownOrUsed());
         }
 
         if (session.ExpiresAt <= timeProvider.GetUtcNow())
@@ -201,6 +209,17 @@ public sealed partial class ConsentService(
                 outcome.Message, "Open the consent link again."),
         });
     }
+
+    /// <summary>
+    /// Identifies a link by what its signature covers (connection and expiry), not by the token's text, so spelling
+    /// the same link differently does not make it another link.
+    /// </summary>
+    private static string LinkKey(ConsentLinkCheck check) =>
+        CoordinationKeys.Sha256Hex($"{check.Connection!.Value}\n{check.ExpiresAt!.Value.ToUnixTimeSeconds()}");
+
+    private static ConsentResult UnknownOrUsed() => new(ConsentOutcomeKind.UnknownOrUsed, null, 400, "This consent was already used or is unknown",
+        "Each consent can be completed once, and this one was completed, abandoned, replaced by opening the link again, or never started here. Nothing was changed.",
+        "Open the connection's consent link again to start a new consent.");
 
     private ConsentResult Finish(ConsentResult result)
     {

@@ -48,13 +48,17 @@ public interface ITotpStepStore
     Task<bool> TryReserveAsync(string account, string email, long step, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A consent in progress: created by the consent link, consumed once by the callback.</summary>
+/// <summary>
+/// A consent in progress: created by the consent link, consumed once by the callback. <see cref="Link"/> is a hash
+/// that identifies the signed link it was started from: opening that link again replaces this session.
+/// </summary>
 public sealed record ConsentSession(
     string State,
     string Connection,
     string BrowserBinding,
     string EncryptedVerifier,
-    DateTimeOffset ExpiresAt)
+    DateTimeOffset ExpiresAt,
+    string? Link = null)
 {
     public override string ToString() => $"consent session for {Connection} (expires {ExpiresAt:O})";
 }
@@ -62,7 +66,14 @@ public sealed record ConsentSession(
 /// <summary>Consent sessions (Table storage in Azure): single use by conditional write.</summary>
 public interface IConsentSessionStore
 {
+    /// <summary>
+    /// Stores a new session. When it names a <see cref="ConsentSession.Link"/>, the session previously started from
+    /// that link is deleted, so a link holds at most one session however often it is opened (the latest opener wins).
+    /// </summary>
     Task CreateAsync(ConsentSession session, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a session without using it up; null when unknown or already used.</summary>
+    Task<ConsentSession?> GetAsync(string state, CancellationToken cancellationToken = default);
 
     /// <summary>Marks the session used and returns it; null when unknown or already used.</summary>
     Task<ConsentSession?> TryConsumeAsync(string state, CancellationToken cancellationToken = default);

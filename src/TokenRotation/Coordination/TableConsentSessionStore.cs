@@ -7,12 +7,18 @@ namespace TokenRotation.Coordination;
 /// Consent sessions in Azure Table storage. Row key: SHA-256 of the OAuth <c>state</c>, so the state itself (the
 /// link between a browser and its callback) is never stored. A session is consumed by writing <c>Used</c> back
 /// conditioned on the ETag that was read: of concurrent callbacks for one state exactly one wins. An expired
-/// session is still returned, once, so the caller can tell the person their link expired.
+/// session is still returned, once, so the caller can tell the person their link expired. A session started from a
+/// link is pointed to by a row in <see cref="LinkPartitionKey"/> keyed by the link's hash; the start that moves the
+/// pointer (by ETag) deletes the session it pointed to, so each link holds one session however often it is opened.
 /// </summary>
 public sealed class TableConsentSessionStore : IConsentSessionStore
 {
     public const string PartitionKey = "consent";
+    public const string LinkPartitionKey = "consent-link";
     private const int MaxAttempts = 4;
+
+    // Every round of a pointer race has a winner, so this many starts of one link at the same moment all get through.
+    private const int MaxLinkAttempts = 32;
 
     private readonly TableClient _table;
     private readonly TimeProvider _time;
@@ -39,6 +45,10 @@ public sealed class TableConsentSessionStore : IConsentSessionStore
             ["CreatedAt"] = _time.GetUtcNow(),
             ["Used"] = false,
         };
+        if (session.Link is not null)
+        {
+            entity[nameof(ConsentSession.Link)] = session.Link;
+        }
 
         try
         {
@@ -48,6 +58,23 @@ public sealed class TableConsentSessionStore : IConsentSessionStore
         {
             throw new InvalidOperationException($"A consent session with the same state already exists (for {session.Connection}); states must be unique.", ex);
         }
+
+        if (session.Link is { } link)
+        {
+            await ReplaceLinkSessionAsync(link, entity.RowKey, session, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<ConsentSession?> GetAsync(string state, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(state))
+        {
+            return null;
+        }
+
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var read = await _table.GetEntityIfExistsAsync<TableEntity>(PartitionKey, CoordinationKeys.Sha256Hex(state), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return read.HasValue && read.Value is { } entity && entity.GetBoolean("Used") != true ? ToSession(state, entity) : null;
     }
 
     public async Task<ConsentSession?> TryConsumeAsync(string state, CancellationToken cancellationToken = default)
@@ -78,12 +105,7 @@ public sealed class TableConsentSessionStore : IConsentSessionStore
                 continue;
             }
 
-            return new ConsentSession(
-                state,
-                entity.GetString(nameof(ConsentSession.Connection)) ?? throw Missing(nameof(ConsentSession.Connection)),
-                entity.GetString(nameof(ConsentSession.BrowserBinding)) ?? throw Missing(nameof(ConsentSession.BrowserBinding)),
-                entity.GetString(nameof(ConsentSession.EncryptedVerifier)) ?? throw Missing(nameof(ConsentSession.EncryptedVerifier)),
-                entity.GetDateTimeOffset(nameof(ConsentSession.ExpiresAt)) ?? throw Missing(nameof(ConsentSession.ExpiresAt)));
+            return ToSession(state, entity);
         }
 
         return null;
@@ -92,7 +114,7 @@ public sealed class TableConsentSessionStore : IConsentSessionStore
     public async Task<int> PurgeExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default)
     {
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey} and ExpiresAt lt {expiredBefore}");
+        var filter = TableClient.CreateQueryFilter($"(PartitionKey eq {PartitionKey} or PartitionKey eq {LinkPartitionKey}) and ExpiresAt lt {expiredBefore}");
         var deleted = 0;
         await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -109,6 +131,57 @@ public sealed class TableConsentSessionStore : IConsentSessionStore
 
         return deleted;
     }
+
+    private async Task ReplaceLinkSessionAsync(string link, string row, ConsentSession session, CancellationToken cancellationToken)
+    {
+        var pointer = new TableEntity(LinkPartitionKey, link) { ["Session"] = row, [nameof(ConsentSession.ExpiresAt)] = session.ExpiresAt };
+        for (var attempt = 0; attempt < MaxLinkAttempts; attempt++)
+        {
+            var read = await _table.GetEntityIfExistsAsync<TableEntity>(LinkPartitionKey, link, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var previous = read.HasValue && read.Value is { } current ? current : null;
+            try
+            {
+                if (previous is null)
+                {
+                    await _table.AddEntityAsync(pointer, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _table.UpdateEntityAsync(pointer, previous.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+            {
+                // Another start of the same link moved the pointer first: read it again.
+                continue;
+            }
+
+            if (previous?.GetString("Session") is { } replaced && replaced != row)
+            {
+                try
+                {
+                    await _table.DeleteEntityAsync(PartitionKey, replaced, ETag.All, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                }
+            }
+
+            return;
+        }
+
+        // Not pointed to, so no later start would delete it: remove it rather than leave a session outside the bound.
+        await _table.DeleteEntityAsync(PartitionKey, row, ETag.All, cancellationToken).ConfigureAwait(false);
+        throw new InvalidOperationException($"The consent link for {session.Connection} is being opened by too many browsers at once; try again.");
+    }
+
+    private static ConsentSession ToSession(string state, TableEntity entity) => new(
+        state,
+        entity.GetString(nameof(ConsentSession.Connection)) ?? throw Missing(nameof(ConsentSession.Connection)),
+        entity.GetString(nameof(ConsentSession.BrowserBinding)) ?? throw Missing(nameof(ConsentSession.BrowserBinding)),
+        entity.GetString(nameof(ConsentSession.EncryptedVerifier)) ?? throw Missing(nameof(ConsentSession.EncryptedVerifier)),
+        entity.GetDateTimeOffset(nameof(ConsentSession.ExpiresAt)) ?? throw Missing(nameof(ConsentSession.ExpiresAt)),
+        entity.GetString(nameof(ConsentSession.Link)));
 
     private static InvalidDataException Missing(string property) => new($"A consent session row has no {property}.");
 
@@ -128,6 +201,7 @@ public sealed class TableConsentSessionStore : IConsentSessionStore
 public sealed class InMemoryConsentSessionStore : IConsentSessionStore
 {
     private readonly Dictionary<string, (ConsentSession Session, bool Used)> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _links = new(StringComparer.Ordinal);
 
     public Task CreateAsync(ConsentSession session, CancellationToken cancellationToken = default)
     {
@@ -135,13 +209,37 @@ public sealed class InMemoryConsentSessionStore : IConsentSessionStore
         ArgumentException.ThrowIfNullOrEmpty(session.State);
         lock (_sessions)
         {
-            if (!_sessions.TryAdd(CoordinationKeys.Sha256Hex(session.State), (session, false)))
+            var key = CoordinationKeys.Sha256Hex(session.State);
+            if (!_sessions.TryAdd(key, (session, false)))
             {
                 throw new InvalidOperationException($"A consent session with the same state already exists (for {session.Connection}); states must be unique.");
+            }
+
+            if (session.Link is { } link)
+            {
+                if (_links.TryGetValue(link, out var replaced))
+                {
+                    _sessions.Remove(replaced);
+                }
+
+                _links[link] = key;
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<ConsentSession?> GetAsync(string state, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(state))
+        {
+            return Task.FromResult<ConsentSession?>(null);
+        }
+
+        lock (_sessions)
+        {
+            return Task.FromResult(_sessions.TryGetValue(CoordinationKeys.Sha256Hex(state), out var entry) && !entry.Used ? entry.Session : null);
+        }
     }
 
     public Task<ConsentSession?> TryConsumeAsync(string state, CancellationToken cancellationToken = default)
@@ -170,6 +268,11 @@ public sealed class InMemoryConsentSessionStore : IConsentSessionStore
         {
             var expired = _sessions.Where(e => e.Value.Session.ExpiresAt < expiredBefore).Select(e => e.Key).ToList();
             expired.ForEach(k => _sessions.Remove(k));
+            foreach (var link in _links.Where(l => !_sessions.ContainsKey(l.Value)).Select(l => l.Key).ToList())
+            {
+                _links.Remove(link);
+            }
+
             return Task.FromResult(expired.Count);
         }
     }

@@ -206,8 +206,11 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
     }
 
     /// <summary>
-    /// Completes a consent: NetSuite redirected back with a code for <paramref name="company"/>, role and entity. The
-    /// account must be the connection's; role and entity must be the expected ones, or are pinned by this first consent.
+    /// Completes a consent: NetSuite redirected back with a code. The query's company must be the connection's account
+    /// (a cheap refusal before the exchange); after the exchange, the tokens NetSuite issued decide (see
+    /// <see cref="ConsentGrantCheck"/>): role and entity must be the expected ones, or are pinned from the tokens by the
+    /// first consent. A refused grant is revoked in NetSuite, and so is the refresh token a new consent replaces, after
+    /// the new one is stored.
     /// </summary>
     public Task<ConnectionOutcome> CompleteConsentAsync(ConnectionName name, ConsentCompletion consent, CancellationToken cancellationToken = default)
     {
@@ -226,16 +229,6 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
                 return Refuse(ctx, $"The consent was given in another NetSuite account than {doc.Account}; nothing was changed. Log in to account {doc.Account} and consent again.");
             }
 
-            if (oauth.ExpectedRoleId is { } role && role != consent.Role)
-            {
-                return Refuse(ctx, $"The consent was given for role {consent.Role}, but {ctx.Name} expects role {role}; nothing was changed. Use \"Choose Another Role\" on NetSuite's consent page.");
-            }
-
-            if (oauth.ExpectedEntityId is { } entity && entity != consent.Entity)
-            {
-                return Refuse(ctx, $"The consent was given by user {consent.Entity}, but {ctx.Name} expects user {entity}; nothing was changed. Log in as the integration's user and consent again.");
-            }
-
             var client = oauth.IsPublicClient ? OAuth2ClientAuthentication.Public(oauth.ClientId) : OAuth2ClientAuthentication.Confidential(oauth.ClientId, oauth.ClientSecret ?? "");
             NetSuiteResult<TokenResponse> result;
             await using (await services.Gate.EnterAsync(doc.Account, ct).ConfigureAwait(false))
@@ -252,6 +245,23 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             }
 
             var tokens = result.Value;
+            NetSuiteTokenFacts.TryRead(tokens.RefreshToken, out var issuedRefresh);
+            NetSuiteTokenFacts.TryRead(tokens.AccessToken, out var issuedAccess);
+            var grant = ConsentGrantCheck.Decide(ctx.Name, ctx.Account, oauth.ExpectedRoleId, oauth.ExpectedEntityId, consent, issuedRefresh, issuedAccess);
+            if (grant.Refusal is { } refusal)
+            {
+                var revoked = await RevokeGrantAsync(ctx, client, tokens.RefreshToken ?? tokens.AccessToken, (issuedRefresh ?? issuedAccess)?.TokenId, "issued for a refused consent", ct).ConfigureAwait(false);
+                if (!revoked)
+                {
+                    await ctx.SaveAsync(ct).ConfigureAwait(false);
+                }
+
+                return Refuse(ctx, refusal + (revoked
+                    ? " The tokens NetSuite issued for it were revoked, and nothing was stored."
+                    : " The tokens NetSuite issued for it could not be revoked: they are recorded as a possible orphan; revoke them under Setup > Users/Roles > OAuth 2.0 Authorized Applications. Nothing else was stored."));
+            }
+
+            var replaced = oauth.RefreshToken is { } previous && previous != tokens.RefreshToken ? previous : null;
             var refreshFacts = NetSuiteTokenFacts.Read(tokens.RefreshToken!);
             var accessFacts = NetSuiteTokenFacts.Read(tokens.AccessToken);
             oauth.RefreshToken = tokens.RefreshToken;
@@ -260,8 +270,8 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             oauth.ChainEndsAt = oauth.IsPublicClient ? (refreshFacts.OriginalIssuedAt ?? ctx.Now) + TimeSpan.FromHours(oauth.MaxRotationHours) : null;
             oauth.ConsentedAt = ctx.Now;
             oauth.RefreshStartedAt = null;
-            oauth.ExpectedRoleId ??= consent.Role;
-            oauth.ExpectedEntityId ??= consent.Entity;
+            oauth.ExpectedRoleId ??= grant.RoleId;
+            oauth.ExpectedEntityId ??= grant.EntityId;
             doc.Status = ConnectionStatus.Healthy;
             doc.NeedsPersonReason = null;
             doc.LastError = null;
@@ -269,10 +279,52 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             await ctx.SaveAsync(ct).ConfigureAwait(false);
             await ctx.PublishAccessTokenAsync(tokens.AccessToken, accessFacts.ExpiresAt, ct).ConfigureAwait(false);
             ctx.AccessTokenExpiresAt = accessFacts.ExpiresAt;
-            ctx.Did($"consent stored for role {oauth.ExpectedRoleId} and user {oauth.ExpectedEntityId}; the refresh token is valid until {refreshFacts.ExpiresAt:u}");
+            ctx.Did(oauth.ExpectedRoleId is null && oauth.ExpectedEntityId is null
+                ? $"consent stored; NetSuite's tokens do not name a role and user, so none was pinned; the refresh token is valid until {refreshFacts.ExpiresAt:u}"
+                : $"consent stored for role {oauth.ExpectedRoleId} and user {oauth.ExpectedEntityId}; the refresh token is valid until {refreshFacts.ExpiresAt:u}");
             services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "consent", $"refresh token until {refreshFacts.ExpiresAt:u}");
+
+            // Only now that the new token is stored: a failed revoke is recorded, never a reason to lose the new token.
+            if (replaced is not null)
+            {
+                NetSuiteTokenFacts.TryRead(replaced, out var replacedFacts);
+                if (await RevokeGrantAsync(ctx, client, replaced, replacedFacts?.TokenId, "replaced by a new consent", ct).ConfigureAwait(false))
+                {
+                    ctx.Did("revoked the replaced refresh token in NetSuite");
+                }
+                else
+                {
+                    await ctx.SaveAsync(ct).ConfigureAwait(false);
+                }
+            }
+
             return OutcomeKind.Succeeded;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Revokes a refresh token (and its access tokens) in NetSuite. When NetSuite does not confirm, the token is
+    /// recorded as a possible orphan on the document (by its <c>jti</c>, never its value); the caller saves.
+    /// </summary>
+    private async Task<bool> RevokeGrantAsync(RunContext ctx, OAuth2ClientAuthentication client, string token, string? tokenId, string why, CancellationToken cancellationToken)
+    {
+        NetSuiteResult<int> revoke;
+        await using (await services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        {
+            revoke = await services.Tokens.RevokeAsync(ctx.Account, client, token, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (revoke.IsSuccess)
+        {
+            return true;
+        }
+
+        var tokenName = $"OAuth 2.0 refresh token {tokenId ?? "(no jti)"} {why}";
+        var reason = $"NetSuite did not confirm its revoke ({revoke.Error!.Code})";
+        ctx.Doc.PossibleOrphans.Add(new PossibleOrphan { TokenName = tokenName, RecordedAt = ctx.Now, Reason = reason });
+        services.Telemetry.PossibleOrphan(ctx.Name, ctx.Doc.Account, tokenName, reason);
+        ctx.Did($"recorded possible orphan {tokenName}: {reason}");
+        return false;
     }
 
     private Task<ConnectionOutcome> SetPausedAsync(ConnectionName name, bool paused, bool dryRun, CancellationToken cancellationToken) =>

@@ -87,6 +87,37 @@ public class TokenFactsTests
         Assert.Equal(NetSuiteTokenKind.Unknown, facts.Kind);
     }
 
+    [Theory]
+    [InlineData("3;7", "3", "7")]
+    [InlineData("4030059;0;3;7;N", "3", "7")]
+    [InlineData("-5;1042", "-5", "1042")]
+    public void Role_and_entity_are_read_from_the_short_and_the_long_subject(string subject, string role, string entity)
+    {
+        var facts = NetSuiteTokenFacts.Read(TestJwt.Create($$"""{"exp":1700000000,"sub":"{{subject}}"}"""));
+
+        Assert.Equal(subject, facts.Subject);
+        Assert.Equal(role, facts.RoleId);
+        Assert.Equal(entity, facts.EntityId);
+    }
+
+    [Theory]
+    [InlineData("3;7;N")]
+    [InlineData("1;2;3;4")]
+    [InlineData("4030059;0;3;7;N;9")]
+    [InlineData(";7")]
+    [InlineData("3;")]
+    [InlineData("4030059;0;;7;N")]
+    [InlineData("4030059;0;3;;N")]
+    [InlineData("")]
+    public void A_subject_of_another_shape_gives_no_role_or_entity_and_no_error(string subject)
+    {
+        var facts = NetSuiteTokenFacts.Read(TestJwt.Create($$"""{"exp":1700000000,"sub":"{{subject}}"}"""));
+
+        Assert.Equal(subject, facts.Subject);
+        Assert.Null(facts.RoleId);
+        Assert.Null(facts.EntityId);
+    }
+
     [Fact]
     public void Array_claims_skip_values_that_are_not_strings()
     {

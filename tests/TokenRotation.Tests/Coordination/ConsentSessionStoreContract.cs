@@ -91,6 +91,67 @@ public abstract class ConsentSessionStoreContract : IAsyncLifetime
     {
         Assert.Null(await Store.TryConsumeAsync($"state-{Guid.NewGuid():N}"));
         Assert.Null(await Store.TryConsumeAsync(""));
+        Assert.Null(await Store.GetAsync($"state-{Guid.NewGuid():N}"));
+        Assert.Null(await Store.GetAsync(""));
+    }
+
+    [Fact]
+    public async Task A_session_can_be_read_any_number_of_times_without_being_used()
+    {
+        var session = NewSession() with { Link = "link-hash" };
+        await Store.CreateAsync(session);
+
+        Assert.Equal(session, await Store.GetAsync(session.State));
+        Assert.Equal(session, await Store.GetAsync(session.State));
+        Assert.Equal(session, await Store.TryConsumeAsync(session.State));
+        Assert.Null(await Store.GetAsync(session.State));
+    }
+
+    [Fact]
+    public async Task Opening_one_link_fifty_times_leaves_only_the_last_session()
+    {
+        var link = $"link-{Guid.NewGuid():N}";
+        var other = NewSession() with { Link = $"link-{Guid.NewGuid():N}" };
+        var unlinked = NewSession();
+        await Store.CreateAsync(other);
+        await Store.CreateAsync(unlinked);
+        var opened = new List<ConsentSession>();
+        for (var i = 0; i < 50; i++)
+        {
+            var session = NewSession() with { Link = link };
+            await Store.CreateAsync(session);
+            opened.Add(session);
+        }
+
+        foreach (var replaced in opened.SkipLast(1))
+        {
+            Assert.Null(await Store.GetAsync(replaced.State));
+            Assert.Null(await Store.TryConsumeAsync(replaced.State));
+        }
+
+        Assert.Equal(opened[^1], await Store.TryConsumeAsync(opened[^1].State));
+        Assert.Equal(other, await Store.GetAsync(other.State));
+        Assert.Equal(unlinked, await Store.GetAsync(unlinked.State));
+    }
+
+    [Fact]
+    public async Task Concurrent_openings_of_one_link_leave_exactly_one_usable_session()
+    {
+        var link = $"link-{Guid.NewGuid():N}";
+        var sessions = Enumerable.Range(0, 12).Select(_ => NewSession() with { Link = link }).ToList();
+
+        await Task.WhenAll(sessions.Select(s => Store.CreateAsync(s)));
+
+        var usable = new List<ConsentSession>();
+        foreach (var session in sessions)
+        {
+            if (await Store.GetAsync(session.State) is { } found)
+            {
+                usable.Add(found);
+            }
+        }
+
+        Assert.Single(usable);
     }
 
     [Fact]
@@ -118,6 +179,23 @@ public sealed class TableConsentSessionStoreTests : ConsentSessionStoreContract
         var azurite = await Azurite.GetAsync();
         _table = azurite.CreateTableServiceClient().GetTableClient($"consent{Guid.NewGuid():N}");
         return new TableConsentSessionStore(_table);
+    }
+
+    [Fact]
+    public async Task Fifty_openings_of_one_link_keep_one_session_row_and_one_pointer_which_purging_removes()
+    {
+        var link = $"link-{Guid.NewGuid():N}";
+        for (var i = 0; i < 50; i++)
+        {
+            await Store.CreateAsync(NewSession(expiresAt: Now.AddMinutes(i)) with { Link = link });
+        }
+
+        var rows = _table.QueryAsync<TableEntity>().ToBlockingEnumerable().ToList();
+        Assert.Single(rows, r => r.PartitionKey == TableConsentSessionStore.PartitionKey);
+        Assert.Equal(link, Assert.Single(rows, r => r.PartitionKey == TableConsentSessionStore.LinkPartitionKey).RowKey);
+
+        Assert.Equal(2, await Store.PurgeExpiredAsync(Now.AddDays(1)));
+        Assert.Empty(_table.QueryAsync<TableEntity>().ToBlockingEnumerable());
     }
 
     [Fact]
