@@ -27,7 +27,20 @@ public static class OwnerOnlyFiles
             return Directory.CreateDirectory(path);
         }
 
-        return Directory.CreateDirectory(path, FolderMode);
+        // The mode given to CreateDirectory applies to the last folder only, so each missing parent is made here.
+        var full = Path.GetFullPath(path);
+        var missing = new Stack<string>();
+        for (var folder = full; !string.IsNullOrEmpty(folder) && !Directory.Exists(folder); folder = Path.GetDirectoryName(folder))
+        {
+            missing.Push(folder);
+        }
+
+        while (missing.TryPop(out var folder))
+        {
+            Directory.CreateDirectory(folder, FolderMode);
+        }
+
+        return new DirectoryInfo(full);
     }
 
     /// <summary>Options that create a new owner-only file, failing if the path exists.</summary>
