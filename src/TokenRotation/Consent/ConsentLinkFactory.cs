@@ -12,8 +12,9 @@ namespace TokenRotation.Consent;
 
 /// <summary>
 /// Signed, expiring consent links: <c>{PublicBaseUrl}/api/consent/{token}</c>, where the token is
-/// <c>base64url(payload) "." base64url(HMAC-SHA256)</c> and the payload names one connection and an expiry
-/// (<see cref="RotationOptions.ConsentLinkLifetime"/>, 72 hours by default). The key is the state vault's
+/// <c>base64url(payload) "." base64url(HMAC-SHA256)</c> and the payload names one connection, an expiry
+/// (<see cref="RotationOptions.ConsentLinkLifetime"/>, 72 hours by default) and the signing key version's short id
+/// (absent in links made before key ids, which still verify). The key is the state vault's
 /// <see cref="ServiceKeyNames.ConsentSigning"/>. A link is not a credential: NetSuite still asks the person to log in,
 /// and the callback accepts only the connection's account, role and entity.
 /// </summary>

@@ -87,13 +87,20 @@ public sealed partial class KeyVaultServiceKeyStore : IServiceKeyStore
         var version = await AddVersionAsync(keyName, cancellationToken).ConfigureAwait(false);
         LogRotated(_logger, keyName, version);
 
-        // A read already in flight may have started before the new version existed, so this one does not join it.
-        var ring = await ReadOrCreateAsync(keyName, cancellationToken).ConfigureAwait(false);
+        // A read already in flight may have started before the new version existed, so this one does not join it,
+        // and that older read, should it finish later, does not replace what this one stores.
         var entry = _cache.GetOrAdd(keyName, static _ => new CachedRing());
+        long sequence;
         lock (entry)
         {
-            entry.Ring = ring;
-            entry.LoadedAt = entry.AttemptedAt = _time.GetUtcNow();
+            sequence = ++entry.Started;
+        }
+
+        var ring = await ReadOrCreateAsync(keyName, cancellationToken).ConfigureAwait(false);
+        lock (entry)
+        {
+            Store(entry, ring, sequence);
+            entry.AttemptedAt = entry.LoadedAt;
         }
 
         return ring;
@@ -103,7 +110,7 @@ public sealed partial class KeyVaultServiceKeyStore : IServiceKeyStore
     private Task<ServiceKeyRing> StartReading(CachedRing entry, string keyName, DateTimeOffset now)
     {
         entry.AttemptedAt = now;
-        var reading = ReadIntoCacheAsync(entry, keyName);
+        var reading = ReadIntoCacheAsync(entry, keyName, ++entry.Started);
         if (!reading.IsCompleted)
         {
             entry.Reading = reading;
@@ -112,7 +119,7 @@ public sealed partial class KeyVaultServiceKeyStore : IServiceKeyStore
         return reading;
     }
 
-    private async Task<ServiceKeyRing> ReadIntoCacheAsync(CachedRing entry, string keyName)
+    private async Task<ServiceKeyRing> ReadIntoCacheAsync(CachedRing entry, string keyName, long sequence)
     {
         try
         {
@@ -120,13 +127,12 @@ public sealed partial class KeyVaultServiceKeyStore : IServiceKeyStore
             var ring = await ReadOrCreateAsync(keyName, CancellationToken.None).ConfigureAwait(false);
             lock (entry)
             {
-                entry.Ring = ring;
-                entry.LoadedAt = _time.GetUtcNow();
+                Store(entry, ring, sequence);
             }
 
             return ring;
         }
-        catch (Exception ex) when (entry.Ring is { } previous && ex is RequestFailedException or InvalidDataException or InvalidOperationException or HttpRequestException)
+        catch (Exception ex) when (entry.Ring is { } previous && ex is not OutOfMemoryException)
         {
             // The ring already known keeps working; the next read is tried after the minimum interval.
             LogRefreshFailed(_logger, keyName, ex.GetType().Name, ex is RequestFailedException failed ? failed.Status : 0);
@@ -138,6 +144,17 @@ public sealed partial class KeyVaultServiceKeyStore : IServiceKeyStore
             {
                 entry.Reading = null;
             }
+        }
+    }
+
+    /// <summary>Keeps <paramref name="ring"/> unless a read started after it was already stored; under the entry's lock.</summary>
+    private void Store(CachedRing entry, ServiceKeyRing ring, long sequence)
+    {
+        if (sequence > entry.Stored)
+        {
+            entry.Ring = ring;
+            entry.Stored = sequence;
+            entry.LoadedAt = _time.GetUtcNow();
         }
     }
 
@@ -253,5 +270,10 @@ public sealed partial class KeyVaultServiceKeyStore : IServiceKeyStore
         public DateTimeOffset AttemptedAt { get; set; } = DateTimeOffset.MinValue;
 
         public Task<ServiceKeyRing>? Reading { get; set; }
+
+        /// <summary>Reads started so far, numbered; a read stores its ring only if no later-started read stored one.</summary>
+        public long Started { get; set; }
+
+        public long Stored { get; set; }
     }
 }
