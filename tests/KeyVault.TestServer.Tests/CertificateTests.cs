@@ -257,6 +257,22 @@ public sealed class CertificateTests
     }
 
     [Fact]
+    public async Task With_separate_key_versions_the_kid_names_a_key_version_that_signs_and_the_certificate_version_does_not()
+    {
+        var (kv, _) = await TestVault.StartAsync(o => o.SeparateKeyVersions = true);
+        await using var _kv = kv;
+        var client = kv.CreateCertificateClient();
+
+        var created = (await (await client.StartCreateCertificateAsync("cert-sep", EcPolicy(exportable: false))).WaitForCompletionAsync()).Value;
+        var keyVersion = created.KeyId.Segments[^1];
+        var digest = SHA256.HashData("x"u8.ToArray());
+
+        Assert.NotEqual(created.Properties.Version, keyVersion);
+        Assert.Equal(200, (await SignAsync(kv, created.KeyId, "ES256", digest)).Status);
+        Assert.Equal(404, (await SignAsync(kv, new Uri(kv.VaultUri, $"keys/cert-sep/{created.Properties.Version}"), "ES256", digest)).Status);
+    }
+
+    [Fact]
     public async Task A_policy_for_another_issuer_is_refused()
     {
         var (kv, _) = await TestVault.StartAsync();

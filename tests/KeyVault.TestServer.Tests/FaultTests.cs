@@ -40,6 +40,29 @@ public sealed class FaultTests
         Assert.Equal(0, kv.Counters.Reads);
     }
 
+    [Theory]
+    [InlineData(405)]
+    [InlineData(400)]
+    public async Task A_versionless_property_update_can_be_refused_while_one_naming_the_version_works(int status)
+    {
+        var (kv, _) = await TestVault.StartAsync();
+        await using var _kv = kv;
+        var client = kv.CreateSecretClient(new SecretClientOptions { Retry = { MaxRetries = 0 } });
+        var stored = (await client.SetSecretAsync("tagged", "v")).Value;
+        var fault = kv.Faults.RefuseVersionlessUpdates(status);
+        var latest = new SecretProperties(new Uri(kv.VaultUri, "/secrets/tagged//"));
+        latest.Tags["a"] = "1";
+        var explicitVersion = new SecretProperties(stored.Id);
+        explicitVersion.Tags["a"] = "2";
+
+        var error = await Assert.ThrowsAsync<RequestFailedException>(() => client.UpdateSecretPropertiesAsync(latest));
+        await client.UpdateSecretPropertiesAsync(explicitVersion);
+
+        Assert.Equal(status, error.Status);
+        Assert.Equal(1, fault.Triggered);
+        Assert.Equal("2", kv.State.GetSecret("tagged")!.Tags["a"]);
+    }
+
     [Fact]
     public async Task A_fault_for_one_operation_and_name_leaves_other_requests_alone()
     {

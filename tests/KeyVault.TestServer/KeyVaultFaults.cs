@@ -24,6 +24,12 @@ public sealed class KeyVaultFault
     /// <summary>Only this secret, certificate or key name (null: any).</summary>
     public string? Name { get; init; }
 
+    /// <summary>
+    /// Only requests that name no version, such as <c>PATCH /secrets/{name}/</c> for the latest version (a vault that
+    /// refuses those answers 400 or 405 while accepting the same request with an explicit version).
+    /// </summary>
+    public bool OnlyWithoutVersion { get; init; }
+
     /// <summary>Status code answered (default 503).</summary>
     public int StatusCode { get; init; } = 503;
 
@@ -42,10 +48,11 @@ public sealed class KeyVaultFault
     /// <summary>True once the rule has hit <see cref="Times"/> requests.</summary>
     public bool Exhausted => Triggered >= Times;
 
-    internal bool Matches(KeyVaultOperation operation, string? name) =>
+    internal bool Matches(KeyVaultOperation operation, string? name, string? version) =>
         operation != KeyVaultOperation.Unknown
         && (Operation is null || Operation == operation)
-        && (Name is null || string.Equals(Name, name, StringComparison.OrdinalIgnoreCase));
+        && (Name is null || string.Equals(Name, name, StringComparison.OrdinalIgnoreCase))
+        && (!OnlyWithoutVersion || string.IsNullOrEmpty(version));
 
     internal bool TryConsume()
     {
@@ -94,6 +101,14 @@ public sealed class KeyVaultFaults
         Add(new KeyVaultFault { Operation = operation, Times = count, StatusCode = statusCode, Name = name, Mode = mode });
 
     /// <summary>
+    /// Every secret property update that names no version (<c>PATCH /secrets/{name}/</c>) is refused with
+    /// <paramref name="statusCode"/> (405 or 400, as some Key Vault implementations answer); updates of an explicit
+    /// version still work.
+    /// </summary>
+    public KeyVaultFault RefuseVersionlessUpdates(int statusCode = 405) =>
+        Add(new KeyVaultFault { Operation = KeyVaultOperation.UpdateSecretProperties, OnlyWithoutVersion = true, StatusCode = statusCode, Times = int.MaxValue });
+
+    /// <summary>
     /// Adds real (wall-clock) latency before every request of <paramref name="operation"/> (null: all requests).
     /// It models the network, not expiry, so it does not use the server's TimeProvider.
     /// </summary>
@@ -132,13 +147,13 @@ public sealed class KeyVaultFaults
         }
     }
 
-    internal KeyVaultFault? TakeMatching(KeyVaultOperation operation, string? name)
+    internal KeyVaultFault? TakeMatching(KeyVaultOperation operation, string? name, string? version = null)
     {
         lock (_gate)
         {
             foreach (var rule in _rules)
             {
-                if (rule.Matches(operation, name) && rule.TryConsume())
+                if (rule.Matches(operation, name, version) && rule.TryConsume())
                 {
                     return rule;
                 }

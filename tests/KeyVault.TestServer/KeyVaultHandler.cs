@@ -75,7 +75,7 @@ internal sealed class KeyVaultHandler
             await Task.Delay(latency, context.RequestAborted);
         }
 
-        var fault = _faults.TakeMatching(route.Operation, route.Name);
+        var fault = _faults.TakeMatching(route.Operation, route.Name, route.Version);
         if (fault is { Mode: KeyVaultFaultMode.FailBeforeProcessing or KeyVaultFaultMode.AbortBeforeProcessing })
         {
             _counters.RecordFault();
@@ -549,6 +549,7 @@ internal sealed class KeyVaultHandler
     {
         var (certificate, key, csr) = CertificateFactory.CreateSelfSigned(info, reuseKey, now);
         string version = KeyVaultState.NewVersion();
+        string keyVersion = _options.SeparateKeyVersions ? KeyVaultState.NewVersion() : version;
         string secretValue = CertificateFactory.SecretValue(certificate, key, info.Exportable, info.IsPem);
 
         lock (_state.Gate)
@@ -566,6 +567,7 @@ internal sealed class KeyVaultHandler
             var certVersion = new CertificateVersionData
             {
                 Version = version,
+                KeyVersion = keyVersion,
                 Certificate = certificate,
                 Key = key,
                 Exportable = info.Exportable,
@@ -588,7 +590,7 @@ internal sealed class KeyVaultHandler
                 Created = now,
                 Updated = now,
                 Managed = true,
-                KeyId = _json.KeyId(cert.Name, version),
+                KeyId = _json.KeyId(cert.Name, keyVersion),
             });
 
             string apiVersion = ApiVersion(request);
@@ -708,7 +710,7 @@ internal sealed class KeyVaultHandler
 
         return string.IsNullOrEmpty(version)
             ? cert.Latest
-            : cert.Versions.FirstOrDefault(x => string.Equals(x.Version, version, StringComparison.OrdinalIgnoreCase));
+            : cert.Versions.FirstOrDefault(x => string.Equals(x.KeyVersion, version, StringComparison.OrdinalIgnoreCase));
     }
 
     private KvResponse GetKey(string name, string? version)
@@ -721,7 +723,7 @@ internal sealed class KeyVaultHandler
                 return KeyNotFound(name, version);
             }
 
-            var jwk = new JsonObject { ["kid"] = _json.KeyId(cert.Name, v.Version) };
+            var jwk = new JsonObject { ["kid"] = _json.KeyId(cert.Name, v.KeyVersion) };
             switch (v.Key)
             {
                 case ECDsa ec:
@@ -805,7 +807,7 @@ internal sealed class KeyVaultHandler
                 _ => throw new BadParameterException($"Algorithm {alg} does not fit the key type of {cert.Name}."),
             };
 
-            return new KvResponse(200, new JsonObject { ["kid"] = _json.KeyId(cert.Name, v.Version), ["value"] = B64Url(signature) });
+            return new KvResponse(200, new JsonObject { ["kid"] = _json.KeyId(cert.Name, v.KeyVersion), ["value"] = B64Url(signature) });
         }
     }
 

@@ -137,7 +137,7 @@ internal sealed class KeyVaultResponses(KeyVaultTestServerOptions options, Func<
         var o = new JsonObject
         {
             ["id"] = CertificateId(cert.Name, v.Version),
-            ["kid"] = KeyId(cert.Name, v.Version),
+            ["kid"] = KeyId(cert.Name, v.KeyVersion),
             ["sid"] = SecretId(cert.Name, v.Version),
             ["x5t"] = B64Url(v.Certificate.GetCertHash()),
             ["cer"] = Convert.ToBase64String(v.Certificate.RawData),

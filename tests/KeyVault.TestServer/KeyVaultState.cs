@@ -246,6 +246,9 @@ internal sealed class CertificateVersionData : IDisposable
 {
     public required string Version { get; init; }
 
+    /// <summary>Version of the certificate's key (the last segment of its <c>kid</c>); the certificate's version unless the server gives keys their own.</summary>
+    public required string KeyVersion { get; init; }
+
     /// <summary>Public certificate only (no private key attached).</summary>
     public required X509Certificate2 Certificate { get; init; }
 

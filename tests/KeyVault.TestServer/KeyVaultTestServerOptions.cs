@@ -42,6 +42,12 @@ public sealed class KeyVaultTestServerOptions
     /// <summary>Days a deleted secret stays recoverable before the server purges it on its own.</summary>
     public int SoftDeleteRetentionDays { get; set; } = 90;
 
+    /// <summary>
+    /// Give each certificate version's key a version id of its own, different from the certificate's version (Azure
+    /// uses the same id for both; other implementations need not). The certificate's <c>kid</c> names the key version.
+    /// </summary>
+    public bool SeparateKeyVersions { get; set; }
+
     /// <summary>Keep a log of every request (<see cref="KeyVaultTestServer.Requests"/>).</summary>
     public bool RecordRequests { get; set; } = true;
 }

@@ -52,12 +52,14 @@ public sealed partial class NetSuiteAccountId : IEquatable<NetSuiteAccountId>
     public static bool TryParse([NotNullWhen(true)] string? value, [NotNullWhen(true)] out NetSuiteAccountId? account)
     {
         account = null;
-        if (value is null)
+
+        // Surrounding spaces are forgiven, a newline or other control character is not: it is not what was meant.
+        if (value is null || value.Any(char.IsControl))
         {
             return false;
         }
 
-        var match = AccountPattern().Match(value.Trim());
+        var match = AccountPattern().Match(value.Trim(' '));
         if (!match.Success)
         {
             return false;
@@ -95,6 +97,6 @@ public sealed partial class NetSuiteAccountId : IEquatable<NetSuiteAccountId>
     /// <returns>True when the normalised forms differ.</returns>
     public static bool operator !=(NetSuiteAccountId? left, NetSuiteAccountId? right) => !(left == right);
 
-    [GeneratedRegex(@"^(?:(?<id>[0-9]{1,12})(?:[_-][Ss][Bb](?<sb>[0-9]{1,3}))?|(?<id>[Tt][Ss][Tt][Dd][Rr][Vv][0-9]{1,12}))$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\A(?:(?<id>[0-9]{1,12})(?:[_-][Ss][Bb](?<sb>[0-9]{1,3}))?|(?<id>[Tt][Ss][Tt][Dd][Rr][Vv][0-9]{1,12}))\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AccountPattern();
 }

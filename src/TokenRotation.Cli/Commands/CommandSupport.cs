@@ -53,7 +53,7 @@ internal static class CommandSupport
         }
     }
 
-    public static bool TryName(CliConsole console, string? value, out ConnectionName name)
+    public static bool TryName(CliConsole console, string? value, out ConnectionName name, string field = "NAME")
     {
         if (ConnectionName.TryParse(value, out var parsed))
         {
@@ -61,7 +61,7 @@ internal static class CommandSupport
             return true;
         }
 
-        console.Error.WriteLine($"NAME: '{value}' is not a connection name: use 1 to 127 letters, digits or '-' (Key Vault's rules for secret names).");
+        console.Error.WriteLine($"{field}: '{InputChecks.Printable(value)}' is not a connection name: use 1 to 127 letters, digits or '-' (Key Vault's rules for secret names).");
         name = null!;
         return false;
     }

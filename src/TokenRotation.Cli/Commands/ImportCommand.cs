@@ -54,7 +54,9 @@ internal static class ImportCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection) || !TryAccount(console, parse.GetValue(account), out var accountId))
+            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection) || !TryAccount(console, parse.GetValue(account), out var accountId)
+                || !InputChecks.TryToken(console, "--consumer-key", parse.GetValue(consumerKey)) || !InputChecks.TryToken(console, "--token-id", parse.GetValue(tokenId))
+                || !InputChecks.TryEmail(console, "--email", parse.GetValue(email)) || !InputChecks.TryInternalId(console, "--role", parse.GetValue(role)))
             {
                 return ExitCodes.BadInput;
             }
@@ -115,7 +117,9 @@ internal static class ImportCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection) || !TryAccount(console, parse.GetValue(account), out var accountId))
+            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection) || !TryAccount(console, parse.GetValue(account), out var accountId)
+                || !InputChecks.TryToken(console, "--client-id", parse.GetValue(clientId))
+                || !InputChecks.TryInternalId(console, "--role", parse.GetValue(role), optional: true) || !InputChecks.TryInternalId(console, "--entity", parse.GetValue(entity), optional: true))
             {
                 return ExitCodes.BadInput;
             }
@@ -195,7 +199,12 @@ internal static class ImportCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection) || !TryAccount(console, parse.GetValue(account), out var accountId))
+            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection) || !TryAccount(console, parse.GetValue(account), out var accountId)
+                || !InputChecks.TryToken(console, "--client-id", parse.GetValue(clientId))
+                || !InputChecks.TryInternalId(console, "--role", parse.GetValue(role)) || !InputChecks.TryInternalId(console, "--entity", parse.GetValue(entity))
+                || !InputChecks.TryVaultName(console, "--certificate-name", parse.GetValue(certificateName), optional: true)
+                || !InputChecks.TryToken(console, "--certificate-id", parse.GetValue(certificateId), optional: true)
+                || !InputChecks.TryToken(console, "--key-version", parse.GetValue(keyVersion), optional: true))
             {
                 return ExitCodes.BadInput;
             }
@@ -220,9 +229,9 @@ internal static class ImportCommand
                     var version = await keys.CreateVersionAsync(certName, $"nstoken {connection}", CertificateRotationOperations.Validity, token).ConfigureAwait(false);
                     await console.Out.WriteLineAsync(version.CertificatePem).ConfigureAwait(false);
                     await console.Out.WriteLineAsync($"""
-                        Created {certName} version {version.Version}, valid until {version.NotAfter:u}; the private key stays in the store.
+                        Created {certName} version {version.Version} (key version {version.KeyVersion}), valid until {version.NotAfter:u}; the private key stays in the store.
                         Next (a person): upload the certificate above in NetSuite for role {parse.GetValue(role)} and entity {parse.GetValue(entity)}, then run:
-                          nstoken import client-credentials {connection} --account {accountId.Realm} --client-id {parse.GetValue(clientId)} --role {parse.GetValue(role)} --entity {parse.GetValue(entity)} --certificate-name {certName} --key-version {version.Version} --certificate-expires {version.NotAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} --certificate-id <the id NetSuite shows>
+                          nstoken import client-credentials {connection} --account {accountId.Realm} --client-id {parse.GetValue(clientId)} --role {parse.GetValue(role)} --entity {parse.GetValue(entity)} --certificate-name {certName} --key-version {version.KeyVersion} --certificate-expires {version.NotAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} --certificate-id <the id NetSuite shows>
                         """).ConfigureAwait(false);
                     return ExitCodes.NeedsPerson;
                 }
@@ -276,7 +285,7 @@ internal static class ImportCommand
             return true;
         }
 
-        console.Error.WriteLine($"--account: '{value}' is not a NetSuite account id. Accepted forms: 1234567, 1234567_SB1, 1234567-sb1 or TSTDRV1234567.");
+        console.Error.WriteLine($"--account: '{InputChecks.Printable(value)}' is not a NetSuite account id. Accepted forms: 1234567, 1234567_SB1, 1234567-sb1 or TSTDRV1234567.");
         account = null!;
         return false;
     }

@@ -39,7 +39,10 @@ internal static class MigrateCommand
         };
         command.SetAction((parse, ct) =>
         {
-            if (!CommandSupport.TryName(console, parse.GetValue(name), out var tbaName) || !CommandSupport.TryName(console, parse.GetValue(to), out var newName))
+            if (!CommandSupport.TryName(console, parse.GetValue(name), out var tbaName) || !CommandSupport.TryName(console, parse.GetValue(to), out var newName, "--to")
+                || !InputChecks.TryToken(console, "--key-version", parse.GetValue(keyVersion), optional: true)
+                || !InputChecks.TryToken(console, "--certificate-id", parse.GetValue(certificateId), optional: true)
+                || !InputChecks.TryToken(console, "--client-id", parse.GetValue(clientId), optional: true))
             {
                 return Task.FromResult(ExitCodes.BadInput);
             }

@@ -42,7 +42,7 @@ public static class DemoRunner
     public static async Task<int> RunAsync(string folder, TextWriter output, Func<DemoWorld, Task>? inspect = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
-        Directory.CreateDirectory(folder);
+        OwnerOnlyFiles.CreateFolder(folder);
         var say = new Narrator(output);
         var clock = new AdjustableTimeProvider();
         await using var simulator = await NetSuiteSimulator.StartAsync(new SimulatorOptions { TimeProvider = clock }, cancellationToken).ConfigureAwait(false);
@@ -147,7 +147,7 @@ public static class DemoRunner
                 EntityId = user.EntityId.ToString(CultureInfo.InvariantCulture),
                 CertificateName = certificateName,
             },
-            Credentials = new CredentialSlots { Current = new RotatedCredential { Id = mapped.CertificateId, KeyVersion = version.Version, Name = "demo", IssuedAt = time.GetUtcNow(), ExpiresAt = version.NotAfter } },
+            Credentials = new CredentialSlots { Current = new RotatedCredential { Id = mapped.CertificateId, KeyVersion = version.KeyVersion, Name = "demo", IssuedAt = time.GetUtcNow(), ExpiresAt = version.NotAfter } },
         }, dryRun: false, cancellationToken).ConfigureAwait(false);
         say.Did($"made an EC P-256 key and certificate ({certificateName}, version {version.Version[..8]}…) in the key store; a person uploaded the certificate in NetSuite's M2M setup, which named it {mapped.CertificateId}");
         say.Outcome(m2mImport);

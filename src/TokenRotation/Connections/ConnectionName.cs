@@ -45,6 +45,6 @@ public sealed partial class ConnectionName : IEquatable<ConnectionName>
     private static string Describe(string? value) =>
         value is null ? "(null)" : value.Length > 40 ? string.Concat(value.AsSpan(0, 40), "...") : value;
 
-    [GeneratedRegex("^[0-9A-Za-z][0-9A-Za-z-]*$")]
+    [GeneratedRegex(@"\A[0-9A-Za-z][0-9A-Za-z-]*\z")]
     private static partial Regex Pattern();
 }

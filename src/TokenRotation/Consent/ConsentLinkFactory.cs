@@ -12,8 +12,9 @@ namespace TokenRotation.Consent;
 
 /// <summary>
 /// Signed, expiring consent links: <c>{PublicBaseUrl}/api/consent/{token}</c>, where the token is
-/// <c>base64url(payload) "." base64url(HMAC-SHA256)</c> and the payload names one connection and an expiry
-/// (<see cref="RotationOptions.ConsentLinkLifetime"/>, 72 hours by default). The key is the state vault's
+/// <c>base64url(payload) "." base64url(HMAC-SHA256)</c> and the payload names one connection, an expiry
+/// (<see cref="RotationOptions.ConsentLinkLifetime"/>, 72 hours by default) and the signing key version's short id
+/// (absent in links made before key ids, which still verify). The key is the state vault's
 /// <see cref="ServiceKeyNames.ConsentSigning"/>. A link is not a credential: NetSuite still asks the person to log in,
 /// and the callback accepts only the connection's account, role and entity.
 /// </summary>
@@ -26,6 +27,7 @@ public sealed class ConsentLinkFactory : IConsentLinkFactory
     public const int MaxTokenLength = 512;
 
     private const int PayloadVersion = 1;
+    private const int KeyIdLength = 8;
     private static readonly byte[] Purpose = Encoding.ASCII.GetBytes("nstoken consent link v1\n");
 
     private readonly IServiceKeyStore _keys;
@@ -56,9 +58,9 @@ public sealed class ConsentLinkFactory : IConsentLinkFactory
     {
         ArgumentNullException.ThrowIfNull(name);
         var expires = _time.GetUtcNow() + _rotation.ConsentLinkLifetime;
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new LinkPayload(PayloadVersion, name.Value, expires.ToUnixTimeSeconds()));
-        var encoded = Base64Url.EncodeToString(payload);
         var ring = await _keys.GetAsync(ServiceKeyNames.ConsentSigning, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new LinkPayload(PayloadVersion, name.Value, expires.ToUnixTimeSeconds(), KeyId(ring.Current)));
+        var encoded = Base64Url.EncodeToString(payload);
         return encoded + "." + Base64Url.EncodeToString(Mac(ring.Current, encoded));
     }
 
@@ -90,13 +92,8 @@ public sealed class ConsentLinkFactory : IConsentLinkFactory
             return ConsentLinkCheck.Fail(ConsentLinkProblem.Malformed);
         }
 
-        // A link made by an instance that already rotated the key verifies after one fresh read of the ring.
-        if (!await VerifiesAsync(encoded, signature, refresh: false, cancellationToken).ConfigureAwait(false)
-            && !await VerifiesAsync(encoded, signature, refresh: true, cancellationToken).ConfigureAwait(false))
-        {
-            return ConsentLinkCheck.Fail(ConsentLinkProblem.BadSignature);
-        }
-
+        // The payload is read before the signature is checked only to learn which key version signed it; nothing in
+        // it is trusted until the signature verifies. Bad input is refused here without touching the key store.
         LinkPayload? payload;
         try
         {
@@ -107,9 +104,14 @@ public sealed class ConsentLinkFactory : IConsentLinkFactory
             return ConsentLinkCheck.Fail(ConsentLinkProblem.Malformed);
         }
 
-        if (payload is not { Version: PayloadVersion } || !ConnectionName.TryParse(payload.Connection, out var name))
+        if (payload is not { Version: PayloadVersion } || payload.KeyId is { Length: 0 or > KeyIdLength } || !ConnectionName.TryParse(payload.Connection, out var name))
         {
             return ConsentLinkCheck.Fail(ConsentLinkProblem.Malformed);
+        }
+
+        if (!await VerifiesAsync(encoded, signature, payload.KeyId, cancellationToken).ConfigureAwait(false))
+        {
+            return ConsentLinkCheck.Fail(ConsentLinkProblem.BadSignature);
         }
 
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(payload.ExpiresAt);
@@ -118,17 +120,45 @@ public sealed class ConsentLinkFactory : IConsentLinkFactory
             : new ConsentLinkCheck(ConsentLinkProblem.None, name, expiresAt);
     }
 
-    private async Task<bool> VerifiesAsync(string encoded, byte[] signature, bool refresh, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks the signature with the cached ring. The store is asked to read again only when the link names a key
+    /// version the ring does not hold (or names none, as links made before key ids did), and the store does that at
+    /// most once per interval: a forged link never costs a Key Vault request of its own.
+    /// </summary>
+    private async Task<bool> VerifiesAsync(string encoded, byte[] signature, string? keyId, CancellationToken cancellationToken)
     {
-        var ring = await _keys.GetAsync(ServiceKeyNames.ConsentSigning, refresh, cancellationToken).ConfigureAwait(false);
+        var ring = await _keys.GetAsync(ServiceKeyNames.ConsentSigning, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (keyId is not null && !ring.Keys.Any(k => KeyId(k) == keyId))
+        {
+            ring = await _keys.GetAsync(ServiceKeyNames.ConsentSigning, refresh: true, cancellationToken).ConfigureAwait(false);
+            return Verifies(ring, encoded, signature, keyId);
+        }
+
+        if (Verifies(ring, encoded, signature, keyId))
+        {
+            return true;
+        }
+
+        return keyId is null
+            && Verifies(await _keys.GetAsync(ServiceKeyNames.ConsentSigning, refresh: true, cancellationToken).ConfigureAwait(false), encoded, signature, keyId);
+    }
+
+    private static bool Verifies(ServiceKeyRing ring, string encoded, byte[] signature, string? keyId)
+    {
         var valid = false;
         foreach (var key in ring.Keys)
         {
-            valid |= CryptographicOperations.FixedTimeEquals(Mac(key, encoded), signature);
+            if (keyId is null || KeyId(key) == keyId)
+            {
+                valid |= CryptographicOperations.FixedTimeEquals(Mac(key, encoded), signature);
+            }
         }
 
         return valid;
     }
+
+    /// <summary>A short name of a key version for the link's payload; it only picks the key, the MAC decides.</summary>
+    private static string KeyId(ServiceKey key) => key.Version.Length <= KeyIdLength ? key.Version : key.Version[..KeyIdLength];
 
     private static byte[] Mac(ServiceKey key, string encodedPayload)
     {
@@ -141,7 +171,8 @@ public sealed class ConsentLinkFactory : IConsentLinkFactory
     private sealed record LinkPayload(
         [property: JsonPropertyName("v")] int Version,
         [property: JsonPropertyName("c")] string Connection,
-        [property: JsonPropertyName("exp")] long ExpiresAt);
+        [property: JsonPropertyName("exp")] long ExpiresAt,
+        [property: JsonPropertyName("k"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? KeyId = null);
 }
 
 public enum ConsentLinkProblem

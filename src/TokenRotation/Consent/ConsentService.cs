@@ -263,13 +263,13 @@ public sealed partial class ConsentService(
 
     // RFC 6749 allows any visible ASCII in a code; this takes the base64/base64url/hex alphabets codes are made of,
     // so quotes and angle brackets never reach NetSuite, a page or a log.
-    [GeneratedRegex("^[A-Za-z0-9._~+/=-]+$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9._~+/=-]+\z")]
     private static partial Regex CodePattern();
 
-    [GeneratedRegex("^-?[0-9A-Za-z_]+$")]
+    [GeneratedRegex(@"\A-?[0-9A-Za-z_]+\z")]
     private static partial Regex IdPattern();
 
-    [GeneratedRegex("^[a-z_]{1,64}$")]
+    [GeneratedRegex(@"\A[a-z_]{1,64}\z")]
     private static partial Regex ErrorPattern();
 
     [LoggerMessage(EventId = 1310, Level = LogLevel.Information, Message = "Consent started for {Connection} on account {Account}")]

@@ -1,11 +1,12 @@
 using System.Text.Json;
+using TokenRotation.Stores;
 
 namespace TokenRotation.Consent;
 
 /// <summary>
 /// Service keys without Azure (the CLI demo, tests): in memory, or in a folder as one JSON file per key holding its
 /// versions (oldest first). Same rules as the Key Vault store: the newest version signs, the one before it verifies.
-/// The folder holds secrets; keep it where only the operator can read it.
+/// The folder holds secrets: it and its files are created owner-only (<see cref="OwnerOnlyFiles"/>).
 /// </summary>
 public sealed class LocalServiceKeyStore : IServiceKeyStore
 {
@@ -86,16 +87,8 @@ public sealed class LocalServiceKeyStore : IServiceKeyStore
             return;
         }
 
-        Directory.CreateDirectory(_folder);
-        var path = PathOf(keyName);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(versions));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        OwnerOnlyFiles.CreateFolder(_folder);
+        OwnerOnlyFiles.WriteAllText(PathOf(keyName), JsonSerializer.Serialize(versions));
     }
 
     private string PathOf(string keyName) => Path.Combine(_folder!, keyName + ".json");

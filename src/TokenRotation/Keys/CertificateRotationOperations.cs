@@ -78,7 +78,7 @@ public sealed class CertificateRotationOperations(ICertificateKeyStore keys) : I
         return NetSuiteResult<RotatedCredential>.Success(new RotatedCredential
         {
             Id = created.Value.CertificateId,
-            KeyVersion = version.Version,
+            KeyVersion = version.KeyVersion,
             Name = rotationId,
             IssuedAt = ctx.Now,
             ExpiresAt = version.NotAfter,

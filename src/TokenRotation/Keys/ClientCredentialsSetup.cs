@@ -27,7 +27,7 @@ public sealed class ClientCredentialsSetup(ICertificateKeyStore keys, Connection
         ArgumentNullException.ThrowIfNull(name);
         var certificateName = Stores.SecretNames.Certificate(name);
         var version = await keys.CreateVersionAsync(certificateName, $"nstoken {name}", CertificateRotationOperations.Validity, cancellationToken).ConfigureAwait(false);
-        return new CertificateToMap(name.Value, certificateName, version.Version, version.CertificatePem, version.NotAfter, roleId, entityId);
+        return new CertificateToMap(name.Value, certificateName, version.KeyVersion, version.CertificatePem, version.NotAfter, roleId, entityId);
     }
 
     /// <summary>

@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using NetSuite.Auth.OAuth2.Jwt;
+using TokenRotation.Stores;
 
 namespace TokenRotation.Keys;
 
 /// <summary>
 /// Local keys for running without Azure (the CLI demo): one PEM key and certificate per version in a folder. The
-/// private key is on disk here, which is why production uses <see cref="KeyVaultCertificateKeyStore"/>.
+/// private key is on disk here (owner-only from the first byte, <see cref="OwnerOnlyFiles"/>), which is why production
+/// uses <see cref="KeyVaultCertificateKeyStore"/>.
 /// </summary>
 public sealed class FileCertificateKeyStore(string folder, TimeProvider time) : ICertificateKeyStore
 {
@@ -20,10 +22,10 @@ public sealed class FileCertificateKeyStore(string folder, TimeProvider time) : 
         using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), notAfter);
         var version = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var directory = Path.Combine(folder, certificateName);
-        Directory.CreateDirectory(directory);
+        OwnerOnlyFiles.CreateFolder(directory);
         var pem = certificate.ExportCertificatePem();
-        File.WriteAllText(Path.Combine(directory, version + ".key.pem"), key.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(Path.Combine(directory, version + ".cer.pem"), pem);
+        OwnerOnlyFiles.WriteAllText(Path.Combine(directory, version + ".key.pem"), key.ExportPkcs8PrivateKeyPem());
+        OwnerOnlyFiles.WriteAllText(Path.Combine(directory, version + ".cer.pem"), pem);
         return Task.FromResult(new CertificateVersion(certificateName, version, pem, notAfter));
     }
 

@@ -30,8 +30,8 @@ public sealed partial class FileSecretFolder
         ArgumentException.ThrowIfNullOrEmpty(folder);
         Folder = Path.GetFullPath(folder);
         DeletedFolder = Path.Combine(Folder, DeletedFolderName);
-        Directory.CreateDirectory(Folder);
-        Directory.CreateDirectory(DeletedFolder);
+        OwnerOnlyFiles.CreateFolder(Folder);
+        OwnerOnlyFiles.CreateFolder(DeletedFolder);
         _lock = Locks.GetOrAdd(Folder, _ => new SemaphoreSlim(1, 1));
         _time = timeProvider ?? TimeProvider.System;
     }
@@ -184,34 +184,10 @@ public sealed partial class FileSecretFolder
         }
     }
 
-    private static void WriteAtomically(string path, SecretFile file)
-    {
-        var directory = Path.GetDirectoryName(path)!;
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
+    private static void WriteAtomically(string path, SecretFile file) =>
+        OwnerOnlyFiles.WriteAtomically(path, stream => JsonSerializer.Serialize(stream, file, Json));
 
-        try
-        {
-            using (var stream = new FileStream(temporary, options))
-            {
-                JsonSerializer.Serialize(stream, file, Json);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
-
-    [GeneratedRegex("^[0-9A-Za-z-]{1,127}$")]
+    [GeneratedRegex(@"\A[0-9A-Za-z-]{1,127}\z")]
     private static partial Regex SecretName();
 
     /// <summary>One secret file: every version, oldest first.</summary>

@@ -20,6 +20,7 @@ public sealed partial class KeyVaultConnectionStore : IConnectionStore
     private readonly SecretClient _client;
     private readonly VaultWriter _writer;
     private readonly ILogger _logger;
+    private volatile bool _versionlessUpdatesRefused;
 
     /// <param name="client">Client of the state vault.</param>
     /// <param name="writePipeline">The state vault's write limiter (<see cref="KeyVaultWritePipelines.State"/>).</param>
@@ -115,21 +116,46 @@ public sealed partial class KeyVaultConnectionStore : IConnectionStore
     public async Task UpdateIndexAsync(ConnectionIndex index, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(index);
-        var properties = KeyVaultErrors.LatestVersionProperties(_client.VaultUri, SecretNames.State(index.Name));
-        foreach (var tag in index.ToTags())
-        {
-            properties.Tags[tag.Key] = tag.Value;
-        }
-
+        var secretName = SecretNames.State(index.Name);
         try
         {
-            await _writer.WriteAsync(token => _client.UpdateSecretPropertiesAsync(properties, token), cancellationToken).ConfigureAwait(false);
+            if (!_versionlessUpdatesRefused)
+            {
+                try
+                {
+                    await UpdateTagsAsync(KeyVaultErrors.LatestVersionProperties(_client.VaultUri, secretName), index, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (RequestFailedException ex) when (ex.Status is 400 or 405)
+                {
+                    // Some Key Vault implementations refuse PATCH /secrets/{name}/; from now on name the version.
+                    _versionlessUpdatesRefused = true;
+                    LogVersionlessRefused(_logger, secretName, ex.Status);
+                }
+            }
+
+            var latest = (await _client.GetSecretAsync(secretName, cancellationToken: cancellationToken).ConfigureAwait(false)).Value.Properties;
+            _writer.Metrics.Read(_writer.Vault);
+            await UpdateTagsAsync(new SecretProperties(latest.Id), index, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             throw new InvalidOperationException($"Connection {index.Name} does not exist in the state vault; its index cannot be updated.", ex);
         }
+        catch (RequestFailedException ex)
+        {
+            throw KeyVaultErrors.UpdateFailed(secretName, ex);
+        }
+    }
 
+    private async Task UpdateTagsAsync(SecretProperties properties, ConnectionIndex index, CancellationToken cancellationToken)
+    {
+        foreach (var tag in index.ToTags())
+        {
+            properties.Tags[tag.Key] = tag.Value;
+        }
+
+        await _writer.WriteAsync(token => _client.UpdateSecretPropertiesAsync(properties, token), cancellationToken).ConfigureAwait(false);
         _writer.Metrics.PropertyUpdate(_writer.Vault);
     }
 
@@ -150,6 +176,9 @@ public sealed partial class KeyVaultConnectionStore : IConnectionStore
         ArgumentNullException.ThrowIfNull(name);
         return KeyVaultErrors.RecoverAsync(_client, _writer, SecretNames.State(name), cancellationToken);
     }
+
+    [LoggerMessage(EventId = 4203, Level = LogLevel.Warning, Message = "The state vault refused a tag update of {SecretName} without a version ({Status}); tag updates now name the latest version explicitly")]
+    private static partial void LogVersionlessRefused(ILogger logger, string secretName, int status);
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "State secret {SecretName} has no connection index in its tags (kind, account); the sweep skips it")]
     private static partial void LogUnindexed(ILogger logger, string secretName);

@@ -10,6 +10,10 @@ internal static class KeyVaultErrors
         new($"Secret {secretName} cannot be written: Key Vault answered 409 ({inner.ErrorCode}). A soft-deleted secret keeps its " +
             "name blocked while purge protection is on; recover it, or use another name.", inner);
 
+    /// <summary>A failed property update as an error that names the secret and Key Vault's answer (never a value).</summary>
+    public static InvalidOperationException UpdateFailed(string secretName, RequestFailedException inner) =>
+        new($"The tags of secret {secretName} could not be updated: Key Vault answered {inner.Status} ({inner.ErrorCode ?? "no error code"}).", inner);
+
     /// <summary>
     /// Properties addressing the LATEST version of a secret without knowing its id. The list operation returns no
     /// version, and reading the value to learn it would cost a read; the service updates the latest version when

@@ -40,6 +40,21 @@ public sealed class NetSuiteAccountIdTests
         Assert.Null(none);
     }
 
+    [Theory]
+    [InlineData("1234567\n")]
+    [InlineData("1234567\r\n")]
+    [InlineData("1234567_SB1\n")]
+    [InlineData("\n1234567")]
+    [InlineData("1234567\t")]
+    [InlineData("1234\u00007")]
+    [InlineData("TSTDRV1234567\u007f")]
+    public void A_trailing_newline_or_any_control_character_is_refused(string input)
+    {
+        Assert.False(NetSuiteAccountId.TryParse(input, out var none));
+        Assert.Null(none);
+        Assert.Throws<FormatException>(() => NetSuiteAccountId.Parse(input));
+    }
+
     [Fact]
     public void TryParse_refuses_null()
     {

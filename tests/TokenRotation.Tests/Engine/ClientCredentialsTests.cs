@@ -1,4 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
+using Azure.Security.KeyVault.Certificates;
+using KeyVault.TestServer;
 using Microsoft.Extensions.DependencyInjection;
 using NetSuite.Auth.OAuth2;
 using NetSuite.Simulator;
@@ -24,6 +26,7 @@ public sealed class ClientCredentialsTests(ITestOutputHelper output)
         var keys = h.Services.GetRequiredService<ICertificateKeyStore>();
         var certificateName = $"cert-{name}";
         var version = await keys.CreateVersionAsync(certificateName, $"nstoken {name}", TimeSpan.FromDays(365));
+        var keyVersion = await KeyVersionFromKidAsync(h, certificateName, version.Version);
         using var certificate = X509Certificate2.CreateFromPem(version.CertificatePem);
         var mapped = h.Simulator.State.AddCertificate(EngineHarness.Account, integration.ClientId, EngineHarness.UserEmail, roleId, certificate);
         var user = h.Simulator.State.GetUser(EngineHarness.Account, EngineHarness.UserEmail);
@@ -41,12 +44,19 @@ public sealed class ClientCredentialsTests(ITestOutputHelper output)
             },
             Credentials = new CredentialSlots
             {
-                Current = new RotatedCredential { Id = mapped.CertificateId, KeyVersion = version.Version, IssuedAt = h.Time.GetUtcNow(), ExpiresAt = version.NotAfter },
+                Current = new RotatedCredential { Id = mapped.CertificateId, KeyVersion = keyVersion, IssuedAt = h.Time.GetUtcNow(), ExpiresAt = version.NotAfter },
             },
         };
         var outcome = await h.Admin.ImportAsync(doc, dryRun: false);
         Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
         return (doc, integration);
+    }
+
+    /// <summary>The key version the state vault's certificate names in its kid (<c>.../keys/{name}/{version}</c>), read with the SDK.</summary>
+    internal static async Task<string> KeyVersionFromKidAsync(EngineHarness h, string certificateName, string certificateVersion)
+    {
+        var certificate = (await h.Services.GetRequiredService<CertificateClient>().GetCertificateVersionAsync(certificateName, certificateVersion)).Value;
+        return certificate.KeyId.Segments[^1].TrimEnd('/');
     }
 
     /// <summary>Into the renewal window (30 days before expiry by default), before the certificate expires.</summary>
@@ -110,6 +120,25 @@ public sealed class ClientCredentialsTests(ITestOutputHelper output)
         // The new certificate mints.
         h.Time.Advance(TimeSpan.FromHours(2));
         Assert.Equal(OutcomeKind.Succeeded, (await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(false))).Kind);
+    }
+
+    [Fact]
+    public async Task Signing_uses_the_key_version_from_the_certificates_kid_when_the_vault_gives_keys_their_own_versions()
+    {
+        await using var h = await EngineHarness.StartAsync(vaultOptions: new KeyVaultTestServerOptions { SeparateKeyVersions = true }, stateVaultOnFakeClock: true);
+        var (doc, _) = await ImportAsync(h);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(false))).Kind);
+
+        AdvanceToRenewal(h, doc);
+        var rotated = await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(startRotations: true));
+        output.WriteLine(rotated.Message);
+
+        Assert.Equal(OutcomeKind.Succeeded, rotated.Kind);
+        var after = (await h.GetAsync(Name))!;
+        var latest = (await h.Services.GetRequiredService<CertificateClient>().GetCertificateAsync($"cert-{Name}")).Value;
+        Assert.NotEqual(latest.Properties.Version, after.Credentials.Current!.KeyVersion);
+        Assert.Equal(await KeyVersionFromKidAsync(h, $"cert-{Name}", latest.Properties.Version), after.Credentials.Current.KeyVersion);
+        Assert.Equal(0, h.StateVault.Counters.Count(KeyVault.TestServer.KeyVaultOperation.Sign, includeFailures: true) - h.StateVault.Counters.Signs);
     }
 
     [Fact]

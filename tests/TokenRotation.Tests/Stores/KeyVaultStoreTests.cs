@@ -63,6 +63,65 @@ public sealed class KeyVaultStoreTests
         Assert.Equal("application/json", latest.ContentType);
     }
 
+    [Theory]
+    [InlineData(405)]
+    [InlineData(400)]
+    public async Task A_vault_that_refuses_the_versionless_index_update_gets_it_on_the_latest_version_by_id(int refusal)
+    {
+        await using var vault = await KeyVaultTestServer.StartAsync();
+        var store = NewStore(vault, TimeProvider.System);
+        var name = Samples.NewName();
+        await Samples.SaveAsync(store, name, generation: 1);
+        await Samples.SaveAsync(store, name, generation: 2);
+        var refused = vault.Faults.RefuseVersionlessUpdates(refusal);
+        var due = Samples.Start.AddMinutes(3);
+        vault.Counters.Reset();
+
+        await store.UpdateIndexAsync(Samples.Index(name, generation: 2, nextActionAt: due));
+
+        Assert.Equal(1, refused.Triggered);
+        Assert.Equal(1, vault.Counters.PropertyUpdates);
+        Assert.Equal(0, vault.Counters.Writes);
+        Assert.Equal(2, vault.State.VersionCount(SecretNames.State(name)));
+        var latest = vault.State.GetSecret(SecretNames.State(name))!;
+        Assert.Equal("2026-03-01T08:03:00Z", latest.Tags["nextActionAt"]);
+        Assert.Equal("application/json", latest.ContentType);
+    }
+
+    [Theory]
+    [InlineData(403)]
+    [InlineData(409)]
+    public async Task An_index_update_the_vault_refuses_is_a_clear_error_naming_the_secret_and_the_status(int status)
+    {
+        await using var vault = await KeyVaultTestServer.StartAsync();
+        var store = NewStore(vault, TimeProvider.System);
+        var name = Samples.NewName();
+        await Samples.SaveAsync(store, name);
+        vault.Faults.FailOperation(KeyVaultOperation.UpdateSecretProperties, count: int.MaxValue, statusCode: status);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.UpdateIndexAsync(Samples.Index(name, nextActionAt: Samples.Start)));
+
+        Assert.Contains(SecretNames.State(name), error.Message, StringComparison.Ordinal);
+        Assert.Contains(status.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
+        Assert.IsType<Azure.RequestFailedException>(error.InnerException);
+    }
+
+    [Fact]
+    public async Task A_versionless_refusal_followed_by_a_failing_update_by_id_is_a_clear_error_too()
+    {
+        await using var vault = await KeyVaultTestServer.StartAsync();
+        var store = NewStore(vault, TimeProvider.System);
+        var name = Samples.NewName();
+        await Samples.SaveAsync(store, name);
+        vault.Faults.RefuseVersionlessUpdates(405);
+        vault.Faults.FailOperation(KeyVaultOperation.UpdateSecretProperties, count: int.MaxValue, statusCode: 403);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.UpdateIndexAsync(Samples.Index(name, nextActionAt: Samples.Start)));
+
+        Assert.Contains(SecretNames.State(name), error.Message, StringComparison.Ordinal);
+        Assert.Contains("403", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Writes_over_the_configured_budget_wait_for_the_window_instead_of_failing()
     {
