@@ -65,7 +65,10 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>())
         {
             CertificateRotation = sp.GetService<Keys.CertificateRotationOperations>(),
+            Journal = sp.GetService<ITokenJournal>(),
+            Sealer = sp.GetService<TokenSealer>(),
         });
+        services.TryAddSingleton<TokenSealer>();
         services.TryAddSingleton<ConnectionProcessor>();
         services.TryAddSingleton<ConnectionAdmin>();
         services.TryAddSingleton<SweepService>();

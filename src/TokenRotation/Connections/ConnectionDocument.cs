@@ -24,6 +24,12 @@ public sealed class ConnectionDocument
     /// <summary>Monotonic; every write of this document increments it.</summary>
     public long Generation { get; set; }
 
+    /// <summary>
+    /// Random id of the session that wrote this version (DESIGN section 5): two overlapping holders compute the same
+    /// generation, so the read-back after a write compares this too. Null in documents written before it existed.
+    /// </summary>
+    public string? WriterId { get; set; }
+
     public ConnectionStatus Status { get; set; } = ConnectionStatus.Healthy;
 
     public bool Paused { get; set; }
