@@ -67,6 +67,9 @@ public static class ServiceCollectionExtensions
             CertificateRotation = sp.GetService<Keys.CertificateRotationOperations>(),
             Journal = sp.GetService<ITokenJournal>(),
             Sealer = sp.GetService<TokenSealer>(),
+            LoginGuard = sp.GetService<Coordination.ITotpStepStore>() is Coordination.ILoginRefusalStore refusals
+                ? new NLAuthLoginGuard(sp.GetRequiredService<IServiceKeyStore>(), refusals)
+                : null,
         });
         services.TryAddSingleton<TokenSealer>();
         services.TryAddSingleton<ConnectionProcessor>();

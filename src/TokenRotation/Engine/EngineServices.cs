@@ -69,6 +69,9 @@ public sealed class EngineServices(
 
     /// <summary>Seals tokens for <see cref="Journal"/>.</summary>
     public TokenSealer? Sealer { get; init; }
+
+    /// <summary>Keeps NLAuth from sending a password NetSuite already refused; null when no refusal store is configured.</summary>
+    public NLAuthLoginGuard? LoginGuard { get; init; }
 }
 
 /// <summary>Engine tunables that are not user policy (bound from <c>Engine</c>; defaults suit production).</summary>
