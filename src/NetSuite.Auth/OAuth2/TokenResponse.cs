@@ -62,15 +62,14 @@ public sealed class TokenResponse
             return Invalid(response, "a token response without refresh_token, though this grant must return one");
         }
 
+        // Nothing past this point refuses the answer: a public client's refresh answer carries a single-use refresh
+        // token (and a code exchange spends its code), and refusing the answer for one odd field would lose it.
+        var oddities = new List<string>();
         var tokenType = NetSuiteHttp.GetScalar(root, "token_type") ?? "bearer";
         if (!string.Equals(tokenType, "bearer", StringComparison.OrdinalIgnoreCase))
         {
-            return Invalid(response, $"a token response whose token_type is '{Shorten(tokenType)}' instead of bearer");
+            oddities.Add($"token_type is '{Shorten(tokenType)}' instead of bearer; the tokens are kept");
         }
-
-        // Nothing past this point refuses the answer: a public client's refresh answer carries a single-use refresh
-        // token, and refusing the answer for a cosmetic field would lose it.
-        var oddities = new List<string>();
         TimeSpan? expiresIn = null;
         if (root.TryGetProperty("expires_in", out var expires) && expires.ValueKind != JsonValueKind.Null)
         {

@@ -165,14 +165,17 @@ public class NetSuiteTokenClientTests
     [Theory]
     [InlineData("mac")]
     [InlineData("a-very-long-token-type-that-goes-on-and-on")]
-    public async Task Answer_with_a_token_type_other_than_bearer_is_an_error(string tokenType)
+    public async Task Answer_with_a_token_type_other_than_bearer_keeps_its_tokens_and_names_the_oddity(string tokenType)
     {
         var handler = new RecordingHandler().Respond(HttpStatusCode.OK, FullResponse(tokenType));
 
         var result = await Client(handler).ExchangeCodeAsync(Account, Confidential, Code, Redirect, Verifier);
 
-        Assert.Contains("token_type", result.Error!.Message, StringComparison.Ordinal);
-        Assert.Contains(tokenType[..Math.Min(tokenType.Length, 20)], result.Error.Message, StringComparison.Ordinal);
+        Assert.True(result.IsSuccess, result.ToString());
+        Assert.Equal(RefreshToken, result.Value.RefreshToken);
+        var oddity = Assert.Single(result.Value.Oddities);
+        Assert.Contains("token_type", oddity, StringComparison.Ordinal);
+        Assert.Contains(tokenType[..Math.Min(tokenType.Length, 20)], oddity, StringComparison.Ordinal);
     }
 
     [Theory]
