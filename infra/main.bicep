@@ -78,6 +78,9 @@ param totpTableName string = 'nstokentotp'
 @description('Optional. Table of the consent sessions (Coordination:ConsentTable).')
 param consentTableName string = 'nstokenconsent'
 
+@description('Optional. Table of sealed single-use tokens the state vault refused, until the next run replays them (Coordination:JournalTable).')
+param journalTableName string = 'nstokenjournal'
+
 @description('Optional. NCRONTAB (six fields, UTC) of the OAuth 2.0 refresh and client-credentials sweep.')
 param refreshOAuth2TokensSchedule string = '0 */5 * * * *'
 
@@ -211,6 +214,7 @@ module storage 'modules/storage.bicep' = {
     tableNames: [
       totpTableName
       consentTableName
+      journalTableName
       // Poisoned work and the reason of its last failure, shown by GET /api/connections.
       'nstokenpoison'
     ]
@@ -400,6 +404,7 @@ module appSettings 'modules/app-settings.bicep' = {
       WorkQueueName: workQueueName
       Coordination__TotpTable: totpTableName
       Coordination__ConsentTable: consentTableName
+      Coordination__JournalTable: journalTableName
       Rotation__AccessTokenLeadTime: accessTokenLeadTime
       Rotation__ConsentWarningLeadTime: consentWarningLeadTime
       Rotation__TbaRotationInterval: tbaRotationInterval

@@ -36,6 +36,22 @@ public enum WaitingForApprovalMode
     Forbidden,
 }
 
+/// <summary>How the token endpoint writes <c>expires_in</c> (reference 1.3 shows the number 3600; variants seen in other servers).</summary>
+public enum ExpiresInFormat
+{
+    /// <summary><c>3600</c> (documented).</summary>
+    Integer,
+
+    /// <summary><c>"3600"</c>.</summary>
+    IntegerString,
+
+    /// <summary><c>3600.0</c>.</summary>
+    DecimalNumber,
+
+    /// <summary><c>"3600.0"</c>.</summary>
+    DecimalString,
+}
+
 /// <summary>What the consent page does.</summary>
 public enum ConsentMode
 {
@@ -93,6 +109,15 @@ public sealed class SimulatorModes
 
     /// <summary>Reusing a spent public-client refresh token revokes the whole chain (RFC 6819 advice; NetSuite UNCONFIRMED).</summary>
     public bool PublicRefreshReuseRevokesChain { get; set; }
+
+    /// <summary>Form of <c>expires_in</c> in token answers.</summary>
+    public ExpiresInFormat ExpiresIn { get; set; } = ExpiresInFormat.Integer;
+
+    /// <summary>
+    /// Test switch: token answers carry an opaque access token (not a JWT) in place of the signed one. The refresh
+    /// token stays a JWT. REST and RESTlet calls do not accept the opaque value.
+    /// </summary>
+    public bool OpaqueAccessTokens { get; set; }
 
     /// <summary>Authorization code lifetime (reference: "limited time validity", seconds UNCONFIRMED).</summary>
     public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);

@@ -65,7 +65,13 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>())
         {
             CertificateRotation = sp.GetService<Keys.CertificateRotationOperations>(),
+            Journal = sp.GetService<ITokenJournal>(),
+            Sealer = sp.GetService<TokenSealer>(),
+            LoginGuard = sp.GetService<Coordination.ITotpStepStore>() is Coordination.ILoginRefusalStore refusals
+                ? new NLAuthLoginGuard(sp.GetRequiredService<IServiceKeyStore>(), refusals)
+                : null,
         });
+        services.TryAddSingleton<TokenSealer>();
         services.TryAddSingleton<ConnectionProcessor>();
         services.TryAddSingleton<ConnectionAdmin>();
         services.TryAddSingleton<SweepService>();

@@ -27,6 +27,13 @@ public sealed class TokenResponse
     /// <summary><c>scope</c>, when sent.</summary>
     public string? Scope { get; init; }
 
+    /// <summary>
+    /// What was odd about the answer but did not make it unusable (an <c>expires_in</c> that is not a whole number of
+    /// seconds, for example). A refresh answer is never refused for these: its single-use refresh token must be kept.
+    /// The texts name fields, never token values.
+    /// </summary>
+    public IReadOnlyList<string> Oddities { get; init; } = [];
+
     /// <summary>Describes the response with every token replaced by <c>***</c>.</summary>
     public override string ToString() =>
         $"TokenResponse {{ AccessToken = ***, RefreshToken = {(RefreshToken is null ? "(none)" : "***")}, "
@@ -55,21 +62,29 @@ public sealed class TokenResponse
             return Invalid(response, "a token response without refresh_token, though this grant must return one");
         }
 
+        // Nothing past this point refuses the answer: a public client's refresh answer carries a single-use refresh
+        // token (and a code exchange spends its code), and refusing the answer for one odd field would lose it.
+        var oddities = new List<string>();
         var tokenType = NetSuiteHttp.GetScalar(root, "token_type") ?? "bearer";
         if (!string.Equals(tokenType, "bearer", StringComparison.OrdinalIgnoreCase))
         {
-            return Invalid(response, $"a token response whose token_type is '{Shorten(tokenType)}' instead of bearer");
+            oddities.Add($"token_type is '{Shorten(tokenType)}' instead of bearer; the tokens are kept");
         }
-
         TimeSpan? expiresIn = null;
         if (root.TryGetProperty("expires_in", out var expires) && expires.ValueKind != JsonValueKind.Null)
         {
-            if (!TryReadSeconds(expires, out var seconds))
+            if (TryReadSeconds(expires, out var seconds, out var exact))
             {
-                return Invalid(response, "a token response whose expires_in is not a positive number of seconds");
+                expiresIn = TimeSpan.FromSeconds(seconds);
+                if (!exact)
+                {
+                    oddities.Add($"expires_in was sent as {Describe(expires)} rather than a whole number; read as {seconds.ToString(CultureInfo.InvariantCulture)} s");
+                }
             }
-
-            expiresIn = TimeSpan.FromSeconds(seconds);
+            else
+            {
+                oddities.Add($"expires_in ({Describe(expires)}) is not a positive number of seconds; ignored");
+            }
         }
 
         return NetSuiteResult<TokenResponse>.Success(new TokenResponse
@@ -80,6 +95,7 @@ public sealed class TokenResponse
             TokenType = tokenType,
             IdToken = ReadToken(root, "id_token"),
             Scope = NetSuiteHttp.GetScalar(root, "scope"),
+            Oddities = oddities,
         });
     }
 
@@ -88,17 +104,26 @@ public sealed class TokenResponse
             ? token
             : null;
 
-    private static bool TryReadSeconds(JsonElement value, out long seconds)
+    /// <summary>Reads whole or decimal seconds, as a number or a string; <paramref name="exact"/> is false unless it was a JSON integer.</summary>
+    private static bool TryReadSeconds(JsonElement value, out double seconds, out bool exact)
     {
         seconds = 0;
+        exact = value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _);
         var ok = value.ValueKind switch
         {
-            JsonValueKind.Number => value.TryGetInt64(out seconds),
-            JsonValueKind.String => long.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out seconds),
+            JsonValueKind.Number => value.TryGetDouble(out seconds),
+            JsonValueKind.String => double.TryParse(value.GetString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out seconds),
             _ => false,
         };
-        return ok && seconds > 0;
+        return ok && double.IsFinite(seconds) && seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2;
     }
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a decimal number",
+        _ => value.ValueKind.ToString().ToLowerInvariant(),
+    };
 
     private static string Shorten(string value) => value.Length <= 20 ? value : value[..20] + "...";
 

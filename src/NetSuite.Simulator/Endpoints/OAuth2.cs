@@ -513,15 +513,26 @@ internal sealed partial class SimulatorApp
         account.UsersById.TryGetValue(entityId, out var user) && user.Active && user.HasRole(roleId)
         && account.RolesById.TryGetValue(roleId, out var role) && role.Has(permission);
 
-    private static SimResult TokenResponse(string accessToken, string? refreshToken)
+    private SimResult TokenResponse(string accessToken, string? refreshToken)
     {
+        if (this.Modes.OpaqueAccessTokens)
+        {
+            accessToken = "opaque-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(accessToken)));
+        }
+
         var body = new Dictionary<string, object> { ["access_token"] = accessToken };
         if (refreshToken is not null)
         {
             body["refresh_token"] = refreshToken;
         }
 
-        body["expires_in"] = 3600;
+        body["expires_in"] = this.Modes.ExpiresIn switch
+        {
+            ExpiresInFormat.IntegerString => "3600",
+            ExpiresInFormat.DecimalNumber => 3600.0m,
+            ExpiresInFormat.DecimalString => "3600.0",
+            _ => 3600,
+        };
         body["token_type"] = "bearer";
         return SimResult.Json(200, body).WithHeader("Cache-Control", "no-store").WithHeader("Pragma", "no-cache");
     }

@@ -24,6 +24,12 @@ public sealed class ConnectionDocument
     /// <summary>Monotonic; every write of this document increments it.</summary>
     public long Generation { get; set; }
 
+    /// <summary>
+    /// Random id of the session that wrote this version (DESIGN section 5): two overlapping holders compute the same
+    /// generation, so the read-back after a write compares this too. Null in documents written before it existed.
+    /// </summary>
+    public string? WriterId { get; set; }
+
     public ConnectionStatus Status { get; set; } = ConnectionStatus.Healthy;
 
     public bool Paused { get; set; }
@@ -198,6 +204,13 @@ public sealed class RotationUser
     public string? TotpSecret { get; set; }
 
     public required string RoleId { get; set; }
+
+    /// <summary>
+    /// Keyed fingerprint (never the password) of a password NetSuite refused for this user's NLAuth login; it is not
+    /// sent again while it is the password here. Kept on the connection as well as per user in storage, so that a
+    /// local store without shared storage remembers it too.
+    /// </summary>
+    public string? RefusedPasswordFingerprint { get; set; }
 
     public override string ToString() => $"{Email} (role {RoleId})";
 }

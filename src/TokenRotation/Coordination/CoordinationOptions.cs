@@ -46,6 +46,11 @@ public sealed class CoordinationOptions : IValidatableObject
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Coordination:ConsentTable must be a valid table name (3-63 letters or digits, starting with a letter).")]
     public string ConsentTable { get; set; } = "nstokenconsent";
 
+    /// <summary>Table that holds sealed single-use tokens the state vault refused, until the next run replays them.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Coordination:JournalTable must be a valid table name (3-63 letters or digits, starting with a letter).")]
+    public string JournalTable { get; set; } = "nstokenjournal";
+
     /// <summary>How often a lease is renewed: a third of its duration.</summary>
     public TimeSpan LeaseRenewalInterval => LeaseDuration / 3;
 

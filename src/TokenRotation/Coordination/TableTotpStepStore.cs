@@ -9,9 +9,12 @@ namespace TokenRotation.Coordination;
 /// the row and writing it back conditioned on its ETag (or adding it when missing); a concurrent writer makes the
 /// write fail with 412/409, and the reservation is decided again on a fresh read.
 /// </summary>
-public sealed class TableTotpStepStore : ITotpStepStore
+public sealed class TableTotpStepStore : ITotpStepStore, ILoginRefusalStore
 {
     public const string LastStepProperty = "LastStep";
+    public const string RefusedPasswordProperty = "RefusedPassword";
+    public const string RefusedAtProperty = "RefusedAt";
+    public const string RefusedConnectionProperty = "RefusedConnection";
     private const int MaxAttempts = 8;
 
     private readonly TableClient _table;
@@ -47,7 +50,8 @@ public sealed class TableTotpStepStore : ITotpStepStore
                 }
 
                 var reserved = new TableEntity(partition, row) { [LastStepProperty] = step };
-                await _table.UpdateEntityAsync(reserved, entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                // Merge: the row also holds the user's login refusal, which a step reservation must keep.
+                await _table.UpdateEntityAsync(reserved, entity.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)
@@ -58,6 +62,39 @@ public sealed class TableTotpStepStore : ITotpStepStore
 
         throw new InvalidOperationException(
             $"Could not reserve a TOTP step for a user of account {partition}: {MaxAttempts} conditional writes in a row lost to concurrent logins.");
+    }
+
+    public async Task<LoginRefusal?> GetRefusalAsync(string account, string email, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(
+            CoordinationKeys.AccountRealm(account), CoordinationKeys.UserRow(email), [RefusedPasswordProperty, RefusedAtProperty, RefusedConnectionProperty], cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } entity && entity.GetString(RefusedPasswordProperty) is { Length: > 0 } fingerprint
+            ? new LoginRefusal(fingerprint, entity.GetDateTimeOffset(RefusedAtProperty) ?? DateTimeOffset.MinValue, entity.GetString(RefusedConnectionProperty) ?? "")
+            : null;
+    }
+
+    public async Task RecordRefusalAsync(string account, string email, LoginRefusal refusal, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(CoordinationKeys.AccountRealm(account), CoordinationKeys.UserRow(email))
+        {
+            [RefusedPasswordProperty] = refusal.PasswordFingerprint,
+            [RefusedAtProperty] = refusal.At,
+            [RefusedConnectionProperty] = refusal.Connection,
+        };
+        await _table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task ClearRefusalAsync(string account, string email, CancellationToken cancellationToken = default)
+    {
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(CoordinationKeys.AccountRealm(account), CoordinationKeys.UserRow(email))
+        {
+            [RefusedPasswordProperty] = "",
+        };
+        await _table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
 
     private Task EnsureTableAsync(CancellationToken cancellationToken)
@@ -73,9 +110,41 @@ public sealed class TableTotpStepStore : ITotpStepStore
 }
 
 /// <summary>The last used TOTP step per (account, user), in this process (CLI demo, tests).</summary>
-public sealed class InMemoryTotpStepStore : ITotpStepStore
+public sealed class InMemoryTotpStepStore : ITotpStepStore, ILoginRefusalStore
 {
     private readonly Dictionary<(string Account, string User), long> _lastSteps = [];
+    private readonly Dictionary<(string Account, string User), LoginRefusal> _refusals = [];
+
+    public Task<LoginRefusal?> GetRefusalAsync(string account, string email, CancellationToken cancellationToken = default)
+    {
+        lock (_refusals)
+        {
+            return Task.FromResult(_refusals.GetValueOrDefault(Key(account, email)));
+        }
+    }
+
+    public Task RecordRefusalAsync(string account, string email, LoginRefusal refusal, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        lock (_refusals)
+        {
+            _refusals[Key(account, email)] = refusal;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ClearRefusalAsync(string account, string email, CancellationToken cancellationToken = default)
+    {
+        lock (_refusals)
+        {
+            _refusals.Remove(Key(account, email));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static (string, string) Key(string account, string email) => (CoordinationKeys.AccountRealm(account), CoordinationKeys.UserRow(email));
 
     public Task<bool> TryReserveAsync(string account, string email, long step, CancellationToken cancellationToken = default)
     {

@@ -157,6 +157,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             }
 
             var failures = new List<string>();
+            NetSuiteError? badLogin = null;
             foreach (var (what, revoke) in toRevoke)
             {
                 var result = await revoke().ConfigureAwait(false);
@@ -167,7 +168,16 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
                 else
                 {
                     failures.Add($"{what}: {result.Error!.Code} {result.Error.Message}");
+                    badLogin ??= NLAuthLoginGuard.IsBadCredential(result.Error) ? result.Error : null;
                 }
+            }
+
+            if (badLogin is not null && !ctx.Request.Force)
+            {
+                // The refused login is the connection's too: status and doctor show it until the password changes.
+                ctx.RecordError(badLogin, "delete", retry: false);
+                await ctx.NeedsPersonAsync($"delete: {badLogin.Message}", false, ct).ConfigureAwait(false);
+                await ctx.SaveAsync(ct).ConfigureAwait(false);
             }
 
             if (failures.Count > 0 && !ctx.Request.Force)

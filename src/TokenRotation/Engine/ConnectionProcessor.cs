@@ -55,6 +55,12 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
         {
             try
             {
+                // Before anything else: a single-use token a previous run could only journal goes into the state first.
+                if (!request.DryRun && document.OAuth2?.RefreshStartedAt is { } started && services.Journal is { } journal)
+                {
+                    await ReplayJournalAsync(ctx, journal, started, linked.Token).ConfigureAwait(false);
+                }
+
                 kind = await work(ctx, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (lease.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -66,7 +72,9 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
 
         var doc = ctx.Doc;
         var index = Scheduler.Index(doc, services.Rotation, ctx.AccessTokenExpiresAt, services.Now);
-        if (!request.DryRun && !SameIndex(doc.StoredIndex, index))
+
+        // After a journalled token the stored document lags the working copy: its tags stay until the replay's write.
+        if (!request.DryRun && !ctx.Journalled && !SameIndex(doc.StoredIndex, index))
         {
             doc.StoredIndex = index;
             lease.EnsureHeld();
@@ -76,6 +84,38 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
         var message = ctx.Actions.Count > 0 ? string.Join("; ", ctx.Actions) : Describe(kind, doc);
         LogRun(name.Value, request.Trigger, kind, index.State, index.NextActionAt);
         return new ConnectionOutcome(name.Value, kind, message, index.State, index.NextActionAt, ctx.Actions.ToArray());
+    }
+
+    private async Task ReplayJournalAsync(RunContext ctx, ITokenJournal journal, DateTimeOffset refreshStartedAt, CancellationToken cancellationToken)
+    {
+        var entry = await journal.GetAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return;
+        }
+
+        if (entry.RefreshStartedAt != refreshStartedAt || entry.ExpiresAt <= services.Now)
+        {
+            // Another refresh's entry, or one whose token has ended: it can only mislead.
+            await journal.DeleteAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false);
+            services.Telemetry.Journal(ctx.Name, $"dropped an entry written at {entry.WrittenAt:u} that does not belong to the pending refresh or has expired");
+            return;
+        }
+
+        var token = services.Sealer is null ? null : await services.Sealer.OpenAsync(entry.Sealed, ctx.Name, refreshStartedAt, cancellationToken).ConfigureAwait(false);
+        if (token is null)
+        {
+            services.Telemetry.Journal(ctx.Name, $"an entry written at {entry.WrittenAt:u} could not be opened with the service's keys; it is left for a person to look at");
+            return;
+        }
+
+        OAuth2RefreshMachine.AcceptRefreshToken(ctx, ctx.Doc.OAuth2!, token);
+        ctx.ClearError();
+        ctx.Doc.LastSuccessAt = entry.WrittenAt;
+        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        await journal.DeleteAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false);
+        services.Telemetry.Journal(ctx.Name, $"replayed the refresh token journalled at {entry.WrittenAt:u} into the state document");
+        ctx.Did($"saved the new refresh token the token journal held since {entry.WrittenAt:u}");
     }
 
     private static Task<OutcomeKind> DispatchAsync(RunContext ctx, CancellationToken cancellationToken)

@@ -15,6 +15,8 @@ public sealed class ConnectionSession
     private readonly IConnectionStore _store;
     private readonly ILease _lease;
     private readonly Func<ConnectionDocument, ConnectionIndex> _indexer;
+    private readonly string _writerId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+    private (ConnectionDocument Written, string Source, ConnectionIndex Index)? _inFlight;
 
     internal ConnectionSession(IConnectionStore store, ILease lease, ConnectionDocument document, Func<ConnectionDocument, ConnectionIndex> indexer)
     {
@@ -32,6 +34,9 @@ public sealed class ConnectionSession
 
     public ILease Lease => _lease;
 
+    /// <summary>Random per session; stored in every document this session writes.</summary>
+    public string WriterId => _writerId;
+
     /// <summary>Number of state-secret writes this session made.</summary>
     public int Writes { get; private set; }
 
@@ -41,22 +46,48 @@ public sealed class ConnectionSession
         _lease.EnsureHeld();
         var stored = await _store.GetAsync(Name, cancellationToken).ConfigureAwait(false)
             ?? throw new FencingException(Name, Document.Generation, null, "the connection was deleted");
+        if (_inFlight is { } landed && stored.Generation == landed.Written.Generation
+            && string.Equals(stored.WriterId, _writerId, StringComparison.Ordinal) && landed.Source == Document.ToJson())
+        {
+            // This very write landed on an earlier attempt whose answer was lost: adopt it instead of writing again.
+            _inFlight = null;
+            landed.Written.StoredIndex = landed.Index;
+            Document = landed.Written;
+            return;
+        }
+
         if (stored.Generation != Document.Generation)
         {
             throw new FencingException(Name, Document.Generation, stored.Generation, "another writer changed it");
         }
 
+        if (!string.Equals(stored.WriterId, Document.WriterId, StringComparison.Ordinal))
+        {
+            throw new FencingException(Name, Document.Generation, stored.Generation,
+                $"lost update: generation {stored.Generation} was written by another holder since this one read it");
+        }
+
         var next = Document.Clone();
         next.Generation = Document.Generation + 1;
+        next.WriterId = _writerId;
         var index = _indexer(next);
         _lease.EnsureHeld();
+        _inFlight = (next, Document.ToJson(), index);
         await _store.SaveAsync(next, index, cancellationToken).ConfigureAwait(false);
+        _inFlight = null;
         Writes++;
 
+        // Two overlapping holders write the same generation: only the writer id tells whose write stayed.
         var readBack = await _store.GetAsync(Name, cancellationToken).ConfigureAwait(false);
         if (readBack?.Generation != next.Generation)
         {
-            throw new FencingException(Name, next.Generation, readBack?.Generation, "the write was overtaken");
+            throw new FencingException(Name, next.Generation, readBack?.Generation, "lost update: the write was overtaken");
+        }
+
+        if (!string.Equals(readBack.WriterId, _writerId, StringComparison.Ordinal))
+        {
+            throw new FencingException(Name, next.Generation, readBack.Generation,
+                "lost update: another holder wrote the same generation at the same time and its write stayed");
         }
 
         // The write set these tags: the index is stored as of now, so no tag-only update has to repeat it.

@@ -63,6 +63,15 @@ public sealed class EngineServices(
 
     /// <summary>Certificate rotation for client-credentials connections, when a certificate key store is configured.</summary>
     public IRotationOperations? CertificateRotation { get; init; }
+
+    /// <summary>Where a single-use token goes when the state vault refuses it; null when none is configured.</summary>
+    public ITokenJournal? Journal { get; init; }
+
+    /// <summary>Seals tokens for <see cref="Journal"/>.</summary>
+    public TokenSealer? Sealer { get; init; }
+
+    /// <summary>Keeps NLAuth from sending a password NetSuite already refused; null when no refusal store is configured.</summary>
+    public NLAuthLoginGuard? LoginGuard { get; init; }
 }
 
 /// <summary>Engine tunables that are not user policy (bound from <c>Engine</c>; defaults suit production).</summary>
@@ -87,4 +96,16 @@ public sealed class EngineOptions
     /// has its own knob for the same thing: host.json <c>extensions.queues.batchSize</c>.
     /// </summary>
     public int WorkerParallelism { get; set; } = 16;
+
+    /// <summary>
+    /// Retries of a state write that holds a new single-use token, after the Key Vault SDK's own retries. With the
+    /// delay below they stay well inside a lease (each attempt checks the lease first).
+    /// </summary>
+    public int SingleUseSaveRetries { get; set; } = 3;
+
+    /// <summary>First delay between those retries; it doubles (1 s, 2 s, 4 s by default).</summary>
+    public TimeSpan SingleUseSaveRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest time a token journal entry is kept (shorter when the token ends sooner).</summary>
+    public TimeSpan JournalEntryLifetime { get; set; } = TimeSpan.FromDays(2);
 }

@@ -87,6 +87,10 @@ public static class OAuth2RefreshMachine
 
         if (oauth.IsPublicClient)
         {
+            // The journal's key is in hand before NetSuite is asked, so that a state vault refusing writes afterwards
+            // cannot cost the new token.
+            await ctx.PrepareSingleUseAsync(cancellationToken).ConfigureAwait(false);
+
             // Intent first: if this run dies after sending, the next run knows the token may be spent.
             oauth.RefreshStartedAt = now;
             await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
@@ -106,30 +110,45 @@ public static class OAuth2RefreshMachine
         }
 
         var response = result.Value;
-        var accessFacts = NetSuiteTokenFacts.Read(response.AccessToken);
         if (oauth.IsPublicClient)
         {
-            var refreshToken = response.RefreshToken!;
-            var refreshFacts = NetSuiteTokenFacts.Read(refreshToken);
-            oauth.RefreshToken = refreshToken;
-            oauth.RefreshTokenExpiresAt = refreshFacts.ExpiresAt;
-            oauth.RefreshTokenIssuedAt = refreshFacts.IssuedAt ?? ctx.Now;
-            if (refreshFacts.OriginalIssuedAt is { } oit)
+            if (response.RefreshToken is not { } refreshToken)
             {
-                oauth.ChainEndsAt = oit + TimeSpan.FromHours(oauth.MaxRotationHours);
+                // The old token is spent and NetSuite sent no new one: nothing can refresh this connection any more.
+                oauth.RefreshToken = null;
+                oauth.RefreshStartedAt = null;
+                await ctx.NeedsPersonAsync("NetSuite answered a public client's refresh without a new refresh token, so the chain ended. Consent again.", true, cancellationToken).ConfigureAwait(false);
+                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+                return OutcomeKind.NeedsPerson;
             }
 
-            oauth.RefreshStartedAt = null;
+            // The raw token first, with nothing parsed or validated that could fail before it is durable.
+            AcceptRefreshToken(ctx, oauth, refreshToken);
             ctx.ClearError();
             ctx.Doc.LastSuccessAt = ctx.Now;
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
-            ctx.Did("persisted the new single-use refresh token");
+            await ctx.SaveSingleUseTokenAsync(refreshToken, now, oauth.RefreshTokenExpiresAt, cancellationToken).ConfigureAwait(false);
+            if (!ctx.Journalled)
+            {
+                ctx.Did("persisted the new single-use refresh token");
+            }
         }
 
-        await ctx.PublishAccessTokenAsync(response.AccessToken, accessFacts.ExpiresAt, cancellationToken).ConfigureAwait(false);
-        ctx.AccessTokenExpiresAt = accessFacts.ExpiresAt;
-        ctx.Did($"published a new access token valid until {accessFacts.ExpiresAt:u}");
-        ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "refresh", $"access token until {accessFacts.ExpiresAt:u}");
+        foreach (var oddity in response.Oddities)
+        {
+            ctx.Services.Telemetry.Oddity(ctx.Name, ctx.Kind, "refresh", oddity);
+        }
+
+        var accessExpiresAt = AccessTokenExpiry(ctx, response);
+        await ctx.PublishAccessTokenAsync(response.AccessToken, accessExpiresAt, cancellationToken).ConfigureAwait(false);
+        ctx.AccessTokenExpiresAt = accessExpiresAt;
+        ctx.Did($"published a new access token valid until {accessExpiresAt:u}");
+        ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "refresh", $"access token until {accessExpiresAt:u}");
+
+        if (ctx.Journalled)
+        {
+            // The access token is out; the state document waits for the journal's replay in the next run.
+            return OutcomeKind.Failed;
+        }
 
         if (!oauth.IsPublicClient && (ctx.Doc.LastError is not null || ctx.Doc.Status == ConnectionStatus.Failing))
         {
@@ -140,6 +159,47 @@ public static class OAuth2RefreshMachine
 
         return OutcomeKind.Succeeded;
     }
+
+    /// <summary>
+    /// Puts a public client's new refresh token into the working copy with what can be read from it, tolerantly: a
+    /// token that is not a NetSuite JWT is kept all the same, and the oddity reported.
+    /// </summary>
+    internal static void AcceptRefreshToken(RunContext ctx, OAuth2Definition oauth, string refreshToken)
+    {
+        oauth.RefreshToken = refreshToken;
+        oauth.RefreshStartedAt = null;
+        if (NetSuiteTokenFacts.TryRead(refreshToken, out var refreshFacts))
+        {
+            oauth.RefreshTokenExpiresAt = refreshFacts.ExpiresAt;
+            oauth.RefreshTokenIssuedAt = refreshFacts.IssuedAt ?? ctx.Now;
+            if (refreshFacts.OriginalIssuedAt is { } oit)
+            {
+                oauth.ChainEndsAt = oit + TimeSpan.FromHours(oauth.MaxRotationHours);
+            }
+        }
+        else
+        {
+            oauth.RefreshTokenIssuedAt = ctx.Now;
+            oauth.RefreshTokenExpiresAt = null;
+            ctx.Services.Telemetry.Oddity(ctx.Name, ctx.Kind, "refresh", "the new refresh token is not a JWT NetSuite signed; its end is unknown and the chain's end is kept");
+        }
+    }
+
+    /// <summary>The access token's own <c>exp</c> when it is a JWT; otherwise <c>expires_in</c>, otherwise NetSuite's documented hour.</summary>
+    private static DateTimeOffset AccessTokenExpiry(RunContext ctx, TokenResponse response)
+    {
+        if (NetSuiteTokenFacts.TryRead(response.AccessToken, out var facts))
+        {
+            return facts.ExpiresAt;
+        }
+
+        var lifetime = response.ExpiresIn ?? DocumentedAccessTokenLifetime;
+        ctx.Services.Telemetry.Oddity(ctx.Name, ctx.Kind, "refresh",
+            $"the access token is not a JWT; its lifetime is taken from {(response.ExpiresIn is null ? "NetSuite's documented 60 minutes" : "expires_in")}");
+        return ctx.Now + lifetime;
+    }
+
+    private static readonly TimeSpan DocumentedAccessTokenLifetime = TimeSpan.FromMinutes(60);
 
     private static async Task<OutcomeKind> FailedAsync(RunContext ctx, NetSuiteError error, CancellationToken cancellationToken)
     {

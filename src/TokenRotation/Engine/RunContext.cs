@@ -1,5 +1,9 @@
+using Azure;
 using NetSuite.Auth;
+using Polly;
+using Polly.Retry;
 using TokenRotation.Connections;
+using TokenRotation.Stores;
 
 namespace TokenRotation.Engine;
 
@@ -7,6 +11,7 @@ namespace TokenRotation.Engine;
 public sealed class RunContext(ConnectionSession session, EngineServices services, RunRequest request)
 {
     private readonly List<string> _actions = [];
+    private SealingKeys? _sealing;
 
     public ConnectionSession Session { get; } = session;
 
@@ -32,6 +37,142 @@ public sealed class RunContext(ConnectionSession session, EngineServices service
     public void Did(string action) => _actions.Add(action);
 
     public Task SaveAsync(CancellationToken cancellationToken) => SaveCoreAsync(cancellationToken);
+
+    /// <summary>True when this run's state write failed and a single-use token went to the journal instead.</summary>
+    public bool Journalled { get; private set; }
+
+    /// <summary>
+    /// Loads the journal's sealing keys before a single-use token is asked of NetSuite, so that sealing it later needs
+    /// nothing from the state vault. Without a journal (or sealer) configured it does nothing.
+    /// </summary>
+    public async Task PrepareSingleUseAsync(CancellationToken cancellationToken)
+    {
+        if (Services.Journal is not null && Services.Sealer is not null)
+        {
+            _sealing = await Services.Sealer.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Saves a document that now holds a single-use token NetSuite just issued (DESIGN section 4): a state write that
+    /// fails with a transient answer is retried within the lease (bounded); if it still fails the token is sealed into
+    /// the journal, which the next run replays first (<see cref="Journalled"/> is then true and the document is not
+    /// saved). Only when the journal fails too does the connection need a person, with the token recorded as a
+    /// possible orphan; then this throws.
+    /// </summary>
+    public async Task SaveSingleUseTokenAsync(string token, DateTimeOffset refreshStartedAt, DateTimeOffset? tokenExpiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        var engine = Services.Engine;
+        var retry = new ResiliencePipelineBuilder { TimeProvider = Services.Time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransientStoreFailure),
+                MaxRetryAttempts = engine.SingleUseSaveRetries,
+                Delay = engine.SingleUseSaveRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+            })
+            .Build();
+        Exception failure;
+        try
+        {
+            await retry.ExecuteAsync(async token => await SaveCoreAsync(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Whatever stopped the write (the vault, a lost lease, a fencing mismatch), this may be the only copy.
+            failure = ex;
+        }
+
+        // The journal write is not cancelled with the run: a lost lease cancels the run, and the token must still land.
+        using var journalTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var stopped = !IsTransientStoreFailure(failure);
+
+        var what = stopped
+            ? $"the write of the new single-use refresh token was stopped ({Describe(failure)})"
+            : $"the state vault refused the write of the new single-use refresh token {engine.SingleUseSaveRetries + 1} times ({Describe(failure)})";
+        if (Services.Journal is { } journal && _sealing is { } sealing)
+        {
+            var expires = Now + engine.JournalEntryLifetime;
+            if (tokenExpiresAt is { } end && end < expires)
+            {
+                expires = end;
+            }
+
+            var entry = new TokenJournalEntry(Name, refreshStartedAt, sealing.Seal(token, Name, refreshStartedAt), Now, expires);
+            try
+            {
+                // No lease check here: this may be the only copy of the token, and the entry applies only while the
+                // state document still carries this refresh's intent marker, so a later holder cannot be misled.
+                await journal.WriteAsync(entry, journalTimeout.Token).ConfigureAwait(false);
+                Journalled = true;
+                Services.Telemetry.Journal(Name, $"{what}; sealed it into the token journal, which the next run replays");
+                Did("the state vault refused the write: the new refresh token is sealed in the token journal and the next run saves it");
+            }
+            catch (Exception ex)
+            {
+                what += $", and the token journal refused it too ({Describe(ex)})";
+            }
+
+            if (Journalled)
+            {
+                if (stopped)
+                {
+                    // A lost lease or a lost update: the token is safe, and this holder still stops.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                }
+
+                return;
+            }
+        }
+
+        if (stopped)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        var reason = $"The new single-use refresh token could not be stored: {what}. It is recorded as a possible orphan; consent again.";
+        var tokenName = NetSuite.Auth.OAuth2.NetSuiteTokenFacts.TryRead(token, out var facts) && facts.TokenId is { } id ? id : $"refresh token issued at {Now:u}";
+        Services.Telemetry.PossibleOrphan(Name, Doc.Account, tokenName, "a refresh answer neither the state vault nor the journal kept");
+        Doc.PossibleOrphans.Add(new PossibleOrphan { TokenName = tokenName, RecordedAt = Now, Reason = "refresh answer not stored" });
+        Doc.OAuth2!.RefreshToken = null;
+        try
+        {
+            await NeedsPersonAsync(reason, true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransientStoreFailure(ex))
+        {
+            // A consent link may need a state-vault write (its key's first use); the person is told all the same.
+            await NeedsPersonAsync(reason, false, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await SaveCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransientStoreFailure(ex))
+        {
+            // The state vault still refuses: the intent marker it holds makes the next run need a person as well.
+        }
+
+        throw new InvalidOperationException($"Connection {Name}: {reason}", failure);
+    }
+
+    private static bool IsTransientStoreFailure(Exception ex) => ex switch
+    {
+        RequestFailedException r => r.Status is 0 or 408 or 429 or >= 500,
+        HttpRequestException or TimeoutException => true,
+        AggregateException a => a.InnerExceptions.All(IsTransientStoreFailure),
+        _ => false,
+    };
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        RequestFailedException r => $"status {r.Status}",
+        _ => ex.GetType().Name,
+    };
 
     /// <summary>
     /// Publishes an access token to the consumer vault, fenced like a state write: a holder whose lease is lost (or
@@ -59,7 +200,16 @@ public sealed class RunContext(ConnectionSession session, EngineServices service
 
     private async Task SaveCoreAsync(CancellationToken cancellationToken)
     {
-        await Session.SaveAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Session.SaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (FencingException ex)
+        {
+            Services.Telemetry.LostUpdate(Name, Doc.Generation, ex.Message);
+            throw;
+        }
+
         Services.Telemetry.StateWritten(Name);
     }
 

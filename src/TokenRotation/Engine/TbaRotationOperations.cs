@@ -30,6 +30,11 @@ public sealed class TbaRotationOperations : IRotationOperations
         ArgumentNullException.ThrowIfNull(ctx);
         var tba = Definition(ctx);
         var user = new NLAuthCredentials(ctx.Account, tba.User.Email, tba.User.Password, tba.User.RoleId);
+        if (ctx.Services.LoginGuard is { } guard && await guard.CheckAsync(ctx, tba.User, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return NetSuiteResult<RotatedCredential>.Failure(refused);
+        }
+
         await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
             string? otp = null;
@@ -46,6 +51,7 @@ public sealed class TbaRotationOperations : IRotationOperations
             }
 
             var issued = await ctx.Services.Tba.IssueTokenAsync(user, tba.ConsumerKey, rotationId, otp, cancellationToken).ConfigureAwait(false);
+            await RecordLoginAsync(ctx, tba.User, issued.IsSuccess, issued.Error, cancellationToken).ConfigureAwait(false);
             if (!issued.IsSuccess)
             {
                 return NetSuiteResult<RotatedCredential>.Failure(issued.Error!);
@@ -156,18 +162,25 @@ public sealed class TbaRotationOperations : IRotationOperations
                 return NetSuiteResult<string>.Success($"HTTP {revoked.Value.StatusCode}");
             }
 
-            // Never after the user's login already failed: five failed logins lock the user for 30 minutes, which
-            // would also stop issuetoken. Retries then sign with the token only, until a person fixes the login.
+            // Never with a password NetSuite already refused: five failed logins lock the user for 30 minutes, which
+            // would also stop issuetoken. The login guard knows per user and password; without it, the connection's
+            // last error is all there is.
             if (revoked.Error!.Class is NetSuiteErrorClass.Ambiguous or NetSuiteErrorClass.NeedsPerson
-                && ctx.Doc.LastError?.Code != "INVALID_LOGIN_CREDENTIALS")
+                && (ctx.Services.LoginGuard is not null || ctx.Doc.LastError?.Code != "INVALID_LOGIN_CREDENTIALS"))
             {
                 // A revoke signed with the token is refused as "Invalid login attempt" both when the token is already
                 // revoked and when it is only blocked (integration waiting for approval, role without permission), and
                 // a blocked token comes back to life once a person fixes that. The token's user may revoke it with the
                 // NLAuth header (no one-time code needed), which succeeds in both cases.
                 var tba = Definition(ctx);
+                if (ctx.Services.LoginGuard is { } guard && await guard.CheckAsync(ctx, tba.User, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    return NetSuiteResult<string>.Failure(refused);
+                }
+
                 var user = new NLAuthCredentials(ctx.Account, tba.User.Email, tba.User.Password, tba.User.RoleId);
                 var byUser = await ctx.Services.Tba.RevokeTokenAsync(user, tba.ConsumerKey, credential.Id, null, cancellationToken).ConfigureAwait(false);
+                await RecordLoginAsync(ctx, tba.User, byUser.IsSuccess, byUser.Error, cancellationToken).ConfigureAwait(false);
                 if (byUser.IsSuccess)
                 {
                     return NetSuiteResult<string>.Success($"HTTP {byUser.Value.StatusCode} (revoked with the user's login)");
@@ -180,6 +193,26 @@ public sealed class TbaRotationOperations : IRotationOperations
             }
 
             return NetSuiteResult<string>.Failure(revoked.Error!);
+        }
+    }
+
+    /// <summary>Keeps the login guard up to date with NetSuite's answer to an NLAuth login.</summary>
+    private static async Task RecordLoginAsync(RunContext ctx, RotationUser user, bool accepted, NetSuiteError? error, CancellationToken cancellationToken)
+    {
+        if (ctx.Services.LoginGuard is not { } guard)
+        {
+            return;
+        }
+
+        if (accepted)
+        {
+            await guard.RecordAcceptedAsync(ctx, user, cancellationToken).ConfigureAwait(false);
+        }
+        else if (NLAuthLoginGuard.IsBadCredential(error))
+        {
+            await guard.RecordRefusedAsync(ctx, user, cancellationToken).ConfigureAwait(false);
+            ctx.Services.Telemetry.Failed(ctx.Name, ctx.Kind, "nlauth login", error!.Class.ToString(), error.Code,
+                $"NetSuite refused the NLAuth login of user {user.Email}; that password is not sent again", 1);
         }
     }
 

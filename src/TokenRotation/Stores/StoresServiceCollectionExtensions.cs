@@ -98,6 +98,8 @@ public static class StoresServiceCollectionExtensions
         services.TryAddSingleton<IConsentSessionStore>(sp => new TableConsentSessionStore(
             sp.GetRequiredService<TableServiceClient>().GetTableClient(Options<CoordinationOptions>(sp).ConsentTable),
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ITokenJournal>(sp => new TableTokenJournal(
+            sp.GetRequiredService<TableServiceClient>().GetTableClient(Options<CoordinationOptions>(sp).JournalTable)));
         services.TryAddSingleton<IWorkQueue>(sp => new StorageWorkQueue(
             sp.GetRequiredService<QueueServiceClient>().GetQueueClient(Options<StorageOptions>(sp).WorkQueue)));
         return services;
@@ -134,6 +136,7 @@ public static class StoresServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<ITotpStepStore, InMemoryTotpStepStore>());
         services.Replace(ServiceDescriptor.Singleton<IConsentSessionStore, InMemoryConsentSessionStore>());
         services.Replace(ServiceDescriptor.Singleton<IWorkQueue>(sp => sp.GetRequiredService<InMemoryWorkQueue>()));
+        services.Replace(ServiceDescriptor.Singleton<ITokenJournal>(_ => new FileTokenJournal(Path.Combine(root, "token-journal"))));
         return services;
     }
 

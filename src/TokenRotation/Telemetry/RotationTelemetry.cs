@@ -93,6 +93,27 @@ public sealed partial class RotationTelemetry
 
     public void StateWritten(string connection) => _stateWrites.Add(1);
 
+    /// <summary>Something NetSuite sent was odd but usable (a non-JWT access token, a decimal <c>expires_in</c>).</summary>
+    public void Oddity(string connection, string kind, string operation, string what) => LogOddity(connection, kind, operation, what);
+
+    /// <summary>A fenced write found another writer's document: this holder's work stopped (DESIGN section 5).</summary>
+    public void LostUpdate(string connection, long generation, string reason) => LogLostUpdate(connection, generation, reason);
+
+    /// <summary>A single-use token the state vault refused was sealed into the journal, or replayed from it.</summary>
+    public void Journal(string connection, string what) => LogJournal(connection, what);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning,
+        Message = "NetSuite answer oddity for {Connection} ({Kind}) during {Operation}: {What}")]
+    private partial void LogOddity(string connection, string kind, string operation, string what);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Error,
+        Message = "Lost update on {Connection} at generation {Generation}: {Reason}; this holder stopped")]
+    private partial void LogLostUpdate(string connection, long generation, string reason);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning,
+        Message = "Token journal for {Connection}: {What}")]
+    private partial void LogJournal(string connection, string what);
+
     [LoggerMessage(EventId = 1001, EventName = RotationEvents.RotationStarted, Level = LogLevel.Information,
         Message = "RotationStarted {Connection} ({Kind}): {Operation} {RotationId}")]
     private partial void LogStarted(string connection, string kind, string operation, string rotationId);

@@ -165,14 +165,17 @@ public class NetSuiteTokenClientTests
     [Theory]
     [InlineData("mac")]
     [InlineData("a-very-long-token-type-that-goes-on-and-on")]
-    public async Task Answer_with_a_token_type_other_than_bearer_is_an_error(string tokenType)
+    public async Task Answer_with_a_token_type_other_than_bearer_keeps_its_tokens_and_names_the_oddity(string tokenType)
     {
         var handler = new RecordingHandler().Respond(HttpStatusCode.OK, FullResponse(tokenType));
 
         var result = await Client(handler).ExchangeCodeAsync(Account, Confidential, Code, Redirect, Verifier);
 
-        Assert.Contains("token_type", result.Error!.Message, StringComparison.Ordinal);
-        Assert.Contains(tokenType[..Math.Min(tokenType.Length, 20)], result.Error.Message, StringComparison.Ordinal);
+        Assert.True(result.IsSuccess, result.ToString());
+        Assert.Equal(RefreshToken, result.Value.RefreshToken);
+        var oddity = Assert.Single(result.Value.Oddities);
+        Assert.Contains("token_type", oddity, StringComparison.Ordinal);
+        Assert.Contains(tokenType[..Math.Min(tokenType.Length, 20)], oddity, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -194,15 +197,43 @@ public class NetSuiteTokenClientTests
     [InlineData("\"abc\"")]
     [InlineData("-5")]
     [InlineData("0")]
-    [InlineData("1.5")]
     [InlineData("true")]
-    public async Task Answer_with_bad_expires_in_is_an_error_naming_expires_in(string value)
+    public async Task Answer_with_bad_expires_in_is_kept_with_an_oddity_naming_expires_in_so_its_tokens_are_not_lost(string value)
     {
-        var handler = new RecordingHandler().Respond(HttpStatusCode.OK, $$"""{"access_token":"{{AccessToken}}","expires_in":{{value}}}""");
+        var handler = new RecordingHandler().Respond(HttpStatusCode.OK, $$"""{"access_token":"{{AccessToken}}","refresh_token":"{{RefreshToken}}","expires_in":{{value}}}""");
 
         var result = await Client(handler).RefreshAsync(Account, Confidential, RefreshToken);
 
-        Assert.Contains("expires_in", result.Error!.Message, StringComparison.Ordinal);
+        Assert.True(result.IsSuccess, result.ToString());
+        Assert.Equal(RefreshToken, result.Value.RefreshToken);
+        Assert.Null(result.Value.ExpiresIn);
+        Assert.Contains("expires_in", Assert.Single(result.Value.Oddities), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"3600.0\"", 3600)]
+    [InlineData("3600.0", 3600)]
+    [InlineData("\"3600\"", 3600)]
+    [InlineData("1.5", 1.5)]
+    public async Task Answer_with_a_decimal_or_string_expires_in_is_read_and_noted_as_an_oddity(string value, double seconds)
+    {
+        var handler = new RecordingHandler().Respond(HttpStatusCode.OK, $$"""{"access_token":"{{AccessToken}}","refresh_token":"{{RefreshToken}}","expires_in":{{value}}}""");
+
+        var result = await Client(handler).RefreshAsync(Account, Confidential, RefreshToken);
+
+        Assert.True(result.IsSuccess, result.ToString());
+        Assert.Equal(TimeSpan.FromSeconds(seconds), result.Value.ExpiresIn);
+        Assert.Contains("expires_in", Assert.Single(result.Value.Oddities), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Answer_with_an_integer_expires_in_has_no_oddity()
+    {
+        var handler = new RecordingHandler().Respond(HttpStatusCode.OK, FullResponse("bearer"));
+
+        var result = await Client(handler).RefreshAsync(Account, Confidential, RefreshToken);
+
+        Assert.Empty(result.Value.Oddities);
     }
 
     [Fact]

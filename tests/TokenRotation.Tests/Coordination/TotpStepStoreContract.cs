@@ -61,6 +61,25 @@ public abstract class TotpStepStoreContract : IAsyncLifetime
         Assert.True(await Store.TryReserveAsync("1234567", NewEmail(), 300));
         Assert.True(await Store.TryReserveAsync("7654321", email, 300));
     }
+
+    [Fact]
+    public async Task A_login_refusal_is_kept_per_user_beside_the_steps_and_can_be_cleared()
+    {
+        var refusals = Assert.IsAssignableFrom<ILoginRefusalStore>(Store);
+        var email = NewEmail();
+        var at = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+        Assert.True(await Store.TryReserveAsync("1234567_SB1", email, 500));
+
+        await refusals.RecordRefusalAsync("1234567_SB1", email, new LoginRefusal("ab12", at, "conn-a"));
+        Assert.True(await Store.TryReserveAsync("1234567_SB1", email, 501));
+
+        Assert.Equal(new LoginRefusal("ab12", at, "conn-a"), await refusals.GetRefusalAsync("1234567-sb1", email.ToUpperInvariant()));
+        Assert.Null(await refusals.GetRefusalAsync("1234567_SB1", NewEmail()));
+        Assert.False(await Store.TryReserveAsync("1234567_SB1", email, 501));
+        await refusals.ClearRefusalAsync("1234567_SB1", email);
+        Assert.Null(await refusals.GetRefusalAsync("1234567_SB1", email));
+        Assert.False(await Store.TryReserveAsync("1234567_SB1", email, 501));
+    }
 }
 
 public sealed class InMemoryTotpStepStoreTests : TotpStepStoreContract

@@ -68,6 +68,8 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public InMemoryWorkQueue Queue => _services.GetRequiredService<InMemoryWorkQueue>();
 
+    public ITokenJournal Journal => _services.GetRequiredService<ITokenJournal>();
+
     public static async Task<EngineHarness> StartAsync(Action<IDictionary<string, string?>>? settings = null, Action<IServiceCollection>? overrides = null, KeyVaultTestServerOptions? vaultOptions = null, bool stateVaultOnFakeClock = false)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
@@ -117,6 +119,8 @@ public sealed class EngineHarness : IAsyncDisposable
             sp.GetRequiredService<TimeProvider>(), new CoordinationOptions(), renewOnTimer: false, null)));
         services.Replace(ServiceDescriptor.Singleton<ITotpStepStore, InMemoryTotpStepStore>());
         services.Replace(ServiceDescriptor.Singleton<IConsentSessionStore, InMemoryConsentSessionStore>());
+        var journalFolder = Path.Combine(Path.GetTempPath(), "nstoken-journal-" + Guid.NewGuid().ToString("N"));
+        services.Replace(ServiceDescriptor.Singleton<ITokenJournal>(_ => new FileTokenJournal(journalFolder)));
 
         // Recording decorators: every side effect passes through them, so a run can be crashed after any of them.
         services.AddSingleton(effects);

@@ -1,0 +1,221 @@
+using Azure;
+using Azure.Data.Tables;
+using KeyVault.TestServer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NetSuite.Auth.OAuth2;
+using NetSuite.Simulator;
+using Testing.Shared;
+using TokenRotation.Connections;
+using TokenRotation.Engine;
+using TokenRotation.Stores;
+using Xunit.Abstractions;
+using static TokenRotation.Tests.Engine.EngineTestKit;
+
+namespace TokenRotation.Tests.Engine;
+
+/// <summary>
+/// A public client's new single-use refresh token reaches a durable store before anything that can fail (DESIGN
+/// section 4, last paragraph): odd answers from NetSuite and a failing state vault must not cost it.
+/// </summary>
+public sealed class SingleUseTokenDurabilityTests(ITestOutputHelper output)
+{
+    private const string Name = "pub-durable";
+    private const string Account = EngineHarness.Account;
+
+    private static async Task<EngineHarness> StartWithPublicConnectionAsync(Action<IServiceCollection>? overrides = null)
+    {
+        var h = await EngineHarness.StartAsync(overrides: overrides);
+        var integration = h.SeedAccount(spec: new IntegrationSpec { PublicClient = true, RedirectUris = [RedirectUri] });
+        await h.SaveNewAsync(await h.ConsentedOAuth2ConnectionAsync(Name, integration, publicClient: true));
+        return h;
+    }
+
+    /// <summary>The refresh tokens of the account NetSuite would still accept.</summary>
+    private static List<string> LiveRefreshTokenIds(EngineHarness h) =>
+        h.Simulator.State.TokensFor(Account).Where(t => t.Kind == TokenKind.OAuth2Refresh && t.Status == TokenStatus.Active).Select(t => t.Id).ToList();
+
+    private static async Task AssertHoldsTheLiveRefreshTokenAsync(EngineHarness h)
+    {
+        var doc = (await h.GetAsync(Name))!;
+        Assert.NotNull(doc.OAuth2!.RefreshToken);
+        Assert.Null(doc.OAuth2.RefreshStartedAt);
+        var held = NetSuiteTokenFacts.Read(doc.OAuth2.RefreshToken).TokenId;
+        Assert.Equal([held!], LiveRefreshTokenIds(h));
+    }
+
+    [Fact]
+    public async Task Public_refresh_answer_with_an_access_token_that_is_not_a_jwt_still_stores_the_new_refresh_token_and_the_chain_continues()
+    {
+        await using var h = await StartWithPublicConnectionAsync();
+        h.Simulator.Modes.OpaqueAccessTokens = true;
+
+        var first = await h.Processor.RunAsync(N(Name), RotateNow);
+
+        output.WriteLine($"first: {first.Kind}: {first.Message}");
+        Assert.Equal(OutcomeKind.Succeeded, first.Kind);
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
+        var published = (await h.Consumers.GetAsync(N(Name)))!;
+        Assert.StartsWith("opaque-", published.Value, StringComparison.Ordinal);
+        Assert.Contains(h.Logs.Entries, e => e.Message.Contains("not a JWT", StringComparison.Ordinal));
+
+        // The chain continues with the stored token.
+        h.Time.Advance(TimeSpan.FromMinutes(50));
+        var second = await h.Processor.RunAsync(N(Name), RotateNow);
+        Assert.Equal(OutcomeKind.Succeeded, second.Kind);
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
+        Assert.All(Audit(h.Simulator, SimEndpoint.Token), c => Assert.True(c.Success, c.Note));
+    }
+
+    [Theory]
+    [InlineData(ExpiresInFormat.DecimalString)]
+    [InlineData(ExpiresInFormat.DecimalNumber)]
+    public async Task Public_refresh_answer_with_a_decimal_expires_in_still_stores_the_new_refresh_token_and_the_chain_continues(ExpiresInFormat format)
+    {
+        await using var h = await StartWithPublicConnectionAsync();
+        h.Simulator.Modes.ExpiresIn = format;
+
+        var first = await h.Processor.RunAsync(N(Name), RotateNow);
+
+        output.WriteLine($"first: {first.Kind}: {first.Message}");
+        Assert.Equal(OutcomeKind.Succeeded, first.Kind);
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
+
+        h.Time.Advance(TimeSpan.FromMinutes(50));
+        var second = await h.Processor.RunAsync(N(Name), RotateNow);
+        Assert.Equal(OutcomeKind.Succeeded, second.Kind);
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
+    }
+
+    [Fact]
+    public async Task A_state_vault_refusing_every_write_for_minutes_after_a_public_refresh_loses_nothing_and_the_connection_recovers_without_a_person()
+    {
+        var azurite = await Azurite.GetAsync();
+        var table = azurite.CreateTableServiceClient().GetTableClient($"journal{Guid.NewGuid():N}");
+        var hooks = new NetSuiteHooks();
+        await using var h = await StartWithPublicConnectionAsync(services =>
+        {
+            hooks.Install(services);
+            services.Replace(ServiceDescriptor.Singleton<ITokenJournal>(_ => new TableTokenJournal(table)));
+        });
+        var t0 = h.Time.GetUtcNow();
+        string At() => $"t+{(h.Time.GetUtcNow() - t0).TotalSeconds,7:0.0}s";
+        var outage = new List<KeyVaultFault>();
+
+        // Right after NetSuite answered the first refresh (it rotated the single-use token), every state-vault write fails.
+        hooks.AfterResponse = (request, response) =>
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/oauth2/v1/token", StringComparison.Ordinal) && response.IsSuccessStatusCode && outage.Count == 0)
+            {
+                outage.Add(h.StateVault.Faults.Add(new KeyVaultFault { Operation = KeyVaultOperation.SetSecret, Times = int.MaxValue }));
+                outage.Add(h.StateVault.Faults.Add(new KeyVaultFault { Operation = KeyVaultOperation.UpdateSecretProperties, Times = int.MaxValue }));
+                output.WriteLine($"{At()} NetSuite answered the refresh; the state vault now refuses every write (503)");
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var first = await PumpAsync(h.Time, h.Processor.RunAsync(N(Name), RotateNow), TimeSpan.FromMilliseconds(250));
+        output.WriteLine($"{At()} run 1: {first.Kind}: {first.Message} (state writes refused so far: {outage.Sum(f => f.Triggered)})");
+        Assert.Equal(OutcomeKind.Failed, first.Kind);
+        var entry = await h.Journal.GetAsync(N(Name));
+        Assert.NotNull(entry);
+        var live = Assert.Single(LiveRefreshTokenIds(h));
+        var stored = (await h.GetAsync(Name))!;
+        Assert.NotNull(stored.OAuth2!.RefreshStartedAt);
+        Assert.NotEqual(live, NetSuiteTokenFacts.Read(stored.OAuth2.RefreshToken!).TokenId);
+        var row = await table.GetEntityAsync<TableEntity>("journal", Name);
+        Assert.DoesNotContain(((IDictionary<string, object>)row.Value).Values, v => v?.ToString()?.Contains(live, StringComparison.Ordinal) == true);
+        Assert.NotNull(await h.Consumers.GetAsync(N(Name)));
+        output.WriteLine($"{At()} the new refresh token is sealed in the journal (table row holds no plaintext); consumers have the new access token");
+
+        // Minutes into the outage another run comes: it must replay first, cannot, and so sends nothing to NetSuite.
+        h.Time.Advance(TimeSpan.FromMinutes(2));
+        var refreshesBefore = Audit(h.Simulator, SimEndpoint.Token).Count;
+        var during = await Record.ExceptionAsync(() => PumpAsync(h.Time, h.Processor.RunAsync(N(Name), RunRequest.Sweep(false)), TimeSpan.FromMilliseconds(250)));
+        output.WriteLine($"{At()} run 2 during the outage: {(during is null ? "no error" : during.GetType().Name)}; journal entry kept: {await h.Journal.GetAsync(N(Name)) is not null}");
+        Assert.IsType<RequestFailedException>(during);
+        Assert.Equal(refreshesBefore, Audit(h.Simulator, SimEndpoint.Token).Count);
+        Assert.NotNull(await h.Journal.GetAsync(N(Name)));
+
+        h.Time.Advance(TimeSpan.FromMinutes(3));
+        h.StateVault.Faults.Clear();
+
+        output.WriteLine($"{At()} the state vault accepts writes again");
+        var recovered = await PumpAsync(h.Time, h.Processor.RunAsync(N(Name), RunRequest.Sweep(false)), TimeSpan.FromMilliseconds(250));
+        output.WriteLine($"{At()} run 3: {recovered.Kind}: {recovered.Message}");
+        Assert.NotEqual(OutcomeKind.NeedsPerson, recovered.Kind);
+        Assert.Null(await h.Journal.GetAsync(N(Name)));
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
+        Assert.Equal(ConnectionStatus.Healthy, (await h.GetAsync(Name))!.Status);
+
+        h.Time.Advance(TimeSpan.FromMinutes(50));
+        var later = await h.Processor.RunAsync(N(Name), RotateNow);
+        output.WriteLine($"{At()} run 4: {later.Kind}: {later.Message}");
+        Assert.Equal(OutcomeKind.Succeeded, later.Kind);
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
+        Assert.All(Audit(h.Simulator, SimEndpoint.Token), c => Assert.True(c.Success, $"A refresh was refused ({c.Detail}: {c.Note})."));
+        Assert.DoesNotContain(h.Logs.Entries, e => e.Message.Contains("NeedsPerson", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task When_the_state_vault_and_the_journal_both_refuse_the_connection_needs_a_person_and_the_token_is_a_possible_orphan()
+    {
+        var hooks = new NetSuiteHooks();
+        await using var h = await StartWithPublicConnectionAsync(services =>
+        {
+            hooks.Install(services);
+            services.Replace(ServiceDescriptor.Singleton<ITokenJournal>(new RefusingJournal()));
+        });
+        hooks.AfterResponse = (request, response) =>
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/oauth2/v1/token", StringComparison.Ordinal) && response.IsSuccessStatusCode)
+            {
+                h.StateVault.Faults.Add(new KeyVaultFault { Operation = KeyVaultOperation.SetSecret, Times = 40 });
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var thrown = await Record.ExceptionAsync(() => PumpAsync(h.Time, h.Processor.RunAsync(N(Name), RotateNow), TimeSpan.FromMilliseconds(250)));
+
+        Assert.NotNull(thrown);
+        Assert.True(thrown.Message.Contains("possible orphan", StringComparison.Ordinal), thrown.ToString());
+        Assert.Contains(h.Logs.Entries, e => e.Message.StartsWith("PossibleOrphan", StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Entries, e => e.Message.StartsWith("NeedsPerson", StringComparison.Ordinal));
+        h.StateVault.Faults.Clear();
+        var next = await h.Processor.RunAsync(N(Name), RunRequest.Sweep(false));
+        Assert.Equal(OutcomeKind.NeedsPerson, next.Kind);
+    }
+
+    [Fact]
+    public async Task A_sealed_token_opens_only_for_its_connection_and_refresh_and_holds_no_plaintext()
+    {
+        await using var h = await StartWithPublicConnectionAsync();
+        var sealer = h.Services.GetRequiredService<TokenSealer>();
+        var keys = await sealer.LoadAsync();
+        var token = (await h.GetAsync(Name))!.OAuth2!.RefreshToken!;
+        var started = h.Time.GetUtcNow();
+
+        var sealedValue = keys.Seal(token, Name, started);
+
+        Assert.DoesNotContain(token, sealedValue, StringComparison.Ordinal);
+        Assert.DoesNotContain(token[..12], sealedValue, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('.')[1][..12], sealedValue, StringComparison.Ordinal);
+        Assert.Equal(token, keys.Open(sealedValue, Name, started));
+        Assert.Equal(token, await sealer.OpenAsync(sealedValue, Name, started));
+        Assert.Null(keys.Open(sealedValue, "other-connection", started));
+        Assert.Null(keys.Open(sealedValue, Name, started.AddSeconds(1)));
+        Assert.Null(keys.Open(sealedValue[..^2] + (sealedValue[^2] == 'A' ? "B" : "A") + sealedValue[^1], Name, started));
+    }
+
+    private sealed class RefusingJournal : ITokenJournal
+    {
+        public Task WriteAsync(TokenJournalEntry entry, CancellationToken cancellationToken = default) =>
+            throw new RequestFailedException(503, "The journal's storage is down too.");
+
+        public Task<TokenJournalEntry?> GetAsync(ConnectionName name, CancellationToken cancellationToken = default) => Task.FromResult<TokenJournalEntry?>(null);
+
+        public Task DeleteAsync(ConnectionName name, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    }
+}
