@@ -101,12 +101,12 @@ public sealed class DemoTests : IDisposable
         });
 
         var text = narration.ToString();
-        Assert.Equal(0, exit);
         var line = Assert.Single(text.Split('\n'), l => l.StartsWith("consumer: ", StringComparison.Ordinal));
         var figures = Regex.Match(line, @"^consumer: (\d+) calls, (\d+) failed");
         Assert.True(figures.Success, line);
         Assert.True(int.Parse(figures.Groups[1].Value, CultureInfo.InvariantCulture) > 0, line);
         Assert.Equal("0", figures.Groups[2].Value);
+        Assert.Equal(0, exit);
 
         // The consumer read the TBA set before the rotation and the rotated one after it, and says so by token id prefix.
         Assert.Contains($"the consumer read erp-tba: TBA set version ", text, StringComparison.Ordinal);
