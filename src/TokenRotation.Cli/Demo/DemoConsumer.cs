@@ -11,6 +11,7 @@ internal sealed class DemoConsumer : IDisposable
 {
     private readonly List<Lane> _lanes;
     private readonly string _recordUrl;
+    private readonly List<string> _failures = [];
 
     public DemoConsumer(FileSecretFolder consumerVault, TimeProvider clock, string recordUrl, IEnumerable<string> connections)
     {
@@ -31,8 +32,6 @@ internal sealed class DemoConsumer : IDisposable
     public long Reads => _lanes.Sum(l => l.Source.Reads);
 
     public IReadOnlyList<string> Failures => _failures;
-
-    private readonly List<string> _failures = [];
 
     /// <summary>One call per connection; returns what the consumer read that it had not read before (never a secret).</summary>
     public async Task<IReadOnlyList<ConsumerRead>> CallAsync(DateTimeOffset now, CancellationToken cancellationToken)
