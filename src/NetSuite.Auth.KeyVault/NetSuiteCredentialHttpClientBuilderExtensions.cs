@@ -58,14 +58,43 @@ public static class NetSuiteCredentialHttpClientBuilderExtensions
         var options = new NetSuiteCredentialOptions();
         configure(options);
         options.Validate();
+        return builder.AddNetSuiteCredential(options, (sp, logger) => new NetSuiteCredentialSource(options, sp.GetService<TimeProvider>(), logger));
+    }
 
+    /// <summary>
+    /// As <see cref="AddNetSuiteCredential(IHttpClientBuilder, Uri, string)"/>, reading the credential through
+    /// <paramref name="reader"/> instead of Key Vault, with the same caching, refusal and resend rules.
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <param name="connectionName">The connection's name in the service, e.g. <c>erp</c>.</param>
+    /// <param name="reader">Makes the reader (once per client name for the life of the container).</param>
+    /// <param name="configure">Changes the remaining options (cache times, secret name, clock); vault settings are not used.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">The options are incomplete or out of range (checked here, at registration).</exception>
+    public static IHttpClientBuilder AddNetSuiteCredential(
+        this IHttpClientBuilder builder,
+        string connectionName,
+        Func<IServiceProvider, INetSuiteCredentialReader> reader,
+        Action<NetSuiteCredentialOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
+        ArgumentNullException.ThrowIfNull(reader);
+        var options = new NetSuiteCredentialOptions { ConnectionName = connectionName };
+        configure?.Invoke(options);
+        options.Validate(requireVault: false);
+        return builder.AddNetSuiteCredential(options, (sp, logger) => new NetSuiteCredentialSource(reader(sp), options, sp.GetService<TimeProvider>(), logger));
+    }
+
+    private static IHttpClientBuilder AddNetSuiteCredential(
+        this IHttpClientBuilder builder,
+        NetSuiteCredentialOptions options,
+        Func<IServiceProvider, ILogger<NetSuiteCredentialSource>?, NetSuiteCredentialSource> createSource)
+    {
         // One source per client name for the life of the container: the factory recycles handlers every few
         // minutes, and the cache must outlive them or every recycle would cost a Key Vault read.
         var key = "NetSuite.Auth.KeyVault:" + builder.Name;
-        builder.Services.TryAddKeyedSingleton(key, (sp, _) => new NetSuiteCredentialSource(
-            options,
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<NetSuiteCredentialSource>>()));
+        builder.Services.TryAddKeyedSingleton(key, (sp, _) => createSource(sp, sp.GetService<ILogger<NetSuiteCredentialSource>>()));
         builder.AddHttpMessageHandler(sp => new NetSuiteCredentialHandler(
             sp.GetRequiredKeyedService<NetSuiteCredentialSource>(key),
             options.TimeProvider ?? sp.GetService<TimeProvider>(),

@@ -57,9 +57,14 @@ public sealed class NetSuiteCredentialOptions
 
     /// <summary>Checks every value and says which one is wrong.</summary>
     /// <exception cref="ArgumentException">A value is missing or out of range; the message names it.</exception>
-    public void Validate()
+    public void Validate() => Validate(requireVault: true);
+
+    /// <summary>As <see cref="Validate()"/>; <paramref name="requireVault"/> false when another reader than Key Vault is used.</summary>
+    /// <param name="requireVault">Whether <see cref="VaultUri"/> must be set.</param>
+    /// <exception cref="ArgumentException">A value is missing or out of range; the message names it.</exception>
+    public void Validate(bool requireVault)
     {
-        if (VaultUri is null || !VaultUri.IsAbsoluteUri)
+        if (requireVault && (VaultUri is null || !VaultUri.IsAbsoluteUri))
         {
             throw new ArgumentException("NetSuiteCredentialOptions.VaultUri must be the consumer vault's absolute URI, e.g. https://kv-consumers.vault.azure.net/.");
         }

@@ -1,5 +1,3 @@
-using Azure;
-using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,14 +5,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace NetSuite.Auth.KeyVault;
 
 /// <summary>
-/// One connection's consumer-vault secret, cached: read when there is none yet, shortly before an access token
+/// One connection's consumer-vault secret, cached (read through an <see cref="INetSuiteCredentialReader"/>, Key Vault by default): read when there is none yet, shortly before an access token
 /// expires, after <see cref="NetSuiteCredentialOptions.CacheDuration"/> for a TBA set, and once after an
 /// authentication failure. Concurrent callers share one read. Keep one per connection for the life of the process
 /// (the DI registration does), not one per handler: handlers are recycled every few minutes.
 /// </summary>
 public sealed partial class NetSuiteCredentialSource
 {
-    private readonly SecretClient _client;
+    private readonly INetSuiteCredentialReader _reader;
     private readonly NetSuiteCredentialOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -30,7 +28,7 @@ public sealed partial class NetSuiteCredentialSource
     /// <param name="timeProvider">The clock, when the options name none; the system clock when both are null.</param>
     /// <param name="logger">Receives reads and failures (never a secret).</param>
     public NetSuiteCredentialSource(NetSuiteCredentialOptions options, TimeProvider? timeProvider = null, ILogger<NetSuiteCredentialSource>? logger = null)
-        : this(CreateClient(options), options, timeProvider, logger)
+        : this(new KeyVaultCredentialReader(KeyVaultCredentialReader.CreateClient(options)), options, timeProvider, logger)
     {
     }
 
@@ -40,12 +38,25 @@ public sealed partial class NetSuiteCredentialSource
     /// <param name="timeProvider">The clock, when the options name none; the system clock when both are null.</param>
     /// <param name="logger">Receives reads and failures (never a secret).</param>
     public NetSuiteCredentialSource(SecretClient client, NetSuiteCredentialOptions options, TimeProvider? timeProvider = null, ILogger<NetSuiteCredentialSource>? logger = null)
+        : this(new KeyVaultCredentialReader(client ?? throw new ArgumentNullException(nameof(client))), WithVault(options, client), timeProvider, logger)
     {
-        ArgumentNullException.ThrowIfNull(client);
+    }
+
+    /// <summary>
+    /// Creates a source on another reader (a test double, or a store other than Key Vault). The caching, refusal and
+    /// resend rules are the same; <see cref="NetSuiteCredentialOptions.VaultUri"/>, <see cref="NetSuiteCredentialOptions.Credential"/>
+    /// and <see cref="NetSuiteCredentialOptions.SecretClientOptions"/> are not used.
+    /// </summary>
+    /// <param name="reader">Reads the connection's secret.</param>
+    /// <param name="options">Connection and cache times.</param>
+    /// <param name="timeProvider">The clock, when the options name none; the system clock when both are null.</param>
+    /// <param name="logger">Receives reads and failures (never a secret).</param>
+    public NetSuiteCredentialSource(INetSuiteCredentialReader reader, NetSuiteCredentialOptions options, TimeProvider? timeProvider = null, ILogger<NetSuiteCredentialSource>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(options);
-        options.VaultUri ??= client.VaultUri;
-        options.Validate();
-        _client = client;
+        options.Validate(requireVault: false);
+        _reader = reader;
         _options = options;
         SecretName = options.ResolveSecretName();
         _time = options.TimeProvider ?? timeProvider ?? TimeProvider.System;
@@ -155,7 +166,7 @@ public sealed partial class NetSuiteCredentialSource
 
             return credential;
         }
-        catch (Exception ex) when (ex is NetSuiteCredentialException or RequestFailedException or AuthenticationFailedException or HttpRequestException)
+        catch (NetSuiteCredentialException ex)
         {
             lock (_gate)
             {
@@ -165,14 +176,13 @@ public sealed partial class NetSuiteCredentialSource
                 if (_current is not null && (_current.ExpiresOn is null || _current.ExpiresOn > now))
                 {
                     _freshUntil = now + _options.MinimumRereadInterval;
-                    LogReadFailedKeptCached(_logger, SecretName, _current.Version, ex.GetType().Name, ex is NetSuiteCredentialException ? ex.Message : Describe(ex));
+                    LogReadFailedKeptCached(_logger, SecretName, _current.Version, ex.GetType().Name, ex.Message);
                     return _current;
                 }
             }
 
-            LogReadFailed(_logger, SecretName, ex.GetType().Name, ex is NetSuiteCredentialException ? ex.Message : Describe(ex));
-            throw ex as NetSuiteCredentialException
-                ?? new NetSuiteCredentialException($"Could not read secret '{SecretName}' from {_client.VaultUri}: {Describe(ex)}", ex);
+            LogReadFailed(_logger, SecretName, ex.GetType().Name, ex.Message);
+            throw;
         }
         finally
         {
@@ -185,42 +195,18 @@ public sealed partial class NetSuiteCredentialSource
 
     private async Task<ConsumerCredential> ReadOnceAsync()
     {
-        KeyVaultSecret secret;
-        try
-        {
-            secret = (await _client.GetSecretAsync(SecretName, cancellationToken: CancellationToken.None).ConfigureAwait(false)).Value;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            throw new NetSuiteCredentialException(
-                $"Secret '{SecretName}' is not in {_client.VaultUri}: the service has not published a credential for this connection yet, or the name is wrong.", ex);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 403)
-        {
-            throw new NetSuiteCredentialException(
-                $"Reading secret '{SecretName}' from {_client.VaultUri} was forbidden: give this identity the Key Vault Secrets User role on the consumer vault.", ex);
-        }
-
-        return ConsumerCredential.Parse(
-            SecretName,
-            secret.Properties.Version ?? string.Empty,
-            secret.Value,
-            secret.Properties.ExpiresOn,
-            new Dictionary<string, string>(secret.Properties.Tags, StringComparer.Ordinal));
+        // Not the caller's token: the read is shared by every caller waiting for it.
+        var secret = await _reader.ReadAsync(SecretName, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new NetSuiteCredentialException($"Reading secret '{SecretName}' from {_reader.Location} returned nothing.");
+        return ConsumerCredential.Parse(SecretName, secret.Version, secret.Value, secret.ExpiresOn, secret.Tags);
     }
 
-    private static string Describe(Exception ex) => ex switch
-    {
-        RequestFailedException rf => $"Key Vault answered {rf.Status} {rf.ErrorCode}",
-        AuthenticationFailedException => "the identity could not get a token for Key Vault",
-        _ => ex.Message,
-    };
-
-    private static SecretClient CreateClient(NetSuiteCredentialOptions options)
+    private static NetSuiteCredentialOptions WithVault(NetSuiteCredentialOptions options, SecretClient client)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.VaultUri ??= client.VaultUri;
         options.Validate();
-        return new SecretClient(options.VaultUri!, options.Credential ?? new DefaultAzureCredential(), options.SecretClientOptions ?? new SecretClientOptions());
+        return options;
     }
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Read NetSuite credential {SecretName} version {Version} ({Kind}, expires {ExpiresOn}); next read at {FreshUntil}")]

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using NetSuite.Simulator;
 using TokenRotation.Cli;
 using TokenRotation.Cli.Demo;
@@ -24,6 +26,7 @@ public sealed class DemoTests : IDisposable
     {
         using var narration = new StringWriter();
         var inspected = false;
+        var secrets = new List<string>();
 
         var exit = await DemoRunner.RunAsync(_folder, narration, async world =>
         {
@@ -62,9 +65,12 @@ public sealed class DemoTests : IDisposable
             using (var json = JsonDocument.Parse(tbaSet.Value))
             {
                 Assert.Equal(current.TokenId, json.RootElement.GetProperty("tokenId").GetString());
+                secrets.Add(json.RootElement.GetProperty("tokenSecret").GetString()!);
+                secrets.Add(json.RootElement.GetProperty("consumerSecret").GetString()!);
             }
 
             var m2mToken = (await consumers.GetAsync(ConnectionName.Parse(DemoRunner.M2MConnection)))!;
+            secrets.Add(m2mToken.Value);
             Assert.True(m2mToken.ExpiresOn > world.Clock.GetUtcNow());
             var oauthToken = (await consumers.GetAsync(ConnectionName.Parse(DemoRunner.OAuthConnection)))!;
             Assert.True(oauthToken.ExpiresOn < world.Clock.GetUtcNow());
@@ -77,6 +83,37 @@ public sealed class DemoTests : IDisposable
         Assert.Contains("revoked the previous TBA token", text, StringComparison.Ordinal);
         Assert.Contains("Why:", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Demo-Only-Passw0rd!", text, StringComparison.Ordinal);
+        Assert.All(secrets, secret => Assert.DoesNotContain(secret, text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Demo_consumer_calls_netsuite_through_the_library_across_the_refreshes_and_the_tba_rotation_with_0_failed_calls()
+    {
+        using var narration = new StringWriter();
+        string? originalTokenId = null;
+        string? currentTokenId = null;
+
+        var exit = await DemoRunner.RunAsync(_folder, narration, world =>
+        {
+            originalTokenId = world.OriginalTbaTokenId;
+            currentTokenId = Assert.Single(world.Simulator.State.ActiveTbaTokens(DemoRunner.Account)).TokenId;
+            return Task.CompletedTask;
+        });
+
+        var text = narration.ToString();
+        var line = Assert.Single(text.Split('\n'), l => l.StartsWith("consumer: ", StringComparison.Ordinal));
+        var figures = Regex.Match(line, @"^consumer: (\d+) calls, (\d+) failed");
+        Assert.True(figures.Success, line);
+        Assert.True(int.Parse(figures.Groups[1].Value, CultureInfo.InvariantCulture) > 0, line);
+        Assert.Equal("0", figures.Groups[2].Value);
+        Assert.Equal(0, exit);
+
+        // The consumer read the TBA set before the rotation and the rotated one after it, and says so by token id prefix.
+        Assert.Contains($"the consumer read erp-tba: TBA set version ", text, StringComparison.Ordinal);
+        Assert.Contains($"token {originalTokenId![..8]}…", text, StringComparison.Ordinal);
+        Assert.Matches($@"the consumer read erp-tba: TBA set version \w{{8}}…, token {currentTokenId![..8]}…", text);
+        Assert.Matches(@"the consumer read crm-oauth2: access token version \w{8}…", text);
+        Assert.Matches(@"the consumer read wms-m2m: access token version \w{8}…", text);
     }
 
     [Fact]
@@ -84,7 +121,7 @@ public sealed class DemoTests : IDisposable
     {
         var demo = await Cli.RunAsync(["demo", "--folder", _folder]);
         Assert.Equal(0, demo.ExitCode);
-        Assert.Contains("Step 12. Status", demo.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Step 13. Status", demo.Stdout, StringComparison.Ordinal);
 
         var status = await Cli.RunAsync(["status", "--local", _folder]);
         Assert.Equal(3, status.ExitCode);

@@ -16,7 +16,9 @@ internal static class DemoCommand
             Run the whole job on this machine and explain each step: a NetSuite simulator on 127.0.0.1, the file-backed
             store, and simulated time. Creates an OAuth 2.0, a client-credentials and a TBA connection, consents, refreshes,
             mints, rotates the TBA token (issue, verify, promote, retire after the grace period), and lets the OAuth 2.0
-            refresh token run out so that the connection needs a person. Ends with the status table.
+            refresh token run out so that the connection needs a person. Meanwhile a consumer calls NetSuite through
+            NetSuite.Auth.KeyVault across the refreshes and the rotation. Ends with the status table and the consumer's
+            call count.
             """)
         {
             folder,

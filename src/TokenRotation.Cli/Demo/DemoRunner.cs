@@ -5,6 +5,7 @@ using System.Web;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using NetSuite.Auth.KeyVault;
 using NetSuite.Simulator;
 using TokenRotation.Cli.Commands;
 using TokenRotation.Connections;
@@ -33,6 +34,9 @@ public static class DemoRunner
     public const string PublicBaseUrl = "http://localhost:7071";
 
     private const string UserEmail = "integration@example.com";
+
+    // How often the demo's consumer calls NetSuite, and the timer sweeps while time runs on, in simulated time.
+    private static readonly TimeSpan ConsumerTick = TimeSpan.FromMinutes(5);
 
     // Demo-only values for a simulated user, never printed: the simulator needs a password and a TOTP secret.
     private const string UserPassword = "Demo-Only-Passw0rd!";
@@ -162,12 +166,22 @@ public static class DemoRunner
         await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
         say.Why("A sweep reads only the index (tags) of every connection, never a secret, and queues the due ones, one message per NetSuite account. The client-credentials connection had no access token yet, so it was due; the OAuth 2.0 one got its access token at consent.");
 
-        // 6. 50 minutes later.
+        // 6. A consumer: another system that calls NetSuite with what the service publishes.
+        say.Step("A consumer starts calling NetSuite (NetSuite.Auth.KeyVault)");
+        var recordUrl = simulator.RecordUrl(Account, "customer/42");
+        using var consumer = new DemoConsumer(
+            services.GetRequiredService<FileConsumerPublisher>().Folder, clock, recordUrl, [OAuthConnection, TbaConnection, M2MConnection]);
+        await ConsumerCallAsync(consumer, clock, say, cancellationToken).ConfigureAwait(false);
+        say.Did($"each call is GET {new Uri(recordUrl).AbsolutePath}; the consumer calls once per connection every {ConsumerTick.TotalMinutes:0} simulated minutes from now on, through every refresh and the TBA rotation");
+        say.Why("The consumer has no credential code of its own: an HttpClient with the library's handler reads the connection's consumer secret, caches it (an access token until 5 minutes before it expires, a TBA set for an hour), sends it as a bearer token or signs with it, and on a refusal reads once more and resends if a newer version exists. In Azure it reads Key Vault; here the same projection comes from the demo's consumer-vault folder through the library's reader seam.");
+
+        // 7. 50 minutes later.
         say.Step("50 minutes later");
-        clock.Advance(TimeSpan.FromMinutes(50));
+        await ConsumerRunAsync(consumer, clock, TimeSpan.FromMinutes(50), sweep: null, say, cancellationToken).ConfigureAwait(false);
         say.Line($"Simulated time is now {clock.GetUtcNow():u}.");
         await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
-        say.Why("Both access tokens were within 15 minutes of expiry (Rotation:AccessTokenLeadTime), so the sweep refreshed one and minted the other. The refresh wrote only the consumer vault: a confidential client's state does not change on refresh, which saves Key Vault writes.");
+        await ConsumerCallAsync(consumer, clock, say, cancellationToken).ConfigureAwait(false);
+        say.Why("Both access tokens were within 15 minutes of expiry (Rotation:AccessTokenLeadTime), so the sweep refreshed one and minted the other. The refresh wrote only the consumer vault: a confidential client's state does not change on refresh, which saves Key Vault writes. The consumer keeps its cached tokens until 5 minutes before they expire, then reads the new ones once.");
 
         // 7. Rotate the TBA token now.
         say.Step($"Rotate the TBA token (what `nstoken rotate {TbaConnection}` does)");
@@ -176,16 +190,22 @@ public static class DemoRunner
         var afterRotation = (await services.GetRequiredService<IConnectionStore>().GetAsync(ConnectionName.Parse(TbaConnection), cancellationToken).ConfigureAwait(false))!;
         var active = simulator.State.ActiveTbaTokens(Account).Count(t => t.ConsumerKey == erp.ConsumerKey);
         say.Did($"NetSuite now has {active} active tokens for ERP: the new current one {afterRotation.Credentials.Current!.Id[..8]}… and the previous {uiToken.TokenId[..8]}…, kept until {afterRotation.Credentials.Previous?.RetireAfter:u}");
+        await ConsumerCallAsync(consumer, clock, say, cancellationToken).ConfigureAwait(false);
+        say.Did($"the consumer's TBA call still signed with its cached set (token {uiToken.TokenId[..8]}…), which NetSuite accepts during the grace period");
         say.Why("Issue: the rotation id is saved first, then issuetoken is called with the user's password and a one-time TOTP code. Verify: a real signed call (tokeninfo) must show the same account, role and entity. Promote: the state vault first, then the consumer vault. The old token stays valid for the 48-hour grace period, because consumers cache the TBA set; during grace `nstoken rollback` could swap back.");
 
         // 8. Past the grace period.
         say.Step("49 hours later: past the grace period");
-        clock.Advance(TimeSpan.FromHours(49));
+        await ConsumerRunAsync(consumer, clock, TimeSpan.FromHours(49), (sweeps, dispatcher), say, cancellationToken).ConfigureAwait(false);
         say.Line($"Simulated time is now {clock.GetUtcNow():u}.");
-        await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
         var original = simulator.State.TokensFor(Account).Single(t => t.Id == uiToken.TokenId);
         say.Did($"in NetSuite the original token {uiToken.TokenId[..8]}… is now {original.Status}");
-        say.Why("Retire: after the grace period the previous token is revoked in NetSuite (revoketoken) and dropped. The current one is never revoked, and never replaced by one that was not verified.");
+        say.Why("Retire: after the grace period the previous token is revoked in NetSuite (revoketoken) and dropped. The current one is never revoked, and never replaced by one that was not verified. The consumer moved to the new TBA set at its next scheduled read, within the hour, long before the old token was revoked; it read each new access token once, 5 minutes before the previous one expired.");
+        say.Did($"the consumer stops here, as the next steps jump days ahead; since it started: {consumer.Calls} calls, {consumer.Failed} failed, {consumer.Reads} reads of the consumer vault");
+        foreach (var failure in consumer.Failures.Take(5))
+        {
+            say.Did("consumer call failed: " + failure);
+        }
 
         // 9. The warning ahead of the refresh token's end.
         var warningAt = crmDoc.OAuth2.RefreshTokenExpiresAt!.Value - TimeSpan.FromHours(47);
@@ -213,13 +233,81 @@ public static class DemoRunner
             The original TBA token was revoked in NetSuite after the grace period.
             Next: `nstoken --help`, `nstoken doctor NAME`, and the README's deploy section for Azure.
             """);
+        say.Line($"consumer: {consumer.Calls} calls, {consumer.Failed} failed (across the refreshes, the mints and the TBA rotation: issue, verify, promote, retire)");
 
         if (inspect is not null)
         {
             await inspect(new DemoWorld(simulator, services, folder, clock, uiToken.TokenId)).ConfigureAwait(false);
         }
 
-        return ExitCodes.Ok;
+        return consumer.Failed == 0 ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    /// <summary>One call per connection now; narrates what the consumer read that it had not read before.</summary>
+    private static async Task ConsumerCallAsync(DemoConsumer consumer, TimeProvider clock, Narrator say, CancellationToken cancellationToken)
+    {
+        foreach (var read in await consumer.CallAsync(clock.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            say.Did($"the consumer read {read.Describe()}");
+        }
+    }
+
+    /// <summary>
+    /// Moves time on in consumer ticks: at each, the timer sweeps (when given) and the consumer calls. Narrates the TBA
+    /// connection's outcomes and any failure in full, the routine access-token refreshes and mints as counts, and the
+    /// TBA sets the consumer read.
+    /// </summary>
+    private static async Task ConsumerRunAsync(
+        DemoConsumer consumer, AdjustableTimeProvider clock, TimeSpan by, (SweepService Sweeps, LocalWorkDispatcher Dispatcher)? sweep, Narrator say, CancellationToken cancellationToken)
+    {
+        var (calls, failed, reads) = (consumer.Calls, consumer.Failed, consumer.Reads);
+        var accessTokenReads = new Dictionary<string, int>(StringComparer.Ordinal);
+        var routine = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sweepCount = 0;
+        var end = clock.GetUtcNow() + by;
+        while (clock.GetUtcNow() < end)
+        {
+            clock.Advance(TimeSpan.FromTicks(Math.Min(ConsumerTick.Ticks, (end - clock.GetUtcNow()).Ticks)));
+            if (sweep is { } timer)
+            {
+                sweepCount++;
+                await timer.Sweeps.SweepAsync(startRotations: false, cancellationToken).ConfigureAwait(false);
+                foreach (var outcome in (await timer.Dispatcher.DrainAsync(cancellationToken).ConfigureAwait(false)).OrderBy(o => o.Connection, StringComparer.Ordinal))
+                {
+                    if (outcome.Kind == OutcomeKind.Succeeded && outcome.Connection != TbaConnection)
+                    {
+                        routine[outcome.Connection] = routine.GetValueOrDefault(outcome.Connection) + 1;
+                    }
+                    else if (outcome.Kind != OutcomeKind.NothingToDo)
+                    {
+                        say.Did($"at {clock.GetUtcNow():u} the timer's sweep:");
+                        say.Outcome(outcome);
+                    }
+                }
+            }
+
+            foreach (var read in await consumer.CallAsync(clock.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            {
+                if (read.Credential.Kind == ConsumerCredentialKind.Tba)
+                {
+                    say.Did($"at {read.At:u} the consumer read {read.Describe()}");
+                }
+                else
+                {
+                    accessTokenReads[read.Connection] = accessTokenReads.GetValueOrDefault(read.Connection) + 1;
+                }
+            }
+        }
+
+        if (sweepCount > 0)
+        {
+            say.Did($"the timer swept {sweepCount} times (every {ConsumerTick.TotalMinutes:0} minutes): {(routine.Count == 0 ? "no access token was due" : string.Join(", ", routine.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} got {r.Value} new access tokens")))}");
+        }
+
+        var newTokens = accessTokenReads.Count == 0
+            ? "no new access token"
+            : string.Join(", ", accessTokenReads.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value} new access token(s) for {r.Key}"));
+        say.Did($"the consumer made {consumer.Calls - calls} calls ({consumer.Failed - failed} failed) and read the consumer vault {consumer.Reads - reads} times: {newTokens}");
     }
 
     /// <summary>The browser consent through the real flow: link, start, NetSuite's authorize page, callback.</summary>
