@@ -11,14 +11,14 @@ namespace TokenRotation.Functions.Http;
 /// The operator's HTTP API (function key): rotate or refresh now, pause, resume, roll back, and the status as JSON
 /// and as a page. Answers carry the outcome's message, never a secret.
 /// </summary>
-public sealed class ConnectionFunctions(ConnectionProcessor processor, ConnectionAdmin admin, StatusReportBuilder status)
+public sealed class ConnectionFunctions(ConnectionProcessor processor, ConnectionAdmin admin, StatusReportBuilder status, TimeProvider timeProvider)
 {
     [Function(nameof(RotateConnection))]
     public Task<IActionResult> RotateConnection(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/rotate")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        OperatorRequest.RunAsync(request, name, allowForce: true, (connection, flags) =>
+        OperatorRequest.RunAsync(request, name, timeProvider, allowForce: true, (connection, flags) =>
             processor.RunAsync(connection, new RunRequest { Now = true, StartRotations = true, Force = flags.Force, DryRun = flags.DryRun, Trigger = "rotate-now" }, cancellationToken));
 
     [Function(nameof(PauseConnection))]
@@ -26,7 +26,7 @@ public sealed class ConnectionFunctions(ConnectionProcessor processor, Connectio
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/pause")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        OperatorRequest.RunAsync(request, name, allowForce: false, (connection, flags) =>
+        OperatorRequest.RunAsync(request, name, timeProvider, allowForce: false, (connection, flags) =>
             admin.PauseAsync(connection, flags.DryRun, cancellationToken));
 
     [Function(nameof(ResumeConnection))]
@@ -34,7 +34,7 @@ public sealed class ConnectionFunctions(ConnectionProcessor processor, Connectio
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/resume")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        OperatorRequest.RunAsync(request, name, allowForce: false, (connection, flags) =>
+        OperatorRequest.RunAsync(request, name, timeProvider, allowForce: false, (connection, flags) =>
             admin.ResumeAsync(connection, flags.DryRun, cancellationToken));
 
     [Function(nameof(RollbackConnection))]
@@ -42,7 +42,7 @@ public sealed class ConnectionFunctions(ConnectionProcessor processor, Connectio
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/rollback")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        OperatorRequest.RunAsync(request, name, allowForce: false, (connection, flags) =>
+        OperatorRequest.RunAsync(request, name, timeProvider, allowForce: false, (connection, flags) =>
             admin.RollbackAsync(connection, flags.DryRun, cancellationToken));
 
     [Function(nameof(ListConnections))]
@@ -105,15 +105,17 @@ internal static class OperatorRequest
     }
 
     /// <summary>Reads the route and query, runs <paramref name="action"/> when they are valid, and answers its outcome.</summary>
-    public static async Task<IActionResult> RunAsync(HttpRequest request, string name, bool allowForce, Func<ConnectionName, Flags, Task<ConnectionOutcome>> action)
+    public static async Task<IActionResult> RunAsync(HttpRequest request, string name, TimeProvider timeProvider, bool allowForce, Func<ConnectionName, Flags, Task<ConnectionOutcome>> action)
     {
         ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(timeProvider);
         if (!TryRead(request, name, allowForce, out var connection, out var flags, out var problem))
         {
             return problem;
         }
 
-        return Answer(await action(connection, flags).ConfigureAwait(false));
+        var outcome = await action(connection, flags).ConfigureAwait(false);
+        return Answer(DueTimes.Shown(outcome, timeProvider.GetUtcNow()));
     }
 
     public static IActionResult Answer(ConnectionOutcome outcome)
