@@ -8,14 +8,15 @@ using TokenRotation.Functions.Status;
 namespace TokenRotation.Functions.Http;
 
 /// <summary>
-/// The operator's HTTP API (function key): rotate or refresh now, pause, resume, roll back, and the status as JSON
-/// and as a page. Answers carry the outcome's message, never a secret.
+/// The operator's HTTP API: rotate or refresh now, pause, resume, roll back, and the status as JSON and as a page.
+/// Anonymous to the host: <see cref="Middleware.OperatorAuthMiddleware"/> asks for an Entra ID token with the app role
+/// (Status.Read to read, Connections.Operate to change). Answers carry the outcome's message, never a secret.
 /// </summary>
 public sealed class ConnectionFunctions(ConnectionProcessor processor, ConnectionAdmin admin, StatusReportBuilder status, TimeProvider timeProvider)
 {
     [Function(nameof(RotateConnection))]
     public Task<IActionResult> RotateConnection(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/rotate")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "connections/{name}/rotate")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
         OperatorRequest.RunAsync(request, name, timeProvider, allowForce: true, (connection, flags) =>
@@ -23,7 +24,7 @@ public sealed class ConnectionFunctions(ConnectionProcessor processor, Connectio
 
     [Function(nameof(PauseConnection))]
     public Task<IActionResult> PauseConnection(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/pause")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "connections/{name}/pause")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
         OperatorRequest.RunAsync(request, name, timeProvider, allowForce: false, (connection, flags) =>
@@ -31,7 +32,7 @@ public sealed class ConnectionFunctions(ConnectionProcessor processor, Connectio
 
     [Function(nameof(ResumeConnection))]
     public Task<IActionResult> ResumeConnection(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/resume")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "connections/{name}/resume")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
         OperatorRequest.RunAsync(request, name, timeProvider, allowForce: false, (connection, flags) =>
@@ -39,7 +40,7 @@ public sealed class ConnectionFunctions(ConnectionProcessor processor, Connectio
 
     [Function(nameof(RollbackConnection))]
     public Task<IActionResult> RollbackConnection(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/rollback")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "connections/{name}/rollback")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
         OperatorRequest.RunAsync(request, name, timeProvider, allowForce: false, (connection, flags) =>
@@ -47,7 +48,7 @@ public sealed class ConnectionFunctions(ConnectionProcessor processor, Connectio
 
     [Function(nameof(ListConnections))]
     public async Task<IActionResult> ListConnections(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "connections")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "connections")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -56,7 +57,7 @@ public sealed class ConnectionFunctions(ConnectionProcessor processor, Connectio
 
     [Function(nameof(StatusPage))]
     public async Task<IActionResult> StatusPage(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "status")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "status")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
