@@ -33,6 +33,12 @@ param operatorPrincipalIds string[] = []
 @description('Optional. Object ids of the consumers\' managed identities or service principals (Logic Apps, Data Factory, ...). Each gets Key Vault Secrets User on the consumer vault only.')
 param consumerPrincipalIds string[] = []
 
+@description('Optional. Application (client) id of the Entra app registration that protects the status page and the operator API (OperatorAuth:ClientId). Its app roles Status.Read and Connections.Operate say who reads and who changes; infra/README.md shows how to create it. Empty keeps both closed (503) until it is set.')
+param operatorApiClientId string = ''
+
+@description('Optional. Tenant of that app registration (OperatorAuth:TenantId); the deployment\'s tenant by default.')
+param operatorApiTenantId string = tenant().tenantId
+
 @description('Optional. Purge protection on both vaults. On by default; once on it cannot be turned off.')
 param enablePurgeProtection bool = true
 
@@ -454,6 +460,10 @@ module appSettings 'modules/app-settings.bicep' = {
       NetSuite__SuiteTalkUrlTemplate: netSuiteSuiteTalkUrlTemplate
       NetSuite__RestletsUrlTemplate: netSuiteRestletsUrlTemplate
       NetSuite__AppUrlTemplate: netSuiteAppUrlTemplate
+      // Entra ID sign-in of the status page and operator API, checked by the app: Flex Consumption does not enforce
+      // App Service authentication (unauthenticated callers pass), so no authsettingsV2 here.
+      OperatorAuth__TenantId: operatorApiTenantId
+      OperatorAuth__ClientId: operatorApiClientId
     }
   }
 }
