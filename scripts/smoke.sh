@@ -27,7 +27,7 @@ attempts="${SMOKE_ATTEMPTS:-10}"
 vault_attempts="${SMOKE_VAULT_ATTEMPTS:-40}"
 delay="${SMOKE_DELAY_SECONDS:-15}"
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
