@@ -66,20 +66,19 @@ public static partial class AzureFailures
     private static string Refused(RequestFailedException failed, IConfiguration? settings)
     {
         var code = failed.ErrorCode ?? "Forbidden";
-        var head = $"Azure refused the request ({failed.Status} {code})";
         if (code.StartsWith("Authorization", StringComparison.Ordinal))
         {
             // Storage's codes (AuthorizationPermissionMismatch, AuthorizationFailure).
-            var blob = Setting(settings, "Storage__BlobServiceUri");
-            return $"{head} by storage {blob ?? ""}: check that you have Storage Blob Data Contributor on the lease container and Storage Table Data Contributor on the storage account (the operators' group gets both from infra/main.bicep), and that the storage firewall lets you in.";
+            var blob = Setting(settings, "Storage__BlobServiceUri") is { } uri ? $" {uri} (Storage__BlobServiceUri)" : "";
+            return $"The storage account{blob} refused the request ({failed.Status} {code}): check that you have Storage Blob Data Contributor on the lease container and Storage Table Data Contributor on the account (the operators' group gets both from infra/main.bicep), and that its firewall lets you in.";
         }
 
         var vault = VaultNamed(failed.Message, settings) ?? (Setting(settings, "KeyVault__StateVaultUri") is { } state ? ("state vault", state, "KeyVault__StateVaultUri") : null);
-        var where = vault is { } v ? $"by the {v.What} {v.Uri} ({v.Setting})" : "by Key Vault";
+        var who = vault is { } v ? $"The {v.What} {v.Uri} ({v.Setting})" : "Key Vault";
         var role = vault?.What == "consumer vault"
             ? "Key Vault Secrets Officer on it"
             : "Key Vault Secrets Officer on it (and Key Vault Certificates Officer and Key Vault Crypto User for client-credentials connections)";
-        return $"{head} {where}: check that your account has {role}, through the operators' group of the deployment; a role granted minutes ago may need a new `az login`.";
+        return $"{who} refused the request ({failed.Status} {code}): check that your account has {role}, through the operators' group of the deployment; a role granted minutes ago may need a new `az login`.";
     }
 
     private static (string What, string Uri, string Setting)? VaultNamed(string message, IConfiguration? settings)
