@@ -24,7 +24,7 @@ param vaultNameSalt string
 @minLength(3)
 param alertEmailAddress string
 
-@description('Optional. Object id of the operators\' Entra group (they run `nstoken`). Gets the same state-vault roles as the app. Empty skips these assignments.')
+@description('Optional. Object id of the operators\' Entra group (they run `nstoken`). Gets what nstoken touches: the state-vault roles of the app, Secrets Officer on the consumer vault, Blob Data Contributor on the lease container and Table Data Contributor on the storage account. Empty skips these assignments.')
 param operatorsGroupObjectId string = ''
 
 @description('Optional. Object ids of the operators (the group\'s members). Their reads of the state vault do not raise the unexpected-reader alert; Key Vault logs name the caller, never its groups.')
@@ -32,6 +32,12 @@ param operatorPrincipalIds string[] = []
 
 @description('Optional. Object ids of the consumers\' managed identities or service principals (Logic Apps, Data Factory, ...). Each gets Key Vault Secrets User on the consumer vault only.')
 param consumerPrincipalIds string[] = []
+
+@description('Optional. Application (client) id of the Entra app registration that protects the status page and the operator API (OperatorAuth:ClientId). Its app roles Status.Read and Connections.Operate say who reads and who changes; infra/README.md shows how to create it. Empty keeps both closed (503) until it is set.')
+param operatorApiClientId string = ''
+
+@description('Optional. Tenant of that app registration (OperatorAuth:TenantId); the deployment\'s tenant by default.')
+param operatorApiTenantId string = tenant().tenantId
 
 @description('Optional. Purge protection on both vaults. On by default; once on it cannot be turned off.')
 param enablePurgeProtection bool = true
@@ -153,6 +159,7 @@ var roles = {
   keyVaultCryptoUser: '12338af0-0e69-4776-bea7-57ae8d297424' // Key Vault Crypto User
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault Secrets User
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
@@ -195,6 +202,21 @@ module monitoring 'modules/monitoring.bicep' = {
 // ---------------------------------------------------------------------------------------------------------
 // Storage
 // ---------------------------------------------------------------------------------------------------------
+
+// What nstoken needs in storage besides its leases: the TOTP steps of NLAuth logins during a TBA rotation. The TOTP
+// store creates its table when missing, which a role scoped to the table alone does not allow. nstoken never uses the
+// work queue (only the app's sweeps do) nor, outside `--local`, the consent sessions.
+var operatorStorageAssignments = empty(operatorsGroupObjectId)
+  ? []
+  : [
+      {
+        // Storage Table Data Contributor: nstoken records the TOTP step of each NLAuth login it makes.
+        roleDefinitionId: roles.storageTableDataContributor
+        principalId: operatorsGroupObjectId
+        principalType: 'Group'
+        description: 'Operators record TOTP steps when nstoken rotates a TBA token.'
+      }
+    ]
 
 module storage 'modules/storage.bicep' = {
   name: 'storage'
@@ -243,7 +265,23 @@ module storage 'modules/storage.bicep' = {
         principalType: 'ServicePrincipal'
         description: 'Consent sessions and TOTP steps.'
       }
+      ...operatorStorageAssignments
     ]
+    containerRoleAssignments: empty(operatorsGroupObjectId)
+      ? []
+      : [
+          {
+            containerName: leaseContainerName
+            assignment: {
+              // Storage Blob Data Contributor on the lease container only: nstoken takes the same blob leases as the
+              // app. Not the account: whoever can write the deployment package runs code as the app.
+              roleDefinitionId: roles.storageBlobDataContributor
+              principalId: operatorsGroupObjectId
+              principalType: 'Group'
+              description: 'Operators take connection and account leases with nstoken.'
+            }
+          }
+        ]
   }
 }
 
@@ -344,6 +382,18 @@ module consumerVault 'modules/key-vault.bicep' = {
           description: 'App writes the consumer projections.'
         }
       ],
+      empty(operatorsGroupObjectId)
+        ? []
+        : [
+            {
+              // Key Vault Secrets Officer: nstoken publishes and withdraws projections (refresh, rotate, rollback,
+              // delete) and doctor compares them with the state.
+              roleDefinitionId: roles.keyVaultSecretsOfficer
+              principalId: operatorsGroupObjectId
+              principalType: 'Group'
+              description: 'Operators publish consumer projections with nstoken.'
+            }
+          ],
       consumerAssignments
     )
   }
@@ -415,6 +465,10 @@ module appSettings 'modules/app-settings.bicep' = {
       NetSuite__SuiteTalkUrlTemplate: netSuiteSuiteTalkUrlTemplate
       NetSuite__RestletsUrlTemplate: netSuiteRestletsUrlTemplate
       NetSuite__AppUrlTemplate: netSuiteAppUrlTemplate
+      // Entra ID sign-in of the status page and operator API, checked by the app: Flex Consumption does not enforce
+      // App Service authentication (unauthenticated callers pass), so no authsettingsV2 here.
+      OperatorAuth__TenantId: operatorApiTenantId
+      OperatorAuth__ClientId: operatorApiClientId
     }
   }
 }

@@ -14,6 +14,9 @@ param alertEmailAddress = readEnvironmentVariable('ALERT_EMAIL_ADDRESS')
 
 param operatorsGroupObjectId = readEnvironmentVariable('OPERATORS_GROUP_OBJECT_ID', '')
 
+// Client id of the operator API's app registration (infra/README.md, "Operator sign-in").
+param operatorApiClientId = readEnvironmentVariable('OPERATOR_API_CLIENT_ID', '')
+
 // Comma-separated object ids.
 param operatorPrincipalIds = filter(split(readEnvironmentVariable('OPERATOR_PRINCIPAL_IDS', ''), ','), id => !empty(trim(id)))
 

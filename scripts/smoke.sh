@@ -1,28 +1,29 @@
 #!/usr/bin/env bash
 # Post-deploy smoke test of the Function App:
 #   1. GET  /api/health                                     (anonymous)         -> 200, waited for
-#   2. GET  /api/connections without a key                                      -> 401
-#   3. GET  /api/connections                                 (function key)      -> 200
-#   4. POST /api/connections/{name}/rotate?dryRun=true       (function key)      -> 2xx
+#   2. GET  /api/connections without a token                                    -> 401
+#   3. GET  /api/connections                                 (Entra ID token)    -> 200
+#   4. POST /api/connections/{name}/rotate?dryRun=true       (Entra ID token)    -> 2xx
 #
-# Usage: scripts/smoke.sh [--base-url URL] [--key KEY] [--connection NAME]
+# Usage: scripts/smoke.sh [--base-url URL] [--token TOKEN] [--client-id ID] [--connection NAME]
 #                         [--resource-group RG] [--name FUNCTION_APP_NAME]
-# Without --base-url or --key, the script asks the Azure CLI (az login first) using --resource-group and
-# --name, or AZURE_RESOURCE_GROUP and FUNCTION_APP_NAME (azd: `azd env get-values`). Without --connection it
-# dry-runs the first connection the status lists, and skips step 4 when there is none yet.
-# Every wait is bounded, each try SMOKE_DELAY_SECONDS (default 15) apart: health SMOKE_ATTEMPTS (default 10), the
-# function key SMOKE_KEY_ATTEMPTS (default 20; the CLI can print an empty key list until the host has made its
-# keys), and the Key Vault-backed steps 3 and 4 SMOKE_VAULT_ATTEMPTS (default 40, about ten minutes: new role
-# assignments take that long to apply). The function key is never printed.
+# The operator API takes an Entra ID access token with the app role Connections.Operate (infra/README.md, "Operator
+# sign-in"); the function key grants nothing there. Without --token (or SMOKE_TOKEN) the script asks the Azure CLI
+# (az login first) for a token for api://ID, ID from --client-id or OPERATOR_API_CLIENT_ID. Without --base-url it asks
+# the Azure CLI using --resource-group and --name, or AZURE_RESOURCE_GROUP and FUNCTION_APP_NAME (azd: `azd env
+# get-values`). Without --connection it dry-runs the first connection the status lists, and skips step 4 when there
+# is none yet. Every wait is bounded, each try SMOKE_DELAY_SECONDS (default 15) apart: health SMOKE_ATTEMPTS (default
+# 10), and the Key Vault-backed steps 3 and 4 SMOKE_VAULT_ATTEMPTS (default 40, about ten minutes: new role
+# assignments take that long to apply). The token is never printed.
 set -euo pipefail
 
 base_url="${FUNCTION_APP_URL:-${functionAppUrl:-}}"
-key="${FUNCTION_KEY:-}"
+token="${SMOKE_TOKEN:-}"
+client_id="${OPERATOR_API_CLIENT_ID:-}"
 connection="${SMOKE_CONNECTION:-}"
 resource_group="${AZURE_RESOURCE_GROUP:-}"
 app_name="${FUNCTION_APP_NAME:-${functionAppName:-}}"
 attempts="${SMOKE_ATTEMPTS:-10}"
-key_attempts="${SMOKE_KEY_ATTEMPTS:-20}"
 vault_attempts="${SMOKE_VAULT_ATTEMPTS:-40}"
 delay="${SMOKE_DELAY_SECONDS:-15}"
 
@@ -31,7 +32,8 @@ usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --base-url) base_url="$2"; shift 2 ;;
-    --key) key="$2"; shift 2 ;;
+    --token) token="$2"; shift 2 ;;
+    --client-id) client_id="$2"; shift 2 ;;
     --connection) connection="$2"; shift 2 ;;
     --resource-group|-g) resource_group="$2"; shift 2 ;;
     --name|-n) app_name="$2"; shift 2 ;;
@@ -57,14 +59,14 @@ base_url="${base_url%/}"
 body_file="$(mktemp)"
 header_file="$(mktemp)"
 trap 'rm -f "$body_file" "$header_file"' EXIT
-# The key goes to curl through a file, not the command line, so it does not show in the process list.
+# The token goes to curl through a file, not the command line, so it does not show in the process list.
 chmod 600 "$header_file"
 
-# request METHOD PATH [key]: prints the HTTP status; the body goes to $body_file.
+# request METHOD PATH [with-token]: prints the HTTP status; the body goes to $body_file.
 request() {
-  local method="$1" path="$2" with_key="${3:-}"
+  local method="$1" path="$2" with_token="${3:-}"
   local args=(--silent --show-error --max-time 60 --output "$body_file" --write-out '%{http_code}' -X "$method")
-  if [[ -n "$with_key" ]]; then
+  if [[ -n "$with_token" ]]; then
     args+=(-H "@$header_file")
   fi
   if [[ "$method" == "POST" ]]; then
@@ -88,7 +90,7 @@ check() {
 
 echo "smoke: $base_url"
 
-# Health first: until the host is up, its keys may not exist yet and every other call would fail anyway.
+# Health first: until the host is up every other call would fail anyway.
 status="000"
 for ((i = 1; i <= attempts; i++)); do
   status="$(request GET /api/health)"
@@ -108,32 +110,29 @@ if ! grep -qi 'healthy' "$body_file"; then
   failures=$((failures + 1))
 fi
 
-check "GET /api/connections without a key is refused" "401|403" "$(request GET /api/connections)"
+check "GET /api/connections without a token is refused" "401|403" "$(request GET /api/connections)"
 
-if [[ -z "$key" ]]; then
-  need_az "--key"
-  for ((i = 1; i <= key_attempts; i++)); do
-    key="$(az functionapp keys list -g "$resource_group" -n "$app_name" --query functionKeys.default -o tsv 2>/dev/null || true)"
-    key="${key//[$'\r\n']/}"
-    [[ -n "$key" ]] && break
-    if ((i < key_attempts)); then
-      echo "     no function key yet, asking again in ${delay}s ($i/$key_attempts)"
-      sleep "$delay"
-    fi
-  done
-  if [[ -z "$key" ]]; then
-    echo "smoke: no function key after $key_attempts attempts (az functionapp keys list printed nothing); pass --key" >&2
+if [[ -z "$token" ]]; then
+  if [[ -z "$client_id" ]]; then
+    echo "smoke: no token; pass --token, or --client-id (or OPERATOR_API_CLIENT_ID) so the Azure CLI can get one for the operator API" >&2
+    exit 2
+  fi
+  command -v az >/dev/null || { echo "smoke: the Azure CLI (az) is needed to get a token for api://$client_id" >&2; exit 2; }
+  token="$(az account get-access-token --scope "api://$client_id/.default" --query accessToken -o tsv 2>/dev/null || true)"
+  token="${token//[$'\r\n']/}"
+  if [[ -z "$token" ]]; then
+    echo "smoke: the Azure CLI gave no token for api://$client_id (az login; the signed-in principal needs the app role Connections.Operate)" >&2
     exit 2
   fi
 fi
-printf 'x-functions-key: %s\n' "$key" >"$header_file"
+printf 'Authorization: Bearer %s\n' "$token" >"$header_file"
 
 # with_retry NAME EXPECTED METHOD PATH: a Key Vault-backed call, tried again while the answer can be a role
 # assignment that has not applied yet (403, 5xx, no answer); any other unexpected answer fails at once.
 with_retry() {
   local name="$1" expected="$2" method="$3" path="$4" answer="000" i
   for ((i = 1; i <= vault_attempts; i++)); do
-    answer="$(request "$method" "$path" with-key)"
+    answer="$(request "$method" "$path" with-token)"
     if [[ "$answer" =~ ^($expected)$ ]] || [[ ! "$answer" =~ ^(000|403|5[0-9][0-9])$ ]]; then
       break
     fi

@@ -26,6 +26,18 @@ param tableNames string[] = []
 @description('Optional. Role assignments on the storage account.')
 param roleAssignments roleAssignmentType[] = []
 
+@description('Optional. Role assignments on single blob containers (each names one of blobContainerNames).')
+param containerRoleAssignments containerRoleAssignmentType[] = []
+
+@export()
+type containerRoleAssignmentType = {
+  @description('Required. Name of the blob container the role is scoped to; one of blobContainerNames.')
+  containerName: string
+
+  @description('Required. The role, principal and reason, as on the account.')
+  assignment: roleAssignmentType
+}
+
 resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
   location: location
@@ -102,6 +114,23 @@ resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04
       principalId: assignment.principalId
       principalType: assignment.principalType
       description: assignment.description
+    }
+  }
+]
+
+resource containerRoleAssignmentResources 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for item in containerRoleAssignments: {
+    name: guid(
+      containers[indexOf(blobContainerNames, item.containerName)].id,
+      item.assignment.principalId,
+      subscriptionResourceId('Microsoft.Authorization/roleDefinitions', item.assignment.roleDefinitionId)
+    )
+    scope: containers[indexOf(blobContainerNames, item.containerName)]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', item.assignment.roleDefinitionId)
+      principalId: item.assignment.principalId
+      principalType: item.assignment.principalType
+      description: item.assignment.description
     }
   }
 ]

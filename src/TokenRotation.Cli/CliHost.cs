@@ -75,6 +75,19 @@ public static class CliHost
         return builder.Build();
     }
 
+    /// <summary>The settings for naming an endpoint in an error message, or null when they cannot be read.</summary>
+    public static IConfigurationRoot? TryBuildConfiguration(CliConsole console, string? settingsFile, bool local)
+    {
+        try
+        {
+            return BuildConfiguration(console, settingsFile, local);
+        }
+        catch (CliConfigurationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads an appsettings-shaped file, or a local.settings.json (whose <c>Values</c> use <c>__</c>).</summary>
     public static IEnumerable<KeyValuePair<string, string?>> ReadSettingsFile(string path)
     {

@@ -69,7 +69,16 @@ public static partial class NsTokenApp
         }
 
         var config = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
-        return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (AzureFailures.Describe(ex, CliHost.TryBuildConfiguration(console, parse.GetValue(global.Settings), parse.GetValue(global.Local) is not null)) is { } line)
+        {
+            // Every Azure failure is one line that names the vault or endpoint and its setting, never a stack.
+            await console.Error.WriteLineAsync(line).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
     }
 
     // --client-secret, --token-secret, --consumer-secret, --password, --totp-secret, --refresh-token, --private-key, ...

@@ -37,6 +37,10 @@ public static class FunctionsComposition
         services.TryAddSingleton<PoisonedWorkRecorder>();
         services.TryAddSingleton<StatusReportBuilder>();
         services.TryAddSingleton<FunctionErrorMiddleware>();
+        services.AddOptions<OperatorAuthOptions>().Bind(configuration.GetSection(OperatorAuthOptions.SectionName));
+        services.AddHttpClient(nameof(EntraSigningKeys));
+        services.TryAddSingleton<IOperatorSigningKeys, EntraSigningKeys>();
+        services.TryAddSingleton<OperatorAuthMiddleware>();
         return services;
     }
 

@@ -7,6 +7,7 @@ using TokenRotation.Functions.Middleware;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<FunctionErrorMiddleware>();
+builder.UseMiddleware<OperatorAuthMiddleware>();
 builder.Services.AddTokenRotationFunctions(builder.Configuration);
 builder.Services.AddTokenRotationTelemetry(builder.Configuration);
 builder.Build().Run();

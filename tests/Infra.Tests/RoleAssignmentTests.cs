@@ -9,6 +9,7 @@ public sealed class RoleAssignmentTests
     private const string CryptoUser = "12338af0-0e69-4776-bea7-57ae8d297424";
     private const string SecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
     private const string BlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+    private const string BlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
     private const string QueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     private const string TableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
     private const string MetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
@@ -21,6 +22,7 @@ public sealed class RoleAssignmentTests
         [CryptoUser] = "Key Vault Crypto User",
         [SecretsUser] = "Key Vault Secrets User",
         [BlobDataOwner] = "Storage Blob Data Owner",
+        [BlobDataContributor] = "Storage Blob Data Contributor",
         [QueueDataContributor] = "Storage Queue Data Contributor",
         [TableDataContributor] = "Storage Table Data Contributor",
         [MetricsPublisher] = "Monitoring Metrics Publisher",
@@ -40,6 +42,9 @@ public sealed class RoleAssignmentTests
             Row("state vault", CertificatesOfficer, Scenarios.OperatorsGroup, "Group"),
             Row("state vault", CryptoUser, Scenarios.OperatorsGroup, "Group"),
             Row("consumer vault", SecretsOfficer, App, "ServicePrincipal"),
+            Row("consumer vault", SecretsOfficer, Scenarios.OperatorsGroup, "Group"),
+            Row("lease container", BlobDataContributor, Scenarios.OperatorsGroup, "Group"),
+            Row("storage account", TableDataContributor, Scenarios.OperatorsGroup, "Group"),
             Row("consumer vault", SecretsUser, Scenarios.ConsumerA, "ServicePrincipal"),
             Row("consumer vault", SecretsUser, Scenarios.ConsumerB, "ServicePrincipal"),
             Row("storage account", BlobDataOwner, App, "ServicePrincipal"),
@@ -49,6 +54,24 @@ public sealed class RoleAssignmentTests
         ];
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Operators_group_can_reach_everything_nstoken_touches_in_azure()
+    {
+        // nstoken composes the same stores as the app: state vault (connection state, service keys, certificates,
+        // remote signing), consumer vault (publishing after refresh, rotate, rollback, delete), blob leases in the
+        // lease container, and TOTP steps in the TOTP table (NLAuth logins of a TBA rotation).
+        var rows = Describe(await Scenarios.Complete()).Where(r => r.Contains(Scenarios.OperatorsGroup, StringComparison.Ordinal)).ToList();
+
+        Assert.Contains(Row("consumer vault", SecretsOfficer, Scenarios.OperatorsGroup, "Group"), rows);
+        Assert.Contains(Row("lease container", BlobDataContributor, Scenarios.OperatorsGroup, "Group"), rows);
+        Assert.Contains(Row("storage account", TableDataContributor, Scenarios.OperatorsGroup, "Group"), rows);
+
+        // Not the whole account's blobs: whoever can write the deployment package runs code as the app.
+        Assert.DoesNotContain(rows, r => r.StartsWith("storage account: Storage Blob", StringComparison.Ordinal));
+        // nstoken never touches the work queue (only the app's sweeps do).
+        Assert.DoesNotContain(rows, r => r.Contains("Queue", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -159,6 +182,7 @@ public sealed class RoleAssignmentTests
             [snapshot.StateVault.Str("id")] = "state vault",
             [snapshot.ConsumerVault.Str("id")] = "consumer vault",
             [snapshot.Single("Microsoft.Storage/storageAccounts").Str("id")] = "storage account",
+            [snapshot.ByName("Microsoft.Storage/storageAccounts/blobServices/containers", n => n.EndsWith("/nstoken-leases", StringComparison.Ordinal)).Str("id")] = "lease container",
             [snapshot.Single("Microsoft.Insights/components").Str("id")] = "application insights",
         };
 

@@ -10,7 +10,8 @@ namespace Infra.Tests;
 /// <summary>scripts/smoke.sh against a real Kestrel server on loopback that plays the deployed Function App.</summary>
 public sealed class SmokeScriptTests
 {
-    private const string Key = "smoke-test-function-key-5b2e";
+    private const string Token = "smoke-test-operator-token-5b2e";
+    private const string ClientId = "66666666-7777-8888-9999-000000000000";
 
     [Fact]
     public async Task Smoke_script_checks_health_refuses_anonymous_status_and_dry_runs_one_rotation()
@@ -22,13 +23,13 @@ public sealed class SmokeScriptTests
         Assert.True(result.ExitCode == 0, result.Combined);
         Assert.Equal(
             [
-                "GET /api/health key=False",
-                "GET /api/connections key=False",
-                "GET /api/connections key=True",
-                "POST /api/connections/acme-oauth/rotate?dryRun=true key=True",
+                "GET /api/health token=False",
+                "GET /api/connections token=False",
+                "GET /api/connections token=True",
+                "POST /api/connections/acme-oauth/rotate?dryRun=true token=True",
             ],
             app.Requests);
-        Assert.DoesNotContain(Key, result.Combined, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, result.Combined, StringComparison.Ordinal);
         Assert.Contains("smoke: passed", result.StandardOutput, StringComparison.Ordinal);
     }
 
@@ -37,10 +38,10 @@ public sealed class SmokeScriptTests
     {
         await using var app = await FakeFunctionApp.StartAsync(connectionsJson: """[{"name":"first"},{"name":"second"}]""");
 
-        var result = await RunAsync(["--base-url", app.BaseUrl, "--key", Key, "--connection", "second"], [], path: null);
+        var result = await RunAsync(["--base-url", app.BaseUrl, "--token", Token, "--connection", "second"], [], path: null);
 
         Assert.True(result.ExitCode == 0, result.Combined);
-        Assert.Equal("POST /api/connections/second/rotate?dryRun=true key=True", app.Requests[^1]);
+        Assert.Equal("POST /api/connections/second/rotate?dryRun=true token=True", app.Requests[^1]);
     }
 
     [Fact]
@@ -56,14 +57,14 @@ public sealed class SmokeScriptTests
     }
 
     [Fact]
-    public async Task Smoke_script_fails_when_the_status_answers_without_a_key()
+    public async Task Smoke_script_fails_when_the_status_answers_without_a_token()
     {
-        await using var app = await FakeFunctionApp.StartAsync(requireKey: false);
+        await using var app = await FakeFunctionApp.StartAsync(requireToken: false);
 
         var result = await RunSmokeAsync(app.BaseUrl);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("without a key is refused", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("without a token is refused", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,46 +91,34 @@ public sealed class SmokeScriptTests
     }
 
     [Fact]
-    public async Task Smoke_script_waits_for_health_before_it_asks_the_azure_cli_for_the_key()
+    public async Task Smoke_script_waits_for_health_then_asks_the_azure_cli_for_a_token_for_the_operator_api()
     {
-        await using var app = await FakeFunctionApp.StartAsync(connectionsJson: "[]", unhealthyFirst: 2);
-        using var az = new AzStandIn(app.BaseUrl, emptyKeyAnswers: 0);
+        await using var app = await FakeFunctionApp.StartAsync(connectionsJson: """[{"name":"acme-oauth"}]""", unhealthyFirst: 2);
+        using var az = new AzStandIn(app.BaseUrl);
 
-        var result = await RunSmokeWithAzAsync(app.BaseUrl, az, ("SMOKE_ATTEMPTS", "3"));
+        var result = await RunSmokeWithAzAsync(app.BaseUrl, az, ("SMOKE_ATTEMPTS", "3"), ("OPERATOR_API_CLIENT_ID", ClientId));
 
         Assert.True(result.ExitCode == 0, result.Combined);
         var requests = app.Requests.ToList();
         Assert.Equal(3, requests.Count(r => r.StartsWith("GET /api/health", StringComparison.Ordinal)));
         Assert.True(
-            requests.FindLastIndex(r => r.StartsWith("GET /api/health", StringComparison.Ordinal)) < requests.IndexOf("AZ functionapp keys list"),
+            requests.FindLastIndex(r => r.StartsWith("GET /api/health", StringComparison.Ordinal)) < requests.IndexOf($"AZ token api://{ClientId}/.default"),
             string.Join('\n', requests));
-        Assert.DoesNotContain(Key, result.Combined, StringComparison.Ordinal);
+        Assert.Equal("POST /api/connections/acme-oauth/rotate?dryRun=true token=True", app.Requests[^1]);
+        Assert.DoesNotContain(Token, result.Combined, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Smoke_script_asks_again_when_the_azure_cli_prints_an_empty_key()
-    {
-        await using var app = await FakeFunctionApp.StartAsync(connectionsJson: """[{"name":"acme-oauth"}]""");
-        using var az = new AzStandIn(app.BaseUrl, emptyKeyAnswers: 2);
-
-        var result = await RunSmokeWithAzAsync(app.BaseUrl, az, ("SMOKE_KEY_ATTEMPTS", "5"));
-
-        Assert.True(result.ExitCode == 0, result.Combined);
-        Assert.Equal(3, app.Requests.Count(r => r == "AZ functionapp keys list"));
-        Assert.Equal("POST /api/connections/acme-oauth/rotate?dryRun=true key=True", app.Requests[^1]);
-    }
-
-    [Fact]
-    public async Task Smoke_script_gives_up_on_an_empty_key_after_its_bound_and_says_so()
+    public async Task Smoke_script_without_a_token_or_client_id_says_what_to_pass()
     {
         await using var app = await FakeFunctionApp.StartAsync();
-        using var az = new AzStandIn(app.BaseUrl, emptyKeyAnswers: 100);
+        using var az = new AzStandIn(app.BaseUrl);
 
-        var result = await RunSmokeWithAzAsync(app.BaseUrl, az, ("SMOKE_KEY_ATTEMPTS", "3"));
+        var result = await RunSmokeWithAzAsync(app.BaseUrl, az);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal(3, app.Requests.Count(r => r == "AZ functionapp keys list"));
-        Assert.Contains("no function key after 3 attempts", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("--client-id", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Requests, r => r.StartsWith("AZ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -140,9 +129,9 @@ public sealed class SmokeScriptTests
         var result = await RunSmokeAsync(app.BaseUrl, ("SMOKE_VAULT_ATTEMPTS", "6"));
 
         Assert.True(result.ExitCode == 0, result.Combined);
-        Assert.Equal(4, app.Requests.Count(r => r == "GET /api/connections key=True"));
+        Assert.Equal(4, app.Requests.Count(r => r == "GET /api/connections token=True"));
         Assert.Contains("retrying", result.StandardOutput, StringComparison.Ordinal);
-        Assert.Equal("POST /api/connections/acme-oauth/rotate?dryRun=true key=True", app.Requests[^1]);
+        Assert.Equal("POST /api/connections/acme-oauth/rotate?dryRun=true token=True", app.Requests[^1]);
     }
 
     [Fact]
@@ -153,7 +142,7 @@ public sealed class SmokeScriptTests
         var result = await RunSmokeAsync(app.BaseUrl, ("SMOKE_VAULT_ATTEMPTS", "3"));
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal(3, app.Requests.Count(r => r == "GET /api/connections key=True"));
+        Assert.Equal(3, app.Requests.Count(r => r == "GET /api/connections token=True"));
         Assert.Contains("FAIL GET /api/connections: HTTP 500", result.StandardError, StringComparison.Ordinal);
     }
 
@@ -169,7 +158,7 @@ public sealed class SmokeScriptTests
     }
 
     private static Task<ProcessResult> RunSmokeAsync(string baseUrl, params (string Name, string Value)[] environment) =>
-        RunAsync(["--base-url", baseUrl, "--key", Key], environment, path: null);
+        RunAsync(["--base-url", baseUrl, "--token", Token], environment, path: null);
 
     private static Task<ProcessResult> RunSmokeWithAzAsync(string baseUrl, AzStandIn az, params (string Name, string Value)[] environment) =>
         RunAsync(["--base-url", baseUrl, "--resource-group", "rg-smoke", "--name", "func-smoke"], environment, az.Directory);
@@ -180,11 +169,11 @@ public sealed class SmokeScriptTests
         {
             ["SMOKE_ATTEMPTS"] = "2",
             ["SMOKE_DELAY_SECONDS"] = "0",
-            ["SMOKE_KEY_ATTEMPTS"] = null,
+            ["OPERATOR_API_CLIENT_ID"] = null,
             ["SMOKE_VAULT_ATTEMPTS"] = null,
             ["SMOKE_CONNECTION"] = null,
             ["FUNCTION_APP_URL"] = null,
-            ["FUNCTION_KEY"] = null,
+            ["SMOKE_TOKEN"] = null,
         };
         foreach (var (name, value) in extra)
         {
@@ -205,24 +194,22 @@ public sealed class SmokeScriptTests
     }
 
     /// <summary>
-    /// A stand-in `az` on PATH: `functionapp keys list` prints nothing for the first answers (the CLI regression), then
-    /// the key; each call is reported to the fake app so its request log shows the order of events.
+    /// A stand-in `az` on PATH: `account get-access-token` prints the token; each call is reported to the fake app so its
+    /// request log shows the order of events.
     /// </summary>
     private sealed class AzStandIn : IDisposable
     {
         private readonly DirectoryInfo _dir = System.IO.Directory.CreateTempSubdirectory("smoke-az-");
 
-        public AzStandIn(string baseUrl, int emptyKeyAnswers)
+        public AzStandIn(string baseUrl)
         {
             var script = Path.Combine(_dir.FullName, "az");
             File.WriteAllText(script, $$"""
                 #!/bin/sh
-                d="$(dirname "$0")"
                 case "$*" in
-                  "functionapp keys list"*)
-                    curl -s -o /dev/null "{{baseUrl}}/__az/functionapp-keys-list" || true
-                    n="$(cat "$d/count" 2>/dev/null || echo 0)"; n=$((n + 1)); echo "$n" > "$d/count"
-                    if [ "$n" -gt {{emptyKeyAnswers}} ]; then echo "{{Key}}"; fi ;;
+                  "account get-access-token --scope "*)
+                    curl -s -o /dev/null "{{baseUrl}}/__az/token?scope=$4" || true
+                    echo "{{Token}}" ;;
                   *) echo "az stand-in: unexpected $*" >&2; exit 2 ;;
                 esac
 
@@ -253,7 +240,7 @@ public sealed class SmokeScriptTests
             string connectionsJson = "[]",
             HttpStatusCode healthStatus = HttpStatusCode.OK,
             HttpStatusCode rotateStatus = HttpStatusCode.Accepted,
-            bool requireKey = true,
+            bool requireToken = true,
             int unhealthyFirst = 0,
             int failingVaultCalls = 0)
         {
@@ -268,14 +255,14 @@ public sealed class SmokeScriptTests
             app.Run(async context =>
             {
                 var request = context.Request;
-                if (request.Path == "/__az/functionapp-keys-list")
+                if (request.Path == "/__az/token")
                 {
-                    fake._requests.Enqueue("AZ functionapp keys list");
+                    fake._requests.Enqueue($"AZ token {request.Query["scope"]}");
                     return;
                 }
 
-                var hasKey = request.Headers["x-functions-key"] == Key;
-                fake._requests.Enqueue($"{request.Method} {request.Path}{request.QueryString} key={hasKey}");
+                var hasToken = request.Headers.Authorization == "Bearer " + Token;
+                fake._requests.Enqueue($"{request.Method} {request.Path}{request.QueryString} token={hasToken}");
                 var path = request.Path.Value ?? "";
 
                 if (request.Method == "GET" && path == "/api/health")
@@ -285,7 +272,7 @@ public sealed class SmokeScriptTests
                     return;
                 }
 
-                if (requireKey && !hasKey)
+                if (requireToken && !hasToken)
                 {
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     return;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Testing.Shared;
 using TokenRotation.Configuration;
+using TokenRotation.Functions.Middleware;
 
 namespace TokenRotation.Functions.Tests;
 
@@ -32,12 +33,27 @@ public sealed partial class FunctionMetadataTests
         { "Health", "get", "health", "Anonymous" },
         { "StartConsent", "get", "consent/{token}", "Anonymous" },
         { "OAuthCallback", "get", "oauth/callback", "Anonymous" },
-        { "RotateConnection", "post", "connections/{name}/rotate", "Function" },
-        { "PauseConnection", "post", "connections/{name}/pause", "Function" },
-        { "ResumeConnection", "post", "connections/{name}/resume", "Function" },
-        { "RollbackConnection", "post", "connections/{name}/rollback", "Function" },
-        { "ListConnections", "get", "connections", "Function" },
-        { "StatusPage", "get", "status", "Function" },
+        { "RotateConnection", "post", "connections/{name}/rotate", "Anonymous" },
+        { "PauseConnection", "post", "connections/{name}/pause", "Anonymous" },
+        { "ResumeConnection", "post", "connections/{name}/resume", "Anonymous" },
+        { "RollbackConnection", "post", "connections/{name}/rollback", "Anonymous" },
+        { "ListConnections", "get", "connections", "Anonymous" },
+        { "StatusPage", "get", "status", "Anonymous" },
+    };
+
+    // The host lets every HTTP request through (no function key: a shared key that can rotate is what Entra ID sign-in
+    // replaces); the app's OperatorAuthMiddleware asks for these app roles.
+    public static TheoryData<string, OperatorAccess> HttpAccess => new()
+    {
+        { "Health", OperatorAccess.Anonymous },
+        { "StartConsent", OperatorAccess.Anonymous },
+        { "OAuthCallback", OperatorAccess.Anonymous },
+        { "RotateConnection", OperatorAccess.Operate },
+        { "PauseConnection", OperatorAccess.Operate },
+        { "ResumeConnection", OperatorAccess.Operate },
+        { "RollbackConnection", OperatorAccess.Operate },
+        { "ListConnections", OperatorAccess.Read },
+        { "StatusPage", OperatorAccess.Read },
     };
 
     public static TheoryData<string, string> Timers => new()
@@ -64,6 +80,22 @@ public sealed partial class FunctionMetadataTests
         Assert.Equal(route, trigger.GetProperty("route").GetString());
         Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()));
         Assert.Contains(function.GetProperty("bindings").EnumerateArray(), b => b.GetProperty("type").GetString() == "http" && b.GetProperty("direction").GetString() == "Out");
+    }
+
+    [Theory]
+    [MemberData(nameof(HttpAccess))]
+    public void Each_HTTP_function_asks_the_caller_for_its_app_role(string name, OperatorAccess access)
+    {
+        Assert.Equal("httpTrigger", TriggerOf(Function(name)).GetProperty("type").GetString());
+        Assert.Equal(access, OperatorAuthMiddleware.AccessFor(name));
+    }
+
+    [Fact]
+    public void Every_HTTP_function_is_listed_with_its_access()
+    {
+        var http = All().Where(f => TriggerOf(f).GetProperty("type").GetString() == "httpTrigger").Select(f => f.GetProperty("name").GetString()!);
+
+        Assert.Equal(HttpAccess.Select(row => (string)row[0]).Order(StringComparer.Ordinal), http.Order(StringComparer.Ordinal));
     }
 
     [Theory]

@@ -89,6 +89,39 @@ public sealed class StatusTests
         AssertNoSecret(response.Body, seeded.Secrets);
     }
 
+    [Fact]
+    public async Task A_connection_due_now_shows_the_current_time_never_year_one_on_the_page_the_JSON_and_the_operator_API()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync();
+        var seeded = await SeedAsync(env);
+        var now = env.Time.GetUtcNow();
+        var functions = env.Host.Activate<ConnectionFunctions>();
+
+        // The consented OAuth 2.0 connection has no access token yet: its next action is "now".
+        var pageRequest = env.Host.NewRequest("GET", "/api/status");
+        var page = await FunctionsTestHost.ExecuteAsync(await functions.StatusPage(pageRequest, CancellationToken.None), pageRequest);
+        var row = new HtmlParser().ParseDocument(page.Body).QuerySelectorAll("#connections tbody tr")
+            .Single(r => r.GetAttribute("data-connection") == seeded.HealthyOAuth2);
+        Assert.DoesNotContain("0001-01-01", page.Body, StringComparison.Ordinal);
+        Assert.Contains(now.ToString("u", System.Globalization.CultureInfo.InvariantCulture), row.TextContent, StringComparison.Ordinal);
+
+        var listRequest = env.Host.NewRequest("GET", "/api/connections");
+        var list = await FunctionsTestHost.ExecuteAsync(await functions.ListConnections(listRequest, CancellationToken.None), listRequest);
+        Assert.DoesNotContain("0001-01-01", list.Body, StringComparison.Ordinal);
+        using (var json = JsonDocument.Parse(list.Body))
+        {
+            var oauth = json.RootElement.GetProperty("connections").EnumerateArray()
+                .Select(c => c.GetProperty("connection"))
+                .Single(c => c.GetProperty("name").GetString() == seeded.HealthyOAuth2);
+            Assert.Equal(now, oauth.GetProperty("nextActionAt").GetDateTimeOffset());
+        }
+
+        var rotateRequest = env.Host.NewRequest("POST", $"/api/connections/{seeded.HealthyOAuth2}/rotate?dryRun=true");
+        var rotate = await FunctionsTestHost.ExecuteAsync(await functions.RotateConnection(rotateRequest, seeded.HealthyOAuth2, CancellationToken.None), rotateRequest);
+        Assert.Equal(200, rotate.StatusCode);
+        Assert.DoesNotContain("0001-01-01", rotate.Body, StringComparison.Ordinal);
+    }
+
     internal static void AssertNoSecret(string text, IEnumerable<string> secrets)
     {
         foreach (var secret in secrets)

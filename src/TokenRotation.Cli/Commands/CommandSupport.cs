@@ -34,6 +34,11 @@ internal static class CommandSupport
             await console.Error.WriteLineAsync("Cancelled.").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
+        catch (Exception ex) when (AzureFailures.Describe(ex, CliHost.TryBuildConfiguration(console, parse.GetValue(global.Settings), parse.GetValue(global.Local) is not null)) is { } line)
+        {
+            await console.Error.WriteLineAsync(line).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
         catch (RequestFailedException ex)
         {
             await console.Error.WriteLineAsync($"Azure answered {ex.Status} ({ex.ErrorCode ?? "no code"}): {FirstLine(ex.Message)} Check the vault URI, your sign-in (az login) and your role on the vault.").ConfigureAwait(false);

@@ -8,46 +8,47 @@ using TokenRotation.Functions.Status;
 namespace TokenRotation.Functions.Http;
 
 /// <summary>
-/// The operator's HTTP API (function key): rotate or refresh now, pause, resume, roll back, and the status as JSON
-/// and as a page. Answers carry the outcome's message, never a secret.
+/// The operator's HTTP API: rotate or refresh now, pause, resume, roll back, and the status as JSON and as a page.
+/// Anonymous to the host: <see cref="Middleware.OperatorAuthMiddleware"/> asks for an Entra ID token with the app role
+/// (Status.Read to read, Connections.Operate to change). Answers carry the outcome's message, never a secret.
 /// </summary>
-public sealed class ConnectionFunctions(ConnectionProcessor processor, ConnectionAdmin admin, StatusReportBuilder status)
+public sealed class ConnectionFunctions(ConnectionProcessor processor, ConnectionAdmin admin, StatusReportBuilder status, TimeProvider timeProvider)
 {
     [Function(nameof(RotateConnection))]
     public Task<IActionResult> RotateConnection(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/rotate")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "connections/{name}/rotate")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        OperatorRequest.RunAsync(request, name, allowForce: true, (connection, flags) =>
+        OperatorRequest.RunAsync(request, name, timeProvider, allowForce: true, (connection, flags) =>
             processor.RunAsync(connection, new RunRequest { Now = true, StartRotations = true, Force = flags.Force, DryRun = flags.DryRun, Trigger = "rotate-now" }, cancellationToken));
 
     [Function(nameof(PauseConnection))]
     public Task<IActionResult> PauseConnection(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/pause")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "connections/{name}/pause")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        OperatorRequest.RunAsync(request, name, allowForce: false, (connection, flags) =>
+        OperatorRequest.RunAsync(request, name, timeProvider, allowForce: false, (connection, flags) =>
             admin.PauseAsync(connection, flags.DryRun, cancellationToken));
 
     [Function(nameof(ResumeConnection))]
     public Task<IActionResult> ResumeConnection(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/resume")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "connections/{name}/resume")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        OperatorRequest.RunAsync(request, name, allowForce: false, (connection, flags) =>
+        OperatorRequest.RunAsync(request, name, timeProvider, allowForce: false, (connection, flags) =>
             admin.ResumeAsync(connection, flags.DryRun, cancellationToken));
 
     [Function(nameof(RollbackConnection))]
     public Task<IActionResult> RollbackConnection(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "connections/{name}/rollback")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "connections/{name}/rollback")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
-        OperatorRequest.RunAsync(request, name, allowForce: false, (connection, flags) =>
+        OperatorRequest.RunAsync(request, name, timeProvider, allowForce: false, (connection, flags) =>
             admin.RollbackAsync(connection, flags.DryRun, cancellationToken));
 
     [Function(nameof(ListConnections))]
     public async Task<IActionResult> ListConnections(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "connections")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "connections")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -56,7 +57,7 @@ public sealed class ConnectionFunctions(ConnectionProcessor processor, Connectio
 
     [Function(nameof(StatusPage))]
     public async Task<IActionResult> StatusPage(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "status")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "status")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -105,15 +106,17 @@ internal static class OperatorRequest
     }
 
     /// <summary>Reads the route and query, runs <paramref name="action"/> when they are valid, and answers its outcome.</summary>
-    public static async Task<IActionResult> RunAsync(HttpRequest request, string name, bool allowForce, Func<ConnectionName, Flags, Task<ConnectionOutcome>> action)
+    public static async Task<IActionResult> RunAsync(HttpRequest request, string name, TimeProvider timeProvider, bool allowForce, Func<ConnectionName, Flags, Task<ConnectionOutcome>> action)
     {
         ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(timeProvider);
         if (!TryRead(request, name, allowForce, out var connection, out var flags, out var problem))
         {
             return problem;
         }
 
-        return Answer(await action(connection, flags).ConfigureAwait(false));
+        var outcome = await action(connection, flags).ConfigureAwait(false);
+        return Answer(DueTimes.Shown(outcome, timeProvider.GetUtcNow()));
     }
 
     public static IActionResult Answer(ConnectionOutcome outcome)

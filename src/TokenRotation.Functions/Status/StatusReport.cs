@@ -27,6 +27,7 @@ public sealed class StatusReportBuilder(
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken = default)
     {
         var views = await admin.StatusAsync(cancellationToken).ConfigureAwait(false);
+        var now = timeProvider.GetUtcNow();
         var entries = new List<ConnectionStatusEntry>(views.Count);
         foreach (var view in views)
         {
@@ -37,10 +38,25 @@ public sealed class StatusReportBuilder(
                 link = await consentLinks.CreateAsync(name, cancellationToken).ConfigureAwait(false);
             }
 
-            entries.Add(new ConnectionStatusEntry(view, needsPerson, link));
+            entries.Add(new ConnectionStatusEntry(view with { NextActionAt = DueTimes.Shown(view.NextActionAt, now) }, needsPerson, link));
         }
 
         var poisoned = await poisonedWork.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new StatusReport(options.Value.ServiceName, timeProvider.GetUtcNow(), entries, poisoned);
+        return new StatusReport(options.Value.ServiceName, now, entries, poisoned);
+    }
+}
+
+/// <summary>
+/// The engine says "due now" with <see cref="DateTimeOffset.MinValue"/>; what people and scripts read shows the time of
+/// the answer instead of the year 1.
+/// </summary>
+public static class DueTimes
+{
+    public static DateTimeOffset? Shown(DateTimeOffset? at, DateTimeOffset now) => at == DateTimeOffset.MinValue ? now : at;
+
+    public static ConnectionOutcome Shown(ConnectionOutcome outcome, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        return outcome.NextActionAt == DateTimeOffset.MinValue ? outcome with { NextActionAt = now } : outcome;
     }
 }
