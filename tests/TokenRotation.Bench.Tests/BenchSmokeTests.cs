@@ -18,10 +18,12 @@ public sealed class BenchSmokeTests
         var row = Assert.Single(await ScaleBenchmark.RunAsync(settings, log));
 
         // Nothing due: only the index is listed, 25 per page; no value is read, nothing is written, no lease is taken.
+        // By then the state vault also holds the service key the public clients' refreshes seal their journal with
+        // (created on first use in the all-due sweep), which the listing pages through like any other secret.
         var nothing = row.NothingDue;
         Assert.Equal(100, nothing.Sweep.Connections);
         Assert.Equal(0, nothing.Sweep.Due);
-        Assert.Equal((100 + 24) / 25, nothing.State.ListPages);
+        Assert.Equal((100 + 1 + 24) / 25, nothing.State.ListPages);
         Assert.Equal(0, nothing.Consumer.ListPages);
         Assert.Equal(0, nothing.State.Reads + nothing.Consumer.Reads);
         Assert.Equal(0, nothing.State.AllWrites + nothing.Consumer.AllWrites);

@@ -272,14 +272,32 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             }
 
             var replaced = oauth.RefreshToken is { } previous && previous != tokens.RefreshToken ? previous : null;
-            var refreshFacts = NetSuiteTokenFacts.Read(tokens.RefreshToken!);
-            var accessFacts = NetSuiteTokenFacts.Read(tokens.AccessToken);
-            oauth.RefreshToken = tokens.RefreshToken;
-            oauth.RefreshTokenExpiresAt = refreshFacts.ExpiresAt;
-            oauth.RefreshTokenIssuedAt = refreshFacts.IssuedAt ?? ctx.Now;
-            oauth.ChainEndsAt = oauth.IsPublicClient ? (refreshFacts.OriginalIssuedAt ?? ctx.Now) + TimeSpan.FromHours(oauth.MaxRotationHours) : null;
+            if (tokens.RefreshToken is not { } refreshToken)
+            {
+                var revokedAccess = await RevokeGrantAsync(ctx, client, tokens.AccessToken, issuedAccess?.TokenId, "issued without a refresh token", ct).ConfigureAwait(false);
+                if (!revokedAccess)
+                {
+                    await ctx.SaveAsync(ct).ConfigureAwait(false);
+                }
+
+                return Refuse(ctx, "NetSuite answered the consent without a refresh token, so the service could not keep this connection alive; nothing was stored. Check that the integration record allows the authorization code grant, then consent again.");
+            }
+
+            // The code is spent: nothing read from the answer may cost its tokens, so they are read tolerantly.
+            foreach (var oddity in tokens.Oddities)
+            {
+                services.Telemetry.Oddity(ctx.Name, ctx.Kind, "consent", oddity);
+            }
+
+            oauth.ChainEndsAt = null;
+            OAuth2RefreshMachine.AcceptRefreshToken(ctx, oauth, refreshToken, "consent");
+            if (oauth.IsPublicClient)
+            {
+                oauth.ChainEndsAt ??= ctx.Now + TimeSpan.FromHours(oauth.MaxRotationHours);
+            }
+
+            var accessExpiresAt = OAuth2RefreshMachine.AccessTokenExpiry(ctx, tokens, "consent");
             oauth.ConsentedAt = ctx.Now;
-            oauth.RefreshStartedAt = null;
             oauth.ExpectedRoleId ??= grant.RoleId;
             oauth.ExpectedEntityId ??= grant.EntityId;
             doc.Status = ConnectionStatus.Healthy;
@@ -287,12 +305,13 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             doc.LastError = null;
             doc.LastSuccessAt = ctx.Now;
             await ctx.SaveAsync(ct).ConfigureAwait(false);
-            await ctx.PublishAccessTokenAsync(tokens.AccessToken, accessFacts.ExpiresAt, ct).ConfigureAwait(false);
-            ctx.AccessTokenExpiresAt = accessFacts.ExpiresAt;
+            await ctx.PublishAccessTokenAsync(tokens.AccessToken, accessExpiresAt, ct).ConfigureAwait(false);
+            ctx.AccessTokenExpiresAt = accessExpiresAt;
+            var until = oauth.RefreshTokenExpiresAt is { } end ? $"the refresh token is valid until {end:u}" : "the refresh token's end could not be read from it";
             ctx.Did(oauth.ExpectedRoleId is null && oauth.ExpectedEntityId is null
-                ? $"consent stored; NetSuite's tokens do not name a role and user, so none was pinned; the refresh token is valid until {refreshFacts.ExpiresAt:u}"
-                : $"consent stored for role {oauth.ExpectedRoleId} and user {oauth.ExpectedEntityId}; the refresh token is valid until {refreshFacts.ExpiresAt:u}");
-            services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "consent", $"refresh token until {refreshFacts.ExpiresAt:u}");
+                ? $"consent stored; NetSuite's tokens do not name a role and user, so none was pinned; {until}"
+                : $"consent stored for role {oauth.ExpectedRoleId} and user {oauth.ExpectedEntityId}; {until}");
+            services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "consent", until);
 
             // Only now that the new token is stored: a failed revoke is recorded, never a reason to lose the new token.
             if (replaced is not null)

@@ -164,7 +164,7 @@ public static class OAuth2RefreshMachine
     /// Puts a public client's new refresh token into the working copy with what can be read from it, tolerantly: a
     /// token that is not a NetSuite JWT is kept all the same, and the oddity reported.
     /// </summary>
-    internal static void AcceptRefreshToken(RunContext ctx, OAuth2Definition oauth, string refreshToken)
+    internal static void AcceptRefreshToken(RunContext ctx, OAuth2Definition oauth, string refreshToken, string operation = "refresh")
     {
         oauth.RefreshToken = refreshToken;
         oauth.RefreshStartedAt = null;
@@ -181,12 +181,12 @@ public static class OAuth2RefreshMachine
         {
             oauth.RefreshTokenIssuedAt = ctx.Now;
             oauth.RefreshTokenExpiresAt = null;
-            ctx.Services.Telemetry.Oddity(ctx.Name, ctx.Kind, "refresh", "the new refresh token is not a JWT NetSuite signed; its end is unknown and the chain's end is kept");
+            ctx.Services.Telemetry.Oddity(ctx.Name, ctx.Kind, operation, "the new refresh token is not a JWT NetSuite signed; its end is unknown and the chain's end is kept");
         }
     }
 
     /// <summary>The access token's own <c>exp</c> when it is a JWT; otherwise <c>expires_in</c>, otherwise NetSuite's documented hour.</summary>
-    private static DateTimeOffset AccessTokenExpiry(RunContext ctx, TokenResponse response)
+    internal static DateTimeOffset AccessTokenExpiry(RunContext ctx, TokenResponse response, string operation = "refresh")
     {
         if (NetSuiteTokenFacts.TryRead(response.AccessToken, out var facts))
         {
@@ -194,7 +194,7 @@ public static class OAuth2RefreshMachine
         }
 
         var lifetime = response.ExpiresIn ?? DocumentedAccessTokenLifetime;
-        ctx.Services.Telemetry.Oddity(ctx.Name, ctx.Kind, "refresh",
+        ctx.Services.Telemetry.Oddity(ctx.Name, ctx.Kind, operation,
             $"the access token is not a JWT; its lifetime is taken from {(response.ExpiresIn is null ? "NetSuite's documented 60 minutes" : "expires_in")}");
         return ctx.Now + lifetime;
     }

@@ -60,6 +60,26 @@ public sealed class ConsentGrantTests
         Assert.Contains($"role 1000 and user {UserEntity(h)}", outcome.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_consent_whose_access_token_is_not_a_jwt_keeps_the_refresh_token_and_publishes_the_access_token()
+    {
+        // The code is single use: once NetSuite answered, nothing in the answer may cost the tokens it carries.
+        await using var h = await EngineHarness.StartAsync();
+        var integration = await ImportAsync(h, "opaque-access");
+        h.Simulator.Modes.OpaqueAccessTokens = true;
+
+        var outcome = await h.Admin.CompleteConsentAsync(N("opaque-access"), await ConsentAsync(h.Simulator, Account, integration.ClientId));
+
+        Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
+        var stored = (await h.GetAsync("opaque-access"))!;
+        Assert.Equal(TokenStatus.Active, StatusOf(h, stored.OAuth2!.RefreshToken!));
+        Assert.Equal("1000", stored.OAuth2.ExpectedRoleId);
+        var published = (await h.Consumers.GetAsync(N("opaque-access")))!;
+        Assert.StartsWith("opaque-", published.Value, StringComparison.Ordinal);
+        var expected = h.Time.GetUtcNow() + TimeSpan.FromHours(1);
+        Assert.InRange(published.ExpiresOn!.Value, expected - TimeSpan.FromSeconds(2), expected + TimeSpan.FromSeconds(2));
+    }
+
     [Theory]
     [InlineData("role")]
     [InlineData("entity")]

@@ -115,7 +115,7 @@ public sealed class SingleUseTokenDurabilityTests(ITestOutputHelper output)
             return Task.CompletedTask;
         };
 
-        var first = await PumpAsync(h.Time, h.Processor.RunAsync(N(Name), RotateNow), TimeSpan.FromMilliseconds(250));
+        var first = await PumpSlowlyAsync(h.Time, h.Processor.RunAsync(N(Name), RotateNow));
         output.WriteLine($"{At()} run 1: {first.Kind}: {first.Message} (state writes refused so far: {outage.Sum(f => f.Triggered)})");
         Assert.Equal(OutcomeKind.Failed, first.Kind);
         var entry = await h.Journal.GetAsync(N(Name));
@@ -132,7 +132,7 @@ public sealed class SingleUseTokenDurabilityTests(ITestOutputHelper output)
         // Minutes into the outage another run comes: it must replay first, cannot, and so sends nothing to NetSuite.
         h.Time.Advance(TimeSpan.FromMinutes(2));
         var refreshesBefore = Audit(h.Simulator, SimEndpoint.Token).Count;
-        var during = await Record.ExceptionAsync(() => PumpAsync(h.Time, h.Processor.RunAsync(N(Name), RunRequest.Sweep(false)), TimeSpan.FromMilliseconds(250)));
+        var during = await Record.ExceptionAsync(() => PumpSlowlyAsync(h.Time, h.Processor.RunAsync(N(Name), RunRequest.Sweep(false))));
         output.WriteLine($"{At()} run 2 during the outage: {(during is null ? "no error" : during.GetType().Name)}; journal entry kept: {await h.Journal.GetAsync(N(Name)) is not null}");
         Assert.IsType<RequestFailedException>(during);
         Assert.Equal(refreshesBefore, Audit(h.Simulator, SimEndpoint.Token).Count);
@@ -142,7 +142,7 @@ public sealed class SingleUseTokenDurabilityTests(ITestOutputHelper output)
         h.StateVault.Faults.Clear();
 
         output.WriteLine($"{At()} the state vault accepts writes again");
-        var recovered = await PumpAsync(h.Time, h.Processor.RunAsync(N(Name), RunRequest.Sweep(false)), TimeSpan.FromMilliseconds(250));
+        var recovered = await PumpSlowlyAsync(h.Time, h.Processor.RunAsync(N(Name), RunRequest.Sweep(false)));
         output.WriteLine($"{At()} run 3: {recovered.Kind}: {recovered.Message}");
         Assert.NotEqual(OutcomeKind.NeedsPerson, recovered.Kind);
         Assert.Null(await h.Journal.GetAsync(N(Name)));
@@ -177,7 +177,7 @@ public sealed class SingleUseTokenDurabilityTests(ITestOutputHelper output)
             return Task.CompletedTask;
         };
 
-        var thrown = await Record.ExceptionAsync(() => PumpAsync(h.Time, h.Processor.RunAsync(N(Name), RotateNow), TimeSpan.FromMilliseconds(250)));
+        var thrown = await Record.ExceptionAsync(() => PumpSlowlyAsync(h.Time, h.Processor.RunAsync(N(Name), RotateNow)));
 
         Assert.NotNull(thrown);
         Assert.True(thrown.Message.Contains("possible orphan", StringComparison.Ordinal), thrown.ToString());
@@ -218,4 +218,11 @@ public sealed class SingleUseTokenDurabilityTests(ITestOutputHelper output)
 
         public Task DeleteAsync(ConnectionName name, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Moves the clock 250 ms per 50 ms of real time while a run is under way: enough for the engine's retry waits, and
+    /// slow enough that lease renewals keep up on a loaded machine (a faster clock lost the lease in a busy CI run).
+    /// </summary>
+    private static Task<T> PumpSlowlyAsync<T>(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, Task<T> work) =>
+        PumpWhileWaitingAsync(time, work, static () => false, TimeSpan.FromMilliseconds(250), TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(50));
 }
