@@ -35,7 +35,9 @@ public sealed class BenchSmokeTests
         Assert.Equal(100, all.Sweep.Due);
         Assert.Equal(row.Accounts, all.Sweep.Messages);
         Assert.Equal(100, all.Outcomes.GetValueOrDefault(OutcomeKind.Succeeded));
-        Assert.Equal((100 + 24) / 25, all.State.ListPages);
+        // The sweep's index pages, and one listing of the service key's versions: the public clients' refreshes load
+        // the key that seals their token journal once, before they call NetSuite.
+        Assert.Equal(((100 + 24) / 25) + 1, all.State.ListPages);
         Assert.True(all.State.Reads >= 100, $"state reads {all.State.Reads}");
         Assert.Equal(100, all.Consumer.AllWrites);
         Assert.InRange(all.MaxConcurrencyPerAccount, 1, settings.AccountCap);

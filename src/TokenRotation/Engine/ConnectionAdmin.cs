@@ -289,12 +289,10 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
                 services.Telemetry.Oddity(ctx.Name, ctx.Kind, "consent", oddity);
             }
 
+            // A consent starts a new chain; only a public client's chain has an end (oit + its maximum rotation time).
             oauth.ChainEndsAt = null;
             OAuth2RefreshMachine.AcceptRefreshToken(ctx, oauth, refreshToken, "consent");
-            if (oauth.IsPublicClient)
-            {
-                oauth.ChainEndsAt ??= ctx.Now + TimeSpan.FromHours(oauth.MaxRotationHours);
-            }
+            oauth.ChainEndsAt = oauth.IsPublicClient ? oauth.ChainEndsAt ?? ctx.Now + TimeSpan.FromHours(oauth.MaxRotationHours) : null;
 
             var accessExpiresAt = OAuth2RefreshMachine.AccessTokenExpiry(ctx, tokens, "consent");
             oauth.ConsentedAt = ctx.Now;
