@@ -95,7 +95,7 @@ internal sealed partial class SimulatorApp
     }
 
     private static string AccountAuthorizeUrl(string origin, SimAccount account, string query) =>
-        $"{origin}/{account.HostLabel}/app/login/oauth2/authorize.nl{(query.StartsWith('?') || query.Length == 0 ? query : "?" + query)}";
+        $"{origin}/{account.HostLabel}/app/app/login/oauth2/authorize.nl{(query.StartsWith('?') || query.Length == 0 ? query : "?" + query)}";
 
     private static SimResult LoginPage(string query, string? error)
     {
