@@ -55,6 +55,12 @@ public sealed class NetSuiteSimulator : IAsyncDisposable
     /// <summary><c>http://127.0.0.1:PORT/{account}/app</c> (the UI: consent page).</summary>
     public string AppTemplate => this.BaseUrl + "/{account}/app";
 
+    /// <summary><c>http://127.0.0.1:PORT/system/app/login/oauth2/authorize.nl</c>: the generic authorize page (account not known yet).</summary>
+    public string GenericAuthorizeUrl => this.BaseUrl + SimulatorApp.GenericAuthorizePath;
+
+    /// <summary><c>http://127.0.0.1:PORT/rest/datacenterurls</c>: the data-center discovery (query <c>account=</c>).</summary>
+    public string DataCenterUrlsUrl => this.BaseUrl + "/rest/datacenterurls";
+
     public SimulatorState State => this.Core.State;
 
     public FaultInjector Faults => this.Core.Faults;

@@ -48,6 +48,8 @@ public static class ServiceCollectionExtensions
             endpoints.SuiteTalkUrlTemplate = netsuite.Value.SuiteTalkUrlTemplate;
             endpoints.RestletsUrlTemplate = netsuite.Value.RestletsUrlTemplate;
             endpoints.AppUrlTemplate = netsuite.Value.AppUrlTemplate;
+            endpoints.GenericAuthorizeUrl = netsuite.Value.GenericAuthorizeUrl;
+            endpoints.DataCenterUrlsUrl = netsuite.Value.DataCenterUrlsUrl;
         });
         services.TryAddSingleton<NetSuiteClientAssertionBuilder>();
 

@@ -120,6 +120,25 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Import_oauth2_without_an_account_leaves_it_to_the_first_consent_within_the_allowed_accounts()
+    {
+        var bad = await Run($"{_integration.ClientSecret}\n", "import", "oauth2", "crm-any-bad", "--client-id", _integration.ClientId, "--allowed-accounts", "7654321_SB1,12x", "--secrets-from-stdin");
+        var beside = await Run($"{_integration.ClientSecret}\n", "import", "oauth2", "crm-any-beside", "--account", Account, "--client-id", _integration.ClientId, "--allowed-accounts", "7654321_SB*", "--secrets-from-stdin");
+        var oauth = await Run($"{_integration.ClientSecret}\n", "import", "oauth2", "crm-any", "--client-id", _integration.ClientId, "--allowed-accounts", "7654321-sb*,1234567", "--secrets-from-stdin");
+
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("'12x' is not an allowed-account entry", bad.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, beside.ExitCode);
+        Assert.Contains("only for a connection imported without --account", beside.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, oauth.ExitCode);
+        Assert.Contains("account chosen by the first consent", oauth.Stderr, StringComparison.Ordinal);
+        Assert.Contains("http://localhost:7071/api/consent/", oauth.Stdout, StringComparison.Ordinal);
+        var doctor = await Run("", "doctor", "crm-any");
+        Assert.Equal(3, doctor.ExitCode);
+        Assert.Contains("chooses the account among 7654321_SB*, 1234567", doctor.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Consent_link_is_signed_for_oauth_connections_and_refused_for_tba()
     {
         await Run($"{_integration.ClientSecret}\n", "import", "oauth2", "crm-link", "--account", Account, "--client-id", _integration.ClientId, "--secrets-from-stdin");

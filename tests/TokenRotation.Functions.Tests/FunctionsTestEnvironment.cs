@@ -110,6 +110,8 @@ public sealed class FunctionsTestEnvironment : IAsyncDisposable
             ["NetSuite:SuiteTalkUrlTemplate"] = simulator.SuiteTalkTemplate,
             ["NetSuite:RestletsUrlTemplate"] = simulator.RestletsTemplate,
             ["NetSuite:AppUrlTemplate"] = simulator.AppTemplate,
+            ["NetSuite:GenericAuthorizeUrl"] = simulator.GenericAuthorizeUrl,
+            ["NetSuite:DataCenterUrlsUrl"] = simulator.DataCenterUrlsUrl,
             ["NetSuite:Resilience:BaseDelay"] = "00:00:00",
             ["NetSuite:Resilience:MaxDelay"] = "00:00:00",
             ["NetSuite:Resilience:MaxRetryAfter"] = "00:00:00",

@@ -27,6 +27,12 @@ public sealed class NetSuiteEndpointOptions
     /// <summary>Application (UI) host template (authorize page). Default <c>https://{account}.app.netsuite.com</c>.</summary>
     public string AppUrlTemplate { get; set; } = "https://{account}.app.netsuite.com";
 
+    /// <summary>
+    /// The account-independent authorize page, for a consent whose account is not known yet (the redirect's <c>company</c>
+    /// then names it). Default <c>https://system.netsuite.com/app/login/oauth2/authorize.nl</c>.
+    /// </summary>
+    public string GenericAuthorizeUrl { get; set; } = "https://system.netsuite.com/app/login/oauth2/authorize.nl";
+
     /// <summary>The account-independent data-center discovery URL, without query. Default <c>https://rest.netsuite.com/rest/datacenterurls</c>.</summary>
     public string DataCenterUrlsUrl { get; set; } = "https://rest.netsuite.com/rest/datacenterurls";
 }

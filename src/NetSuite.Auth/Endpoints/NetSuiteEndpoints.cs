@@ -32,6 +32,7 @@ public sealed class NetSuiteEndpoints
         _restlets = ValidateTemplate(options.RestletsUrlTemplate, nameof(NetSuiteEndpointOptions.RestletsUrlTemplate));
         _app = ValidateTemplate(options.AppUrlTemplate, nameof(NetSuiteEndpointOptions.AppUrlTemplate));
         DataCenterUrls = ValidateUrl(options.DataCenterUrlsUrl, nameof(NetSuiteEndpointOptions.DataCenterUrlsUrl));
+        GenericAuthorize = ValidateUrl(options.GenericAuthorizeUrl, nameof(NetSuiteEndpointOptions.GenericAuthorizeUrl));
         _discovered = ImmutableDictionary<NetSuiteAccountId, NetSuiteDataCenterUrls>.Empty;
     }
 
@@ -41,11 +42,15 @@ public sealed class NetSuiteEndpoints
         _restlets = source._restlets;
         _app = source._app;
         DataCenterUrls = source.DataCenterUrls;
+        GenericAuthorize = source.GenericAuthorize;
         _discovered = discovered;
     }
 
     /// <summary>The data-center discovery URL (without query).</summary>
     public Uri DataCenterUrls { get; }
+
+    /// <summary>The account-independent authorize page (no query), for a consent whose account is not known yet.</summary>
+    public Uri GenericAuthorize { get; }
 
     /// <summary>Returns a copy that uses the discovered domains for <paramref name="account"/> instead of the templates.</summary>
     /// <param name="account">The account the domains belong to.</param>

@@ -18,6 +18,11 @@ public sealed class NetSuiteTokenClient(HttpClient http, NetSuiteEndpoints endpo
     private readonly NetSuiteEndpoints _endpoints = endpoints ?? throw new ArgumentNullException(nameof(endpoints));
     private readonly TimeProvider _timeProvider = timeProvider ?? TimeProvider.System;
 
+    /// <summary>The same client (HTTP pipeline, clock) on other endpoints, e.g. with domains discovered for one account.</summary>
+    /// <param name="endpoints">The endpoints to use instead.</param>
+    /// <returns>A new client; this one is unchanged.</returns>
+    public NetSuiteTokenClient WithEndpoints(NetSuiteEndpoints endpoints) => new(_http, endpoints, _timeProvider);
+
     /// <summary>
     /// Exchanges an authorization code (Step Two): <c>grant_type=authorization_code</c>, <c>code</c>,
     /// <c>redirect_uri</c>, <c>code_verifier</c>. Single-use: the code is consumed once NetSuite sees it, so the call

@@ -49,6 +49,12 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
             return;
         }
 
+        if (path == GenericAuthorizePath)
+        {
+            await this.GenericAuthorizeAsync(context);
+            return;
+        }
+
         if (path is "/" or "")
         {
             await WriteAsync(context, SimResult.Text(200, this.UsageText()));

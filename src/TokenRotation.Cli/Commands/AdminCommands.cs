@@ -133,7 +133,7 @@ internal static class AdminCommands
 
                 await console.Out.WriteLineAsync(link).ConfigureAwait(false);
                 var lifetime = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.RotationOptions>>().Value.ConsentLinkLifetime;
-                await console.Error.WriteLineAsync($"The link is valid for {lifetime.TotalHours:0.#} hours. Open it in a browser, log in to NetSuite account {document.Account} as the integration's user, choose its role and Allow.").ConfigureAwait(false);
+                await console.Error.WriteLineAsync($"The link is valid for {lifetime.TotalHours:0.#} hours. Open it in a browser, log in to NetSuite {(document.Account.Length > 0 ? "account " + document.Account : "(the login chooses the account)")} as the integration's user, choose its role and Allow.").ConfigureAwait(false);
                 return ExitCodes.Ok;
             }, ct);
         });

@@ -66,6 +66,12 @@ internal static class DoctorCommand
         var index = Scheduler.Index(doc, rotation);
         var problems = 0;
         var needsPerson = index.State == ConnectionStatus.NeedsPerson;
+        if (AccountRestriction.IsAccountPending(doc))
+        {
+            await output.WriteLineAsync($"Doctor for {doc.Name} ({CommandSupport.KindName(doc.Kind)}), state {index.State}: imported without an account, so there is nothing to check in NetSuite yet. Its first consent (`nstoken consent-link {doc.Name}`) chooses the account{(doc.OAuth2?.AllowedAccounts is { Count: > 0 } allowed ? " among " + AccountRestriction.Describe(allowed) : "")}.").ConfigureAwait(false);
+            return ExitCodes.NeedsPerson;
+        }
+
         var account = NetSuiteAccountId.Parse(doc.Account);
 
         await output.WriteLineAsync($"Doctor for {doc.Name} ({CommandSupport.KindName(doc.Kind)}), state {index.State}{(doc.Paused ? " (paused)" : "")}").ConfigureAwait(false);

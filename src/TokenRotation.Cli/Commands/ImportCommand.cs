@@ -98,7 +98,15 @@ internal static class ImportCommand
     {
         const string order = "client secret (confidential clients only)";
         var name = CommandSupport.NameArgument();
-        var account = Required("--account", "NetSuite account id: 1234567, 1234567_SB1 or 1234567-sb1.");
+        var account = new Option<string?>("--account")
+        {
+            Description = "NetSuite account id: 1234567, 1234567_SB1 or 1234567-sb1. Leave it out when the account is not known yet: the consent link then starts at NetSuite's generic login page and the first consent chooses the account.",
+        };
+        var allowedAccounts = new Option<string[]>("--allowed-accounts")
+        {
+            Description = "Without --account: the accounts the first consent may bind to, comma-separated or repeated: account ids, or 1234567_SB* for every sandbox of 1234567. Default: any account.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var clientId = Required("--client-id", "The integration record's client id.");
         var publicClient = new Option<bool>("--public-client") { Description = "A public client (PKCE, no client secret; single-use refresh tokens)." };
         var redirect = new Option<string?>("--redirect-uri") { Description = "The redirect URI registered on the integration record (default: {TokenRotation:PublicBaseUrl}/api/oauth/callback)." };
@@ -113,15 +121,33 @@ internal static class ImportCommand
             consent link). Secret: {order}.
             """)
         {
-            name, account, clientId, publicClient, redirect, scopes, role, entity, maxRotation, dryRun, stdin,
+            name, account, allowedAccounts, clientId, publicClient, redirect, scopes, role, entity, maxRotation, dryRun, stdin,
         };
         command.SetAction(async (parse, ct) =>
         {
-            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection) || !TryAccount(console, parse.GetValue(account), out var accountId)
+            var accountText = parse.GetValue(account);
+            NetSuiteAccountId? accountId = null;
+            if (!CommandSupport.TryName(console, parse.GetValue(name), out var connection) || (accountText is not null && !TryAccount(console, accountText, out accountId))
                 || !InputChecks.TryToken(console, "--client-id", parse.GetValue(clientId))
                 || !InputChecks.TryInternalId(console, "--role", parse.GetValue(role), optional: true) || !InputChecks.TryInternalId(console, "--entity", parse.GetValue(entity), optional: true))
             {
                 return ExitCodes.BadInput;
+            }
+
+            var allowed = (parse.GetValue(allowedAccounts) ?? []).SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            if (allowed.Count > 0 && accountId is not null)
+            {
+                await console.Error.WriteLineAsync("--allowed-accounts: only for a connection imported without --account (its first consent chooses the account).").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            foreach (var entry in allowed)
+            {
+                if (!AccountRestriction.TryNormalize(entry, out _, out var problem))
+                {
+                    await console.Error.WriteLineAsync($"--allowed-accounts: {problem}.").ConfigureAwait(false);
+                    return ExitCodes.BadInput;
+                }
             }
 
             var isPublic = parse.GetValue(publicClient);
@@ -146,9 +172,10 @@ internal static class ImportCommand
                 {
                     Name = connection.Value,
                     Kind = ConnectionKind.OAuth2AuthorizationCode,
-                    Account = accountId.Realm,
+                    Account = accountId?.Realm ?? "",
                     OAuth2 = new OAuth2Definition
                     {
+                        AllowedAccounts = allowed.Count > 0 ? allowed : null,
                         ClientId = parse.GetValue(clientId)!,
                         ClientSecret = secret,
                         IsPublicClient = isPublic,
@@ -271,7 +298,7 @@ internal static class ImportCommand
 
     private static async Task<int> ImportWithAsync(CliConsole console, IServiceProvider services, ConnectionDocument document, bool dryRun, CancellationToken cancellationToken)
     {
-        console.Error.WriteLine($"Importing {document.Name} ({CommandSupport.KindName(document.Kind)}, account {document.Account}) ...");
+        console.Error.WriteLine($"Importing {document.Name} ({CommandSupport.KindName(document.Kind)}, account {(document.Account.Length > 0 ? document.Account : "chosen by the first consent")}) ...");
         var outcome = await services.GetRequiredService<ConnectionAdmin>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
         var exit = await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
         return outcome.Kind == OutcomeKind.Refused ? ExitCodes.BadInput : exit;

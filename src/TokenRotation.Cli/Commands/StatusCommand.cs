@@ -60,7 +60,7 @@ internal static class StatusCommand
         {
             v.Name,
             CommandSupport.KindName(v.Kind),
-            v.Account,
+            v.Account.Length > 0 ? v.Account : "(at consent)",
             v.State.ToString(),
             Short(v.CredentialExpiresAt, time),
             Short(v.RefreshExpiresAt, time),

@@ -19,6 +19,14 @@ public sealed class NetSuiteOptions
 
     [Required]
     public string AppUrlTemplate { get; set; } = "https://{account}.app.netsuite.com";
+
+    /// <summary>The authorize page of a connection imported without an account (NetSuite's generic one by default).</summary>
+    [Required]
+    public string GenericAuthorizeUrl { get; set; } = "https://system.netsuite.com/app/login/oauth2/authorize.nl";
+
+    /// <summary>NetSuite's data-center discovery, which gives the domains of the account a generic consent chose.</summary>
+    [Required]
+    public string DataCenterUrlsUrl { get; set; } = "https://rest.netsuite.com/rest/datacenterurls";
 }
 
 [OptionsValidator]

@@ -18,7 +18,10 @@ public sealed class ConnectionDocument
 
     public required ConnectionKind Kind { get; set; }
 
-    /// <summary>The NetSuite account id in realm form (<c>1234567_SB1</c>), fixed at import.</summary>
+    /// <summary>
+    /// The NetSuite account id in realm form (<c>1234567_SB1</c>), fixed at import; empty for an OAuth 2.0 connection
+    /// imported without one, until its first consent pins it (see <see cref="AccountRestriction"/>).
+    /// </summary>
     public required string Account { get; set; }
 
     /// <summary>Monotonic; every write of this document increments it.</summary>
@@ -149,6 +152,12 @@ public sealed class OAuth2Definition
 
     /// <summary>Entity (user) id the tokens must be for; pinned by the first consent unless set at import.</summary>
     public string? ExpectedEntityId { get; set; }
+
+    /// <summary>
+    /// Imported without an account: the accounts the first consent may bind to (normalised entries of
+    /// <see cref="AccountRestriction"/>); null or empty allows any.
+    /// </summary>
+    public List<string>? AllowedAccounts { get; set; }
 
     /// <summary>Public clients: the integration record's "Maximum Time For Token Rotation" (no token carries it).</summary>
     public int MaxRotationHours { get; set; } = 168;

@@ -89,7 +89,10 @@ public sealed partial class ConsentService(
         var pkce = Pkce.Create();
         try
         {
-            authorizeUrl = NetSuiteAuthorizeUrl.Build(endpoints, NetSuiteAccountId.Parse(document.Account), new NetSuiteAuthorizeRequest
+            // Imported without an account: NetSuite's generic page, where the person's login decides the account.
+            var pending = AccountRestriction.IsAccountPending(document);
+            var authorizeEndpoint = pending ? endpoints.GenericAuthorize : endpoints.Authorize(NetSuiteAccountId.Parse(document.Account));
+            authorizeUrl = NetSuiteAuthorizeUrl.Build(authorizeEndpoint, new NetSuiteAuthorizeRequest
             {
                 ClientId = oauth.ClientId,
                 RedirectUri = new Uri(oauth.RedirectUri, UriKind.Absolute),
@@ -98,7 +101,8 @@ public sealed partial class ConsentService(
                 CodeChallenge = pkce.CodeChallenge,
 
                 // Log in again and show the consent screen: a leaked link is worth little, and the person picks the role.
-                Prompt = AuthorizePrompt.Login | AuthorizePrompt.Consent,
+                // prompt=login works only on an account's own domain; the generic page always asks who logs in.
+                Prompt = pending ? AuthorizePrompt.Consent : AuthorizePrompt.Login | AuthorizePrompt.Consent,
             });
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or UriFormatException)
@@ -112,7 +116,7 @@ public sealed partial class ConsentService(
         var expiresAt = timeProvider.GetUtcNow() + SessionLifetime;
         var encrypted = await verifiers.ProtectAsync(pkce.CodeVerifier, name.Value, cancellationToken).ConfigureAwait(false);
         await sessions.CreateAsync(new ConsentSession(state, name.Value, CoordinationKeys.Sha256Hex(binding), encrypted, expiresAt, LinkKey(check)), cancellationToken).ConfigureAwait(false);
-        LogStarted(name.Value, document.Account);
+        LogStarted(name.Value, AccountRestriction.IsAccountPending(document) ? "(chosen at consent)" : document.Account);
         return new ConsentStart(ConsentStartStatus.Redirect, name.Value, "Redirecting to NetSuite.", "", authorizeUrl, CookieName(state), binding, expiresAt);
     }
 

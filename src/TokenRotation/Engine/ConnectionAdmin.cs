@@ -10,16 +10,17 @@ namespace TokenRotation.Engine;
 /// The connection lifecycle an operator drives (CLI, HTTP): import, pause, resume, roll back, delete, status, and
 /// completing a consent. Every action that changes a connection runs under its lease, and every one has a dry run.
 /// </summary>
-public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor processor)
+public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor processor, NetSuiteDataCenterClient discovery, NetSuiteEndpoints endpoints)
 {
     /// <summary>Adds a connection. Its name must be free; a soft-deleted name must be recovered instead.</summary>
     public async Task<ConnectionOutcome> ImportAsync(ConnectionDocument document, bool dryRun, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(document);
         var name = ConnectionName.Parse(document.Name);
-        var account = NetSuiteAccountId.Parse(document.Account);
         document.Name = name.Value;
-        document.Account = account.Realm;
+
+        // An OAuth 2.0 connection may leave its account to the first consent (NetSuite's generic authorize page).
+        document.Account = AccountRestriction.IsAccountPending(document) ? "" : NetSuiteAccountId.Parse(document.Account).Realm;
         var problems = Validate(document);
         if (problems.Count > 0)
         {
@@ -50,8 +51,18 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
         {
             case ConnectionKind.OAuth2AuthorizationCode:
                 document.Status = ConnectionStatus.NeedsPerson;
-                document.NeedsPersonReason = "Not consented yet: open the consent link, log in to NetSuite with the integration's user and role, and choose Allow.";
-                actions.Add("imported the OAuth 2.0 client; a person must consent once");
+                if (AccountRestriction.IsAccountPending(document))
+                {
+                    var allowed = document.OAuth2!.AllowedAccounts is { Count: > 0 } entries ? $" ({AccountRestriction.Describe(entries)})" : "";
+                    document.NeedsPersonReason = $"Not consented yet: open the consent link, log in to NetSuite with the integration's user, choose the account{allowed} and role, and choose Allow. The consent decides the account.";
+                    actions.Add($"imported the OAuth 2.0 client without an account; the first consent chooses it{(allowed.Length > 0 ? " among" + allowed : "")}");
+                }
+                else
+                {
+                    document.NeedsPersonReason = "Not consented yet: open the consent link, log in to NetSuite with the integration's user and role, and choose Allow.";
+                    actions.Add("imported the OAuth 2.0 client; a person must consent once");
+                }
+
                 break;
             case ConnectionKind.Tba:
                 if (!dryRun)
@@ -234,16 +245,33 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
                 return Refuse(ctx, $"{ctx.Name} is not an OAuth 2.0 authorization-code connection.");
             }
 
-            if (!NetSuiteAccountId.TryParse(consent.Company, out var company) || company != ctx.Account)
+            var pending = AccountRestriction.IsAccountPending(doc);
+            NetSuiteAccountId account;
+            var tokenClient = services.Tokens;
+            if (pending)
+            {
+                var (chosen, chosenClient, problem) = await ChooseAccountAsync(ctx, oauth, consent, ct).ConfigureAwait(false);
+                if (problem is not null)
+                {
+                    return problem.Value;
+                }
+
+                (account, tokenClient) = (chosen!, chosenClient!);
+            }
+            else if (!NetSuiteAccountId.TryParse(consent.Company, out var company) || company != ctx.Account)
             {
                 return Refuse(ctx, $"The consent was given in another NetSuite account than {doc.Account}; nothing was changed. Log in to account {doc.Account} and consent again.");
+            }
+            else
+            {
+                account = ctx.Account;
             }
 
             var client = oauth.IsPublicClient ? OAuth2ClientAuthentication.Public(oauth.ClientId) : OAuth2ClientAuthentication.Confidential(oauth.ClientId, oauth.ClientSecret ?? "");
             NetSuiteResult<TokenResponse> result;
-            await using (await services.Gate.EnterAsync(doc.Account, ct).ConfigureAwait(false))
+            await using (await services.Gate.EnterAsync(account.Realm, ct).ConfigureAwait(false))
             {
-                result = await services.Tokens.ExchangeCodeAsync(ctx.Account, client, consent.Code, new Uri(oauth.RedirectUri), consent.CodeVerifier, ct).ConfigureAwait(false);
+                result = await tokenClient.ExchangeCodeAsync(account, client, consent.Code, new Uri(oauth.RedirectUri), consent.CodeVerifier, ct).ConfigureAwait(false);
             }
 
             if (!result.IsSuccess)
@@ -257,10 +285,16 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             var tokens = result.Value;
             NetSuiteTokenFacts.TryRead(tokens.RefreshToken, out var issuedRefresh);
             NetSuiteTokenFacts.TryRead(tokens.AccessToken, out var issuedAccess);
-            var grant = ConsentGrantCheck.Decide(ctx.Name, ctx.Account, oauth.ExpectedRoleId, oauth.ExpectedEntityId, consent, issuedRefresh, issuedAccess);
+            var grant = ConsentGrantCheck.Decide(ctx.Name, account, oauth.ExpectedRoleId, oauth.ExpectedEntityId, consent, issuedRefresh, issuedAccess);
+            if (grant.Refusal is null && pending && (issuedRefresh ?? issuedAccess)?.Company is null)
+            {
+                // Nothing NetSuite signed names the account: the redirect's company alone must not pin it.
+                grant = ConsentGrantDecision.Refuse($"NetSuite's tokens for {ctx.Name} do not say which account they are for, so the account the consent chose cannot be confirmed and was not pinned. Report this; the consent was not accepted.");
+            }
+
             if (grant.Refusal is { } refusal)
             {
-                var revoked = await RevokeGrantAsync(ctx, client, tokens.RefreshToken ?? tokens.AccessToken, (issuedRefresh ?? issuedAccess)?.TokenId, "issued for a refused consent", ct).ConfigureAwait(false);
+                var revoked = await RevokeGrantAsync(ctx, client, tokens.RefreshToken ?? tokens.AccessToken, (issuedRefresh ?? issuedAccess)?.TokenId, "issued for a refused consent", ct, account, tokenClient).ConfigureAwait(false);
                 if (!revoked)
                 {
                     await ctx.SaveAsync(ct).ConfigureAwait(false);
@@ -298,6 +332,13 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             oauth.ConsentedAt = ctx.Now;
             oauth.ExpectedRoleId ??= grant.RoleId;
             oauth.ExpectedEntityId ??= grant.EntityId;
+            if (pending)
+            {
+                // The tokens confirmed the account (aud), so it is pinned now, with the role and entity.
+                doc.Account = account.Realm;
+                ctx.Did($"bound to NetSuite account {account.Realm}, which NetSuite's tokens name");
+            }
+
             doc.Status = ConnectionStatus.Healthy;
             doc.NeedsPersonReason = null;
             doc.LastError = null;
@@ -330,15 +371,49 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
     }
 
     /// <summary>
+    /// A connection imported without an account: the redirect's <c>company</c> says where to exchange the code, once it
+    /// is a well-formed account id the connection may bind to; its domains come from NetSuite's <c>datacenterurls</c>.
+    /// The tokens then confirm it (<see cref="ConsentGrantCheck"/>). Nothing has been issued when this refuses.
+    /// </summary>
+    private async Task<(NetSuiteAccountId? Account, NetSuiteTokenClient? Tokens, OutcomeKind? Problem)> ChooseAccountAsync(
+        RunContext ctx, OAuth2Definition oauth, ConsentCompletion consent, CancellationToken cancellationToken)
+    {
+        if (!NetSuiteAccountId.TryParse(consent.Company, out var company))
+        {
+            return (null, null, Refuse(ctx, $"NetSuite's answer for {ctx.Name} does not name a valid account; nothing was changed. Open the consent link again."));
+        }
+
+        if (!AccountRestriction.Allows(oauth.AllowedAccounts, company))
+        {
+            return (null, null, Refuse(ctx, $"The consent for {ctx.Name} was given in NetSuite account {company.Realm}, but {ctx.Name} may only bind to {AccountRestriction.Describe(oauth.AllowedAccounts!)}. The authorization code was not used, so NetSuite issued no tokens, and nothing was changed. Log in to one of those accounts and consent again, or ask the operator to change the allowed accounts."));
+        }
+
+        var domains = await discovery.DiscoverAsync(company, cancellationToken).ConfigureAwait(false);
+        if (!domains.IsSuccess)
+        {
+            ctx.RecordError(domains.Error!, "consent", retry: false);
+            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            ctx.Did($"NetSuite's data-center discovery did not answer for account {company.Realm} ({domains.Error!.Code}): {domains.Error.Message} The authorization code was not used and the account was not pinned; open the consent link again.");
+            return (null, null, OutcomeKind.Failed);
+        }
+
+        ctx.Did($"NetSuite's data-center discovery gave the domains of account {company.Realm}");
+        return (company, services.Tokens.WithEndpoints(endpoints.WithDiscoveredDomains(company, domains.Value)), null);
+    }
+
+    /// <summary>
     /// Revokes a refresh token (and its access tokens) in NetSuite. When NetSuite does not confirm, the token is
     /// recorded as a possible orphan on the document (by its <c>jti</c>, never its value); the caller saves.
     /// </summary>
-    private async Task<bool> RevokeGrantAsync(RunContext ctx, OAuth2ClientAuthentication client, string token, string? tokenId, string why, CancellationToken cancellationToken)
+    private async Task<bool> RevokeGrantAsync(
+        RunContext ctx, OAuth2ClientAuthentication client, string token, string? tokenId, string why, CancellationToken cancellationToken,
+        NetSuiteAccountId? account = null, NetSuiteTokenClient? tokenClient = null)
     {
+        account ??= ctx.Account;
         NetSuiteResult<int> revoke;
-        await using (await services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        await using (await services.Gate.EnterAsync(account.Realm, cancellationToken).ConfigureAwait(false))
         {
-            revoke = await services.Tokens.RevokeAsync(ctx.Account, client, token, cancellationToken).ConfigureAwait(false);
+            revoke = await (tokenClient ?? services.Tokens).RevokeAsync(account, client, token, cancellationToken).ConfigureAwait(false);
         }
 
         if (revoke.IsSuccess)
@@ -346,7 +421,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             return true;
         }
 
-        var tokenName = $"OAuth 2.0 refresh token {tokenId ?? "(no jti)"} {why}";
+        var tokenName = $"OAuth 2.0 refresh token {tokenId ?? "(no jti)"} of account {account.Realm} {why}";
         var reason = $"NetSuite did not confirm its revoke ({revoke.Error!.Code})";
         ctx.Doc.PossibleOrphans.Add(new PossibleOrphan { TokenName = tokenName, RecordedAt = ctx.Now, Reason = reason });
         services.Telemetry.PossibleOrphan(ctx.Name, ctx.Doc.Account, tokenName, reason);
@@ -442,6 +517,29 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
                 if (o.MaxRotationHours is < 1 or > 720)
                 {
                     problems.Add("the maximum time for token rotation must be 1 to 720 hours");
+                }
+
+                if (o.AllowedAccounts is { Count: > 0 } entries)
+                {
+                    if (!AccountRestriction.IsAccountPending(doc))
+                    {
+                        problems.Add($"allowed accounts apply only to a connection imported without an account (this one is for {doc.Account})");
+                    }
+
+                    var normalized = new List<string>();
+                    foreach (var entry in entries)
+                    {
+                        if (AccountRestriction.TryNormalize(entry, out var n, out var problem))
+                        {
+                            normalized.Add(n);
+                        }
+                        else
+                        {
+                            problems.Add(problem);
+                        }
+                    }
+
+                    o.AllowedAccounts = normalized.Distinct(StringComparer.Ordinal).ToList();
                 }
 
                 break;
