@@ -286,7 +286,7 @@ module storage 'modules/storage.bicep' = {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Key Vaults (DESIGN section 3): state for the app and its operators, consumer projections for the rest
+// Key Vaults (architecture section 3): state for the app and its operators, consumer projections for the rest
 // ---------------------------------------------------------------------------------------------------------
 
 var appStateVaultAssignments = [

@@ -36,7 +36,7 @@ public enum WaitingForApprovalMode
     Forbidden,
 }
 
-/// <summary>How the token endpoint writes <c>expires_in</c> (reference 1.3 shows the number 3600; variants seen in other servers).</summary>
+/// <summary>How the token endpoint writes <c>expires_in</c> (NetSuite topic 1.3 shows the number 3600; variants seen in other servers).</summary>
 public enum ExpiresInFormat
 {
     /// <summary><c>3600</c> (documented).</summary>
@@ -65,7 +65,7 @@ public enum ConsentMode
     AutoDeny,
 }
 
-/// <summary>Form of the <c>company</c> redirect parameter for sandboxes (reference 1.2: UNCONFIRMED).</summary>
+/// <summary>Form of the <c>company</c> redirect parameter for sandboxes (NetSuite topic 1.2: UNCONFIRMED).</summary>
 public enum CompanyParameterFormat
 {
     /// <summary><c>1234567_SB1</c> (the contract's choice).</summary>
@@ -76,7 +76,7 @@ public enum CompanyParameterFormat
 }
 
 /// <summary>
-/// Switches for behaviours the reference marks UNCONFIRMED, and test switches. Read on every request,
+/// Switches for behaviours NetSuite's documentation leaves UNCONFIRMED, and test switches. Read on every request,
 /// so a test may change them while the simulator runs. Defaults are listed in the README.
 /// </summary>
 public sealed class SimulatorModes

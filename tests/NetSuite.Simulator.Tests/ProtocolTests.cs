@@ -4,7 +4,7 @@ using NetSuite.Simulator.Protocol;
 
 namespace NetSuite.Simulator.Tests;
 
-/// <summary>The simulator's own protocol code against published vectors (reference 4.3, RFC 6238, reference 1.1).</summary>
+/// <summary>The simulator's own protocol code against published vectors (NetSuite topic 4.3, RFC 6238, NetSuite topic 1.1).</summary>
 public sealed class ProtocolTests
 {
     private const string ConsumerKey = "ef40afdd8abaac111b13825dd5e5e2ddddb44f86d5a0dd6dcf38c20aae6b67e4";

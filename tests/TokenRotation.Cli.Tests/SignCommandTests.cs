@@ -5,7 +5,7 @@ namespace TokenRotation.Cli.Tests;
 
 public sealed class SignCommandTests
 {
-    // Oracle's worked example (reference section 4.3).
+    // Oracle's worked example (NetSuite topic 4.3).
     private const string ConsumerKey = "ef40afdd8abaac111b13825dd5e5e2ddddb44f86d5a0dd6dcf38c20aae6b67e4";
     private const string ConsumerSecret = "d26ad321a4b2f23b0741c8d38392ce01c3e23e109df6c96eac6d099e9ab9e8b5";
     private const string TokenId = "2b0ce516420110bcbd36b69e99196d1b7f6de3c6234c5afb799b73d87569f5cc";

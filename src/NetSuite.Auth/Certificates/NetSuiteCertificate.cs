@@ -16,7 +16,7 @@ public sealed record NetSuiteRecordReference(string? Id, string? Name, string? U
 /// <param name="ApplicationId">The application id (a GUID).</param>
 public sealed record NetSuiteCertificateApplication(string? Id, string? Name, string? Url, string? ApplicationId);
 
-/// <summary>One entry of the certificates list (<c>GET .../clients/{clientId}/certificates</c>, reference 2.4). Fields NetSuite may omit are null.</summary>
+/// <summary>One entry of the certificates list (<c>GET .../clients/{clientId}/certificates</c>, NetSuite topic 2.4). Fields NetSuite may omit are null.</summary>
 public sealed record NetSuiteCertificate
 {
     /// <summary><c>certificate_id</c>: the <c>kid</c> of client assertions signed with this certificate's key.</summary>
@@ -90,7 +90,7 @@ public sealed record NetSuiteCertificateUpload
     public required int EntityId { get; init; }
 }
 
-/// <summary>NetSuite's answer to a certificate upload (reference 2.4).</summary>
+/// <summary>NetSuite's answer to a certificate upload (NetSuite topic 2.4).</summary>
 public sealed record NetSuiteCreatedCertificate
 {
     /// <summary><c>certificate_id</c>: the <c>kid</c> to put in client assertions.</summary>

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace NetSuite.Auth.Certificates;
 
 /// <summary>
-/// NetSuite's OAuth 2.0 client-credentials certificate rotation endpoint (reference 2.4) on the RESTlets host:
+/// NetSuite's OAuth 2.0 client-credentials certificate rotation endpoint (NetSuite topic 2.4) on the RESTlets host:
 /// list, upload and revoke the certificates mapped to an integration record. Every call needs a bearer access token
 /// issued for the <c>rest_webservices</c> scope, to a role with "Manage own OAuth 2.0 Client Credentials Certificates".
 /// </summary>

@@ -1,6 +1,6 @@
 namespace NetSuite.Auth;
 
-/// <summary>Whether a NetSuite call may be sent again after a failure (DESIGN section 6).</summary>
+/// <summary>Whether a NetSuite call may be sent again after a failure (architecture section 6).</summary>
 public enum NetSuiteCallSafety
 {
     /// <summary>

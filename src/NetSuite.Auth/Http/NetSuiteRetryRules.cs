@@ -1,7 +1,7 @@
 namespace NetSuite.Auth;
 
 /// <summary>
-/// The retry rule of DESIGN section 6, as pure functions so it can be tested without a pipeline: safe calls are
+/// The retry rule of architecture section 6, as pure functions so it can be tested without a pipeline: safe calls are
 /// retried on transient failures; single-use calls only when NetSuite provably did not process them;
 /// <c>INVALID_LOGIN_CREDENTIALS</c> and open circuits never.
 /// </summary>

@@ -43,7 +43,7 @@ public sealed record NetSuiteAuthorizeRequest
     public AuthorizePrompt Prompt { get; init; }
 }
 
-/// <summary>Builds NetSuite's authorize URL (<c>/app/login/oauth2/authorize.nl</c>, reference section 1.1).</summary>
+/// <summary>Builds NetSuite's authorize URL (<c>/app/login/oauth2/authorize.nl</c>, NetSuite topic 1.1).</summary>
 public static class NetSuiteAuthorizeUrl
 {
     /// <summary>The shortest state NetSuite accepts.</summary>

@@ -66,7 +66,7 @@ public sealed class OAuth2ClientAuthentication
         }
 
         // Standard Base64 (RFC 7617): Oracle's text says "Base64url" but its samples decode as standard Base64
-        // with '=' padding (reference 1.3). Sending both Basic and client_id is refused as "multiple client
+        // with '=' padding (NetSuite topic 1.3). Sending both Basic and client_id is refused as "multiple client
         // authentication approaches", so a confidential client sends Basic only.
         var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{_clientSecret}"));
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials);

@@ -67,7 +67,7 @@ public sealed class NetSuiteTokenClient(HttpClient http, NetSuiteEndpoints endpo
     /// <summary>
     /// Gets a new access token with a refresh token (<c>grant_type=refresh_token</c>).
     /// Confidential clients get no new refresh token and keep using theirs; the call is safe to retry because a
-    /// confidential refresh token is not consumed by use (reference 1.4, ORA section_158082518856: "no refresh_token";
+    /// confidential refresh token is not consumed by use (NetSuite topic 1.4, ORA section_158082518856: "no refresh_token";
     /// the same refresh token keeps being used until it expires). Public clients get a new single-use refresh token
     /// that replaces the old one, so their refresh is single-use and a missing <c>refresh_token</c> is an error.
     /// </summary>

@@ -156,7 +156,7 @@ public sealed record NetSuiteTokenFacts
         }
     }
 
-    // Reference 1.6: refresh tokens carry role;entity; an older access-token sample carries five fields with role and
+    // NetSuite topic 1.6: refresh tokens carry role;entity; an older access-token sample carries five fields with role and
     // entity in the 3rd and 4th place. Any other shape is unknown, never an error: the token may be single use.
     private static (string? Role, string? Entity) RoleAndEntity(string? subject)
     {

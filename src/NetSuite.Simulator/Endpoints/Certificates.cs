@@ -7,7 +7,7 @@ namespace NetSuite.Simulator.Http;
 
 internal sealed partial class SimulatorApp
 {
-    /// <summary>Bearer token with <c>rest_webservices</c> and the certificate permission (reference 2.4).</summary>
+    /// <summary>Bearer token with <c>rest_webservices</c> and the certificate permission (NetSuite topic 2.4).</summary>
     private AuthOutcome AuthenticateCertificateCall(SimRequest request)
     {
         var header = request.Http.Request.Headers.Authorization.ToString();

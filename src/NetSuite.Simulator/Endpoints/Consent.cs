@@ -11,7 +11,7 @@ internal sealed partial class SimulatorApp
     private static readonly string[] KnownScopes = ["restlets", "rest_webservices", "suite_analytics", "mcp"];
 
     /// <summary>
-    /// <c>GET {App}/app/login/oauth2/authorize.nl</c>: validates every parameter (reference 1.1, 1.2). An unknown
+    /// <c>GET {App}/app/login/oauth2/authorize.nl</c>: validates every parameter (NetSuite topic 1.1, 1.2). An unknown
     /// client or a redirect URI that is not exactly one of the record's gets an error page and no redirect;
     /// other errors redirect with <c>error=</c>. Then the consent page (or the auto-approve test switch).
     /// </summary>

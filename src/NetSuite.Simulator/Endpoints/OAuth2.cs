@@ -346,7 +346,7 @@ internal sealed partial class SimulatorApp
         return TokenResponse(pair.AccessJwt, pair.RefreshJwt);
     }
 
-    /// <summary>Client credentials: a JWT assertion signed with a mapped certificate's key (reference 2.1, 2.2).</summary>
+    /// <summary>Client credentials: a JWT assertion signed with a mapped certificate's key (NetSuite topic 2.1, 2.2).</summary>
     private SimResult ClientCredentialsGrant(SimRequest request, TokenForm form)
     {
         var account = request.Account;
@@ -539,7 +539,7 @@ internal sealed partial class SimulatorApp
 
     /// <summary>
     /// <c>POST {SuiteTalk}/services/rest/auth/oauth2/v1/revoke</c>, body <c>token=</c>: revokes the refresh
-    /// token's chain and its access tokens (reference 1.7). An access token revokes only itself (UNCONFIRMED).
+    /// token's chain and its access tokens (NetSuite topic 1.7). An access token revokes only itself (UNCONFIRMED).
     /// Unknown tokens succeed, as RFC 7009 says. The answer's form is a mode (UNCONFIRMED).
     /// </summary>
     private async ValueTask<SimResult> RevokeAsync(SimRequest request)

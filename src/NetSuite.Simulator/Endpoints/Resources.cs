@@ -68,7 +68,7 @@ internal sealed partial class SimulatorApp
 
     /// <summary>
     /// <c>GET {RESTlets}/rest/tokeninfo</c> with a TBA signature: company, role and entity of the token
-    /// (reference 3.1; the field names are UNCONFIRMED).
+    /// (NetSuite topic 3.1; the field names are UNCONFIRMED).
     /// </summary>
     private async ValueTask<SimResult> TokenInfoAsync(SimRequest request)
     {

@@ -91,7 +91,7 @@ internal sealed partial class SimulatorApp
 
     /// <summary>
     /// <c>GET {RESTlets}/rest/revoketoken?consumerKey=..&amp;token=..</c> with NLAuth or an OAuth 1.0a signature
-    /// (reference 3.1). Users revoke only their own tokens. The answer's form is a mode (UNCONFIRMED).
+    /// (NetSuite topic 3.1). Users revoke only their own tokens. The answer's form is a mode (UNCONFIRMED).
     /// </summary>
     private async ValueTask<SimResult> RevokeTokenAsync(SimRequest request)
     {
@@ -258,7 +258,7 @@ internal sealed partial class SimulatorApp
         }
     }
 
-    /// <summary>The first token grant or issuetoken installs the record; with approval required it waits (reference 1.3, 3.3).</summary>
+    /// <summary>The first token grant or issuetoken installs the record; with approval required it waits (NetSuite topic 1.3, 3.3).</summary>
     private void AutoInstall(SimRequest request, SimIntegration integration)
     {
         if (integration.Installed)

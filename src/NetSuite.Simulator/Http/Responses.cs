@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace NetSuite.Simulator.Http;
 
-/// <summary>The error shapes NetSuite answers with (reference 1.8, 3.3, 5.2).</summary>
+/// <summary>The error shapes NetSuite answers with (NetSuite topic 1.8, 3.3, 5.2).</summary>
 internal static class Responses
 {
     public const string InvalidLoginMessage = "Invalid login attempt.";
@@ -81,7 +81,7 @@ internal static class Responses
         return result.WithHeader("WWW-Authenticate", $"Bearer realm=\"{realm}\", error=\"invalid_request\"");
     }
 
-    /// <summary>The documented concurrency answers (reference 5.2).</summary>
+    /// <summary>The documented concurrency answers (NetSuite topic 5.2).</summary>
     public static SimResult ConcurrencyExceeded(ResourceFamily family) => family == ResourceFamily.Restlet
         ? RestletError(400, "SSS_REQUEST_LIMIT_EXCEEDED", "Your request was blocked because the concurrent request limit for your account has been exceeded.")
         : RestProblem(429, "Bad Request", "CONCURRENCY_LIMIT_EXCEEDED", "Concurrent request limit exceeded. Request blocked.", "USER_ERROR");

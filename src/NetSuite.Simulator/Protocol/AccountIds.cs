@@ -3,7 +3,7 @@ namespace NetSuite.Simulator.Protocol;
 /// <summary>
 /// NetSuite account id forms. The realm (OAuth 1.0a, <c>company</c>) is uppercase with <c>_</c>
 /// (<c>1234567_SB1</c>); the host label is lowercase with <c>-</c> (<c>1234567-sb1</c>).
-/// Reference 4.2: community evidence, consistent across sources.
+/// NetSuite topic 4.2: community evidence, consistent across sources.
 /// </summary>
 public static class AccountIds
 {

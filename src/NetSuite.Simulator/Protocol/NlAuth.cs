@@ -1,6 +1,6 @@
 namespace NetSuite.Simulator.Protocol;
 
-/// <summary>The parsed <c>Authorization: NLAuth ...</c> header (reference 3.2).</summary>
+/// <summary>The parsed <c>Authorization: NLAuth ...</c> header (NetSuite topic 3.2).</summary>
 public sealed record NlAuthCredentials(string Account, string Email, string Password, int? Role, string? Otp, string? ApplicationId)
 {
     /// <summary>

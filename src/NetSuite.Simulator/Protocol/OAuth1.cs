@@ -7,7 +7,7 @@ namespace NetSuite.Simulator.Protocol;
 /// <summary>
 /// OAuth 1.0a (RFC 5849) as NetSuite uses it for TBA: HMAC-SHA256 only, realm in the header but not
 /// signed, signature over the URL as requested. The simulator's own implementation: it must not share
-/// code with the client it checks. Pinned to Oracle's worked example (reference 4.3) by the tests.
+/// code with the client it checks. Pinned to Oracle's worked example (NetSuite topic 4.3) by the tests.
 /// </summary>
 public static class OAuth1
 {

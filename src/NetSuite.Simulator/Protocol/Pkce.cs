@@ -3,7 +3,7 @@ using System.Text;
 
 namespace NetSuite.Simulator.Protocol;
 
-/// <summary>RFC 7636 S256 (reference 1.1: NetSuite refuses <c>plain</c> since 2020.2).</summary>
+/// <summary>RFC 7636 S256 (NetSuite topic 1.1: NetSuite refuses <c>plain</c> since 2020.2).</summary>
 public static class Pkce
 {
     /// <summary>BASE64URL(SHA256(ASCII(verifier))).</summary>

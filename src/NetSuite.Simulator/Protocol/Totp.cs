@@ -6,7 +6,7 @@ namespace NetSuite.Simulator.Protocol;
 
 /// <summary>
 /// RFC 6238 TOTP (HMAC-SHA1, 30-second steps) as authenticator apps compute it for NetSuite's
-/// <c>nlauth_otp</c> (reference 3.2). The simulator's own implementation.
+/// <c>nlauth_otp</c> (NetSuite topic 3.2). The simulator's own implementation.
 /// </summary>
 public static class Totp
 {

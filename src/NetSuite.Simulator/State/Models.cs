@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace NetSuite.Simulator;
 
-/// <summary>Integration record state (reference 5.3).</summary>
+/// <summary>Integration record state (NetSuite topic 5.3).</summary>
 public enum IntegrationState
 {
     Enabled,
@@ -12,7 +12,7 @@ public enum IntegrationState
     WaitingForApproval,
 }
 
-/// <summary>The role permissions that matter to authentication (reference 1.9, 2.4, 3.1).</summary>
+/// <summary>The role permissions that matter to authentication (NetSuite topic 1.9, 2.4, 3.1).</summary>
 [Flags]
 public enum RolePermissions
 {
@@ -119,7 +119,7 @@ public sealed class SimAccount
 
     public int ConcurrencyLimit { get; set; }
 
-    /// <summary>"Require Approval during Auto-Installation of Integration" (SOAP Web Services Preferences, reference 5.3).</summary>
+    /// <summary>"Require Approval during Auto-Installation of Integration" (SOAP Web Services Preferences, NetSuite topic 5.3).</summary>
     public bool RequireApprovalOnAutoInstall { get; set; }
 
     /// <summary>How many sandbox refreshes this account went through.</summary>
@@ -268,7 +268,7 @@ public sealed class SimUser
         }
     }
 
-    /// <summary>Removing a role keeps its tokens but makes them unusable (reference 3.3).</summary>
+    /// <summary>Removing a role keeps its tokens but makes them unusable (NetSuite topic 3.3).</summary>
     public void RemoveRole(int roleId)
     {
         lock (this.Gate)
@@ -587,7 +587,7 @@ public sealed class SimCertificate : ILoseable
 
     public required DateTimeOffset ValidFrom { get; init; }
 
-    /// <summary>At most two years after upload: longer validity is silently shortened (reference 2.3).</summary>
+    /// <summary>At most two years after upload: longer validity is silently shortened (NetSuite topic 2.3).</summary>
     public required DateTimeOffset ValidUntil { get; init; }
 
     public required string KeyFingerprint { get; init; }

@@ -109,7 +109,7 @@ public sealed partial class SimulatorState
 
     /// <summary>
     /// A sandbox refresh: every TBA token, OAuth 2.0 token and client-credentials mapping of the account is
-    /// wiped (reference 2.3, 3.3). Integration records, users and roles stay.
+    /// wiped (NetSuite topic 2.3, 3.3). Integration records, users and roles stay.
     /// </summary>
     public void RefreshSandbox(string accountId)
     {
@@ -457,7 +457,7 @@ public sealed partial class SimulatorState
     }
 
     /// <summary>
-    /// A JWT like NetSuite's (reference 1.6): header <c>{"kid":..,"typ":"JWT","alg":"RS256"}</c>, payload
+    /// A JWT like NetSuite's (NetSuite topic 1.6): header <c>{"kid":..,"typ":"JWT","alg":"RS256"}</c>, payload
     /// <c>sub</c> = <c>role;entity</c>, <c>aud</c> = [<c>applicationId;company</c>, clientId], <c>scope</c> array,
     /// <c>iss</c>, <c>oit</c>, <c>exp</c>, <c>iat</c>, <c>jti</c>.
     /// </summary>

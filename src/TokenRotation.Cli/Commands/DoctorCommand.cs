@@ -20,7 +20,7 @@ namespace TokenRotation.Cli.Commands;
 /// </summary>
 internal static class DoctorCommand
 {
-    /// <summary>NetSuite's OAuth 1.0a timestamp window (reference 4.1).</summary>
+    /// <summary>NetSuite's OAuth 1.0a timestamp window (NetSuite topic 4.1).</summary>
     private static readonly TimeSpan TimestampWindow = TimeSpan.FromMinutes(5);
 
     public static Command Create(CliConsole console, GlobalOptions global)

@@ -6,7 +6,7 @@ using TokenRotation.Consent;
 namespace TokenRotation.Functions.Http;
 
 /// <summary>
-/// The browser consent (DESIGN section 7): a signed consent link starts it, NetSuite redirects back to the callback.
+/// The browser consent (architecture section 7): a signed consent link starts it, NetSuite redirects back to the callback.
 /// Both are anonymous: the link's signature, the consent session and the browser-binding cookie are the guards.
 /// </summary>
 public sealed class ConsentFunctions(ConsentService consent)

@@ -8,7 +8,7 @@ using TokenRotation.Engine;
 namespace TokenRotation.Functions.Timers;
 
 /// <summary>
-/// The two sweeps (DESIGN section 7). Each lists the state vault's tags and enqueues one message per account with
+/// The two sweeps (architecture section 7). Each lists the state vault's tags and enqueues one message per account with
 /// due connections; <see cref="Queues.WorkQueueFunctions.ProcessAccount"/> does the work. Schedules are NCRONTAB in
 /// UTC from the app settings named in <see cref="Schedules"/>.
 /// </summary>

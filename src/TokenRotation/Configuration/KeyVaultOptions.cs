@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace TokenRotation.Configuration;
 
-/// <summary>The two vaults of DESIGN section 3, bound from the <c>KeyVault</c> section.</summary>
+/// <summary>The two vaults of architecture section 3, bound from the <c>KeyVault</c> section.</summary>
 public sealed class KeyVaultOptions
 {
     public const string SectionName = "KeyVault";

@@ -6,7 +6,7 @@ namespace TokenRotation.Connections;
 /// <summary>
 /// A connection's durable state: its definition, its credentials and where its rotation stands. Stored as
 /// one JSON secret in the state vault (<c>conn-{name}</c>), written only when durable state changes, each
-/// write incrementing <see cref="Generation"/> (the fencing token of DESIGN section 5).
+/// write incrementing <see cref="Generation"/> (the fencing token of architecture section 5).
 /// </summary>
 public sealed class ConnectionDocument
 {
@@ -28,7 +28,7 @@ public sealed class ConnectionDocument
     public long Generation { get; set; }
 
     /// <summary>
-    /// Random id of the session that wrote this version (DESIGN section 5): two overlapping holders compute the same
+    /// Random id of the session that wrote this version (architecture section 5): two overlapping holders compute the same
     /// generation, so the read-back after a write compares this too. Null in documents written before it existed.
     /// </summary>
     public string? WriterId { get; set; }

@@ -13,7 +13,7 @@ using TokenRotation.Stores;
 namespace TokenRotation.Consent;
 
 /// <summary>
-/// The browser consent of DESIGN section 7. <see cref="StartAsync"/> turns a signed consent link into a consent
+/// The browser consent of architecture section 7. <see cref="StartAsync"/> turns a signed consent link into a consent
 /// session (state, encrypted PKCE verifier, 10-minute expiry, a browser binding whose raw value goes in a cookie) and
 /// NetSuite's authorize URL; opening the same link again replaces that link's session. <see cref="CompleteAsync"/>
 /// checks NetSuite's redirect (state, cookie before single use, expiry, error parameters, shape of every value) and

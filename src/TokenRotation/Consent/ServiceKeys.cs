@@ -4,7 +4,7 @@ using TokenRotation.Stores;
 namespace TokenRotation.Consent;
 
 /// <summary>
-/// The service's own random keys (DESIGN section 7): one signs consent links, one encrypts PKCE verifiers. Each is
+/// The service's own random keys (architecture section 7): one signs consent links, one encrypts PKCE verifiers. Each is
 /// rotatable with an overlap: the newest version signs or encrypts, the previous one still verifies or decrypts.
 /// </summary>
 public interface IServiceKeyStore
@@ -19,7 +19,7 @@ public interface IServiceKeyStore
     Task<ServiceKeyRing> RotateAsync(string keyName, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Names of the service keys, as state-vault secrets (kind prefix <c>key-</c>, DESIGN section 3).</summary>
+/// <summary>Names of the service keys, as state-vault secrets (kind prefix <c>key-</c>, architecture section 3).</summary>
 public static class ServiceKeyNames
 {
     /// <summary>HMAC-SHA256 key of consent links.</summary>

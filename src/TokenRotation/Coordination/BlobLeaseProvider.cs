@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace TokenRotation.Coordination;
 
 /// <summary>
-/// Leases on Azure Storage blobs (DESIGN section 5): one empty blob per key in the lease container, created when
+/// Leases on Azure Storage blobs (architecture section 5): one empty blob per key in the lease container, created when
 /// missing, and a finite blob lease on it. The holder renews every third of the duration and stops trusting the
 /// lease when no renewal succeeded within the duration minus the safety margin (<see cref="TimedLease"/>).
 /// </summary>

@@ -1,7 +1,7 @@
 namespace TokenRotation.Coordination;
 
 /// <summary>
-/// Finite, renewed leases: one writer per connection across all instances (DESIGN section 5). The blob
+/// Finite, renewed leases: one writer per connection across all instances (architecture section 5). The blob
 /// implementation uses Azure Storage blob leases; the in-memory one runs on a <see cref="TimeProvider"/>.
 /// </summary>
 public interface ILeaseProvider
@@ -30,7 +30,7 @@ public sealed class LeaseLostException(string key)
 
 /// <summary>
 /// At most k concurrent NetSuite call sequences per account, across every path and instance: k lease slots
-/// per account (DESIGN section 5).
+/// per account (architecture section 5).
 /// </summary>
 public interface IAccountGate
 {
@@ -49,7 +49,7 @@ public interface ITotpStepStore
 }
 
 /// <summary>
-/// NLAuth logins NetSuite refused as invalid credentials, per (account, user), kept with the TOTP steps (DESIGN section
+/// NLAuth logins NetSuite refused as invalid credentials, per (account, user), kept with the TOTP steps (architecture section
 /// 5): five failed logins lock the user for 30 minutes, so a password that failed once is not sent again. Only a keyed
 /// fingerprint of the refused password is kept, never the password; a different password re-arms the login.
 /// </summary>

@@ -5,7 +5,7 @@ using Polly.Timeout;
 namespace TokenRotation.Coordination;
 
 /// <summary>
-/// At most k NetSuite call sequences per account at once, across every path and instance (DESIGN section 5): k
+/// At most k NetSuite call sequences per account at once, across every path and instance (architecture section 5): k
 /// lease slots per account, <c>gate-{account}-{i}</c>. <see cref="EnterAsync"/> tries every slot, and while all are
 /// taken waits through a Polly pipeline (exponential backoff with jitter, bounded by
 /// <see cref="CoordinationOptions.GateMaxWait"/>). The result is the slot's <see cref="ILease"/>: dispose it to free

@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 namespace TokenRotation.Coordination;
 
 /// <summary>
-/// The last used TOTP step per (account, user) in Azure Table storage (DESIGN section 5). Partition: the account in
+/// The last used TOTP step per (account, user) in Azure Table storage (architecture section 5). Partition: the account in
 /// realm form; row: SHA-256 of the lowercase e-mail, so no e-mail appears in a key. A step is reserved by reading
 /// the row and writing it back conditioned on its ETag (or adding it when missing); a concurrent writer makes the
 /// write fail with 412/409, and the reservation is decided again on a fresh read.

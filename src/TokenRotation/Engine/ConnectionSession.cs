@@ -6,7 +6,7 @@ namespace TokenRotation.Engine;
 
 /// <summary>
 /// One holder's view of one connection while it holds the connection's lease. Every write is fenced
-/// (DESIGN section 5): the lease must still be held, the stored generation must equal the one this
+/// (architecture section 5): the lease must still be held, the stored generation must equal the one this
 /// session last saw, and after the write the stored generation is read back and must be the one written.
 /// A mismatch aborts the work with <see cref="FencingException"/>.
 /// </summary>

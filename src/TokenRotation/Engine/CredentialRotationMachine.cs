@@ -42,7 +42,7 @@ public sealed record VerifyResult(bool Verified, NetSuiteError? Error, string? M
 }
 
 /// <summary>
-/// Rotation as a state machine (DESIGN section 4), modelled on create / set / test / finish:
+/// Rotation as a state machine (architecture section 4), modelled on create / set / test / finish:
 /// Intent (persisted first) -> Issued (pending persisted) -> verified -> Promoted (state, then consumer projection)
 /// -> previous revoked after the grace period. The current credential is never replaced by an unverified one
 /// and never revoked while current; a crash anywhere is resumed by the next run.

@@ -8,7 +8,7 @@ using TokenRotation.Coordination;
 namespace TokenRotation.Engine;
 
 /// <summary>
-/// Never sends a password NetSuite refused as invalid credentials again (DESIGN section 5): five failed NLAuth logins
+/// Never sends a password NetSuite refused as invalid credentials again (architecture section 5): five failed NLAuth logins
 /// lock the user for 30 minutes, and that stops issuetoken for every connection of the user. A refusal is kept per
 /// (account, user) as an HMAC of the password under a key derived from the service's verifier-encryption key; a
 /// different password (a credential update) re-arms the login by itself.

@@ -5,7 +5,7 @@ using TokenRotation.Connections;
 namespace TokenRotation.Engine;
 
 /// <summary>
-/// OAuth 2.0 authorization-code connections (DESIGN section 4, last paragraph): refresh the access token before it
+/// OAuth 2.0 authorization-code connections (architecture section 4, last paragraph): refresh the access token before it
 /// expires and publish it to the consumer vault; write the state vault only when durable state changes. For public
 /// clients the new single-use refresh token is persisted before anything else, and a refresh whose answer was not
 /// seen is never retried with the spent token: the connection needs a person.
@@ -57,7 +57,7 @@ public static class OAuth2RefreshMachine
         }
 
         // The warning ahead of the refresh token's end: a person must consent again soon, but refreshing continues.
-        // It lives in the index (the state tag) and in telemetry, not in a new state version: DESIGN section 3 keeps a
+        // It lives in the index (the state tag) and in telemetry, not in a new state version: architecture section 3 keeps a
         // confidential client's state to consents, so that its versions stay few.
         var warningStarted = false;
         if (Scheduler.ConsentWarningActive(doc, defaults, now) && doc.StoredIndex?.State != ConnectionStatus.NeedsPerson)

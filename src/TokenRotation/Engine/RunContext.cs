@@ -54,7 +54,7 @@ public sealed class RunContext(ConnectionSession session, EngineServices service
     }
 
     /// <summary>
-    /// Saves a document that now holds a single-use token NetSuite just issued (DESIGN section 4): a state write that
+    /// Saves a document that now holds a single-use token NetSuite just issued (architecture section 4): a state write that
     /// fails with a transient answer is retried within the lease (bounded); if it still fails the token is sealed into
     /// the journal, which the next run replays first (<see cref="Journalled"/> is then true and the document is not
     /// saved). Only when the journal fails too does the connection need a person, with the token recorded as a

@@ -6,7 +6,7 @@ using TokenRotation.Stores;
 namespace TokenRotation.Engine;
 
 /// <summary>
-/// The timers' work (DESIGN section 7): list the state vault's properties (tags only, no values), find the
+/// The timers' work (architecture section 7): list the state vault's properties (tags only, no values), find the
 /// connections that are due, and enqueue one message per account naming its due connections. Only the daily
 /// sweep starts new TBA and certificate rotations; any sweep advances what is due.
 /// </summary>

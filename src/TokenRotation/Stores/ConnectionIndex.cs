@@ -4,7 +4,7 @@ using TokenRotation.Connections;
 namespace TokenRotation.Stores;
 
 /// <summary>
-/// The tags on a connection's state secret: the index a sweep reads without reading values (DESIGN section 3).
+/// The tags on a connection's state secret: the index a sweep reads without reading values (architecture section 3).
 /// Scheduling changes are tag-only updates, which create no secret version.
 /// </summary>
 public sealed record ConnectionIndex

@@ -3,7 +3,7 @@ using TokenRotation.Connections;
 namespace TokenRotation.Stores;
 
 /// <summary>
-/// The state vault (DESIGN section 3): one secret per connection, <c>conn-{name}</c>, holding its
+/// The state vault (architecture section 3): one secret per connection, <c>conn-{name}</c>, holding its
 /// <see cref="ConnectionDocument"/> as JSON, with its <see cref="ConnectionIndex"/> as tags. Primitive
 /// operations only; fencing (generation checks) is the engine's job (<see cref="Engine.ConnectionSession"/>).
 /// </summary>

@@ -9,7 +9,7 @@ using TokenRotation.Connections;
 namespace TokenRotation.Stores;
 
 /// <summary>
-/// The state vault on a <see cref="SecretClient"/> (DESIGN section 3): secret <c>conn-{name}</c> holds the
+/// The state vault on a <see cref="SecretClient"/> (architecture section 3): secret <c>conn-{name}</c> holds the
 /// connection document as JSON, its tags are the <see cref="ConnectionIndex"/>. Listing reads property pages only;
 /// tag updates create no version; every secret write passes the vault's write limiter.
 /// </summary>

@@ -4,7 +4,7 @@ namespace TokenRotation.Stores;
 
 /// <summary>
 /// Key Vault traffic of this app, in the <c>TokenRotation</c> meter: the number of writes is a measured figure
-/// (DESIGN section 3), because every write is a version that can never be deleted.
+/// (architecture section 3), because every write is a version that can never be deleted.
 /// </summary>
 public sealed class KeyVaultMetrics
 {

@@ -3,7 +3,7 @@ using Polly;
 namespace TokenRotation.Stores;
 
 /// <summary>
-/// The client-side write budget of each vault (DESIGN section 3): a Polly rate-limiter pipeline per vault, named so
+/// The client-side write budget of each vault (architecture section 3): a Polly rate-limiter pipeline per vault, named so
 /// that its telemetry (Polly's meter and logs) says which vault waited. Over budget a write WAITS for the window
 /// to slide rather than failing; 429s that still happen are retried by the Key Vault SDK itself (it honours
 /// <c>Retry-After</c>), so nothing here retries a second time.

@@ -9,7 +9,7 @@ namespace TokenRotation.Stores;
 
 /// <summary>
 /// Builds the storage clients from <see cref="StorageOptions"/>: a connection string (Azurite, tests) or the three
-/// service URIs with a token credential (Azure, no shared keys; DESIGN section 8).
+/// service URIs with a token credential (Azure, no shared keys; architecture section 8).
 /// </summary>
 public sealed class StorageClients
 {

@@ -7,7 +7,7 @@ namespace TokenRotation.Stores;
 
 /// <summary>
 /// A single-use token the state vault refused, sealed (never plaintext) and kept in the app's storage until the next
-/// run for the connection replays it into the state document (DESIGN section 4). <see cref="RefreshStartedAt"/> is the
+/// run for the connection replays it into the state document (architecture section 4). <see cref="RefreshStartedAt"/> is the
 /// intent marker of the refresh that produced it: the entry applies only while the state document still carries it.
 /// </summary>
 public sealed record TokenJournalEntry(string Connection, DateTimeOffset RefreshStartedAt, string Sealed, DateTimeOffset WrittenAt, DateTimeOffset ExpiresAt)

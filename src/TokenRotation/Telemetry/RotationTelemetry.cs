@@ -96,7 +96,7 @@ public sealed partial class RotationTelemetry
     /// <summary>Something NetSuite sent was odd but usable (a non-JWT access token, a decimal <c>expires_in</c>).</summary>
     public void Oddity(string connection, string kind, string operation, string what) => LogOddity(connection, kind, operation, what);
 
-    /// <summary>A fenced write found another writer's document: this holder's work stopped (DESIGN section 5).</summary>
+    /// <summary>A fenced write found another writer's document: this holder's work stopped (architecture section 5).</summary>
     public void LostUpdate(string connection, long generation, string reason) => LogLostUpdate(connection, generation, reason);
 
     /// <summary>A single-use token the state vault refused was sealed into the journal, or replayed from it.</summary>

@@ -14,13 +14,13 @@ public class NetSuiteCertificatesClientTests
     private static readonly NetSuiteAccountId Account = NetSuiteAccountId.Parse("3829855");
     private static readonly string AccessToken = TestJwt.Access();
 
-    // Oracle's list response (reference 2.4, ORA article_11111634165).
+    // Oracle's list response (NetSuite topic 2.4, ORA article_11111634165).
     private const string OracleList = """
         [{"application":{"id":1,"name":"outlook","url":"/app/common/integration/integrapp.nl?id=1","application_id":"1C61CD58-044D-497A-AA29-7A3E9A9BB924"},"entity":{"id":12,"name":"test@test.cz","url":"/app/common/entity/entity.nl?id=12"},"role":{"id":3,"name":"Administrator","url":"/app/setup/role.nl?id=3"},"created":"2023-04-21","valid_from":"2023-04-21","valid_until":"2023-05-21","revoked":false,"certificate_id":"I_k32OzlZNGsHtCScnCwQCVLqsQsV2BOIQzlTaSmRQI","algorithm":"RSA"},
          {"application":{"id":1,"name":"outlook","url":"/app/common/integration/integrapp.nl?id=1","application_id":"1C61CD58-044D-497A-AA29-7A3E9A9BB924"},"entity":{"id":-5,"name":"Test Test","url":"/app/common/entity/entity.nl?id=-5"},"role":{"id":3,"name":"Administrator","url":"/app/setup/role.nl?id=3"},"created":"2023-10-19","valid_from":"2023-10-19","valid_until":"2023-11-18","revoked":false,"certificate_id":"MhkfyJ8knaSvAEhGrpT0uR2dTX5SkzguPnBToifC-vg","algorithm":"RSA"}]
         """;
 
-    // Oracle's create response (reference 2.4, ORA article_0209112025), certificate text shortened.
+    // Oracle's create response (NetSuite topic 2.4, ORA article_0209112025), certificate text shortened.
     private const string OracleCreated = """
         {"entity_role_id":{"com":"3829855","ent":-5,"rol":1000},"application_id":1,"certificate_id":"NPMnRyPg-WDWhPiAbisjKiH0fqnBpjOZ367wDTe0pqA","certificate":"-----BEGIN CERTIFICATE-----   MIICMzCC   -----END CERTIFICATE-----","algorithm":"EC","created_at":"2026-01-30","valid_from":"2026-01-30","valid_until":"2026-03-01","invalidated":false}
         """;

@@ -6,7 +6,7 @@ public class AuthorizeUrlTests
 {
     private static readonly Uri Endpoint = new("https://1234567.app.netsuite.com/app/login/oauth2/authorize.nl");
 
-    // Values of Oracle's Step One sample request (reference 1.1).
+    // Values of Oracle's Step One sample request (NetSuite topic 1.1).
     private static NetSuiteAuthorizeRequest OracleSample() => new()
     {
         ClientId = "6794a3086e4f61a120350d01b8527aed3631472ef33412212495be65a8fc8d4c",

@@ -6,7 +6,7 @@ namespace NetSuite.Auth.Tests.OAuth2;
 
 public class NetSuiteTokenClientTests
 {
-    // Oracle's sample client id and secret (reference 1.3) and the Basic value of its refresh sample.
+    // Oracle's sample client id and secret (NetSuite topic 1.3) and the Basic value of its refresh sample.
     private const string ClientId = "6794a3086e4f61a120350d01b8527aed3631472ef33412212495be65a8fc8d4c";
     private const string ClientSecret = "cdc7ac22183ef5024e81b0fce8ef461c44d5896a1f1805d4b372ca61c4d326ae";
     private const string OracleBasic =

@@ -13,7 +13,7 @@ namespace NetSuite.Auth.Tests.OAuth2;
 
 /// <summary>
 /// The OAuth 2.0 and certificates clients through the real <c>AddNetSuiteAuth</c> composition: each call's safety
-/// marking decides what the resilience pipeline retries (DESIGN section 6).
+/// marking decides what the resilience pipeline retries (architecture section 6).
 /// </summary>
 public class OAuth2ResiliencePipelineTests
 {

@@ -7,7 +7,7 @@ namespace NetSuite.Auth.Tests.OAuth2;
 
 public class PkceTests
 {
-    // Reference 1.1: Oracle's Step Two verifier and Step One challenge, verified locally.
+    // NetSuite topic 1.1: Oracle's Step Two verifier and Step One challenge, verified locally.
     private const string OracleVerifier =
         "abFOm_isZAwm7PpI9BtJRMEuiMqhU6sUqZlVWSsAAf1QutgIOD~on78mu-JdpbKc_RA7IEcf2e~q0XrKlJ1tE.8Un64PXLKQG16G4lwW-a5de_0aeU2mHnyVPg.Or8cE";
 

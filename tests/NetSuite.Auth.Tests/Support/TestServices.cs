@@ -35,7 +35,7 @@ internal static class TestServices
     public static FakeTimeProvider NewFakeTime() => new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 }
 
-/// <summary>Inputs of Oracle's worked example (reference section 4.3) and small made-up credentials.</summary>
+/// <summary>Inputs of Oracle's worked example (NetSuite topic 4.3) and small made-up credentials.</summary>
 internal static class Vectors
 {
     public const string OracleTokenId = "2b0ce516420110bcbd36b69e99196d1b7f6de3c6234c5afb799b73d87569f5cc";

@@ -11,7 +11,7 @@ using static TokenRotation.Tests.Engine.EngineTestKit;
 
 namespace TokenRotation.Tests.Engine;
 
-/// <summary>DESIGN section 5: one writer per connection, one TOTP code per window, fencing.</summary>
+/// <summary>architecture section 5: one writer per connection, one TOTP code per window, fencing.</summary>
 public sealed class ConcurrencyTests(ITestOutputHelper output)
 {
     private const string Account = EngineHarness.Account;

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace TokenRotation.Tests.Engine;
 
 /// <summary>
-/// DESIGN section 4's invariants under crashes: a clean run records every side effect (NetSuite call, Key Vault write,
+/// architecture section 4's invariants under crashes: a clean run records every side effect (NetSuite call, Key Vault write,
 /// tag update); then, for each of them in turn, a fresh world runs the same scenario, dies right after that effect,
 /// and is resumed by later runs. Each time the rotation must converge without breaking an invariant. The test fails
 /// if any recorded effect was not crashed after.

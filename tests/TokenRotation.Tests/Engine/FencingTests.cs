@@ -7,7 +7,7 @@ using static TokenRotation.Tests.Engine.EngineTestKit;
 namespace TokenRotation.Tests.Engine;
 
 /// <summary>
-/// Fencing identifies the writer (DESIGN section 5): two holders that overlap (a lease that lapsed while a write was in
+/// Fencing identifies the writer (architecture section 5): two holders that overlap (a lease that lapsed while a write was in
 /// flight) compute the same generation, so the read-back compares the writer id, not only the generation.
 /// </summary>
 public sealed class FencingTests

@@ -9,7 +9,7 @@ using static TokenRotation.Tests.Engine.EngineTestKit;
 namespace TokenRotation.Tests.Engine;
 
 /// <summary>
-/// Never lock the NetSuite user (DESIGN section 5): an NLAuth login NetSuite refused as invalid credentials is never
+/// Never lock the NetSuite user (architecture section 5): an NLAuth login NetSuite refused as invalid credentials is never
 /// sent again with the same password, on any path and across the connections that share the user.
 /// </summary>
 public sealed class NLAuthLockoutTests(ITestOutputHelper output)

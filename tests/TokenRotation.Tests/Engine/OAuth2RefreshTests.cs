@@ -11,7 +11,7 @@ using static TokenRotation.Tests.Engine.EngineTestKit;
 
 namespace TokenRotation.Tests.Engine;
 
-/// <summary>The OAuth 2.0 refresh machine (DESIGN section 4, last paragraph) against the simulator.</summary>
+/// <summary>The OAuth 2.0 refresh machine (architecture section 4, last paragraph) against the simulator.</summary>
 public sealed class OAuth2RefreshTests(ITestOutputHelper output)
 {
     private const string Account = EngineHarness.Account;
@@ -161,7 +161,7 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
         Assert.Equal(ConnectionStatus.Healthy, (await h.GetAsync("conf"))!.Status);
 
         // The warning: NeedsPerson in the index (state tag, status, one NeedsPerson event with a consent link), no new
-        // state version (DESIGN section 3: a confidential client's state changes on consent only), and refreshing
+        // state version (architecture section 3: a confidential client's state changes on consent only), and refreshing
         // continues until the end.
         h.Time.Advance(warningAt - h.Time.GetUtcNow() + TimeSpan.FromMinutes(1));
         var warned = Assert.Single(await SweepAndProcessAsync(h));

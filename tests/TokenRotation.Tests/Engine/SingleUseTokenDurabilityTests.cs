@@ -15,7 +15,7 @@ using static TokenRotation.Tests.Engine.EngineTestKit;
 namespace TokenRotation.Tests.Engine;
 
 /// <summary>
-/// A public client's new single-use refresh token reaches a durable store before anything that can fail (DESIGN
+/// A public client's new single-use refresh token reaches a durable store before anything that can fail (architecture
 /// section 4, last paragraph): odd answers from NetSuite and a failing state vault must not cost it.
 /// </summary>
 public sealed class SingleUseTokenDurabilityTests(ITestOutputHelper output)

@@ -9,7 +9,7 @@ using static TokenRotation.Tests.Engine.EngineTestKit;
 
 namespace TokenRotation.Tests.Engine;
 
-/// <summary>DESIGN section 3: a sweep reads property pages, never values; values only of what is due; writes only for those.</summary>
+/// <summary>architecture section 3: a sweep reads property pages, never values; values only of what is due; writes only for those.</summary>
 public sealed class SweepScaleTests(ITestOutputHelper output)
 {
     private const string Account = EngineHarness.Account;

@@ -14,7 +14,7 @@ namespace TokenRotation.Tests.Engine;
 
 /// <summary>
 /// Thirty simulated days for a mix of connections on the in-memory lease and fake time: versions stay low where
-/// DESIGN section 3 says they do, and no secret ever reaches a log line.
+/// architecture section 3 says they do, and no secret ever reaches a log line.
 /// </summary>
 public sealed class ThirtyDaysTests(ITestOutputHelper output)
 {

@@ -13,7 +13,7 @@ using static TokenRotation.Tests.Engine.EngineTestKit;
 
 namespace TokenRotation.Tests.Engine;
 
-/// <summary>DESIGN section 3: the state vault at its throttle for a whole TBA rotation.</summary>
+/// <summary>architecture section 3: the state vault at its throttle for a whole TBA rotation.</summary>
 public sealed class ThrottleTests(ITestOutputHelper output)
 {
     private const string Prefix = "tba-throttle-";

@@ -15,7 +15,7 @@ public enum ScopeClaimFormat
     CommaSeparated,
 }
 
-/// <summary>The claims of a client-credentials JWT assertion (reference section 2.2).</summary>
+/// <summary>The claims of a client-credentials JWT assertion (NetSuite topic 2.2).</summary>
 public sealed record ClientAssertionOptions
 {
     /// <summary>The default lifetime (<c>exp - iat</c>): five minutes.</summary>

@@ -20,7 +20,7 @@ public interface IJwtSigner
     ValueTask<byte[]> SignAsync(byte[] data, CancellationToken cancellationToken);
 }
 
-/// <summary>The JWS algorithms NetSuite accepts for client assertions (reference section 2.2).</summary>
+/// <summary>The JWS algorithms NetSuite accepts for client assertions (NetSuite topic 2.2).</summary>
 public static class JwtAlgorithms
 {
     /// <summary>ECDSA P-256 with SHA-256 (the default).</summary>
