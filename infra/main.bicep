@@ -123,6 +123,12 @@ param netSuiteRestletsUrlTemplate string = 'https://{account}.restlets.api.netsu
 @description('Optional. UI host template, used for the OAuth 2.0 authorize page (NetSuite:AppUrlTemplate).')
 param netSuiteAppUrlTemplate string = 'https://{account}.app.netsuite.com'
 
+@description('Optional. NetSuite\'s generic authorize page, for connections imported without an account (NetSuite:GenericAuthorizeUrl).')
+param netSuiteGenericAuthorizeUrl string = 'https://system.netsuite.com/app/login/oauth2/authorize.nl'
+
+@description('Optional. NetSuite\'s data-center discovery, which gives the domains of the account a generic consent chose (NetSuite:DataCenterUrlsUrl).')
+param netSuiteDataCenterUrlsUrl string = 'https://rest.netsuite.com/rest/datacenterurls'
+
 @description('Optional. Raise an alert when the last sweep completed longer ago than this (ISO 8601 duration); quiet until a first sweep has completed.')
 @allowed([
   'PT30M'
@@ -465,6 +471,8 @@ module appSettings 'modules/app-settings.bicep' = {
       NetSuite__SuiteTalkUrlTemplate: netSuiteSuiteTalkUrlTemplate
       NetSuite__RestletsUrlTemplate: netSuiteRestletsUrlTemplate
       NetSuite__AppUrlTemplate: netSuiteAppUrlTemplate
+      NetSuite__GenericAuthorizeUrl: netSuiteGenericAuthorizeUrl
+      NetSuite__DataCenterUrlsUrl: netSuiteDataCenterUrlsUrl
       // Entra ID sign-in of the status page and operator API, checked by the app: Flex Consumption does not enforce
       // App Service authentication (unauthenticated callers pass), so no authsettingsV2 here.
       OperatorAuth__TenantId: operatorApiTenantId
