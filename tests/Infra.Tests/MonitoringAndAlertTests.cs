@@ -9,7 +9,7 @@ namespace Infra.Tests;
 public sealed partial class MonitoringAndAlertTests
 {
     private static readonly string[] EngineEvents =
-        ["RotationStarted", "RotationSucceeded", "RotationFailed", "RotationAbandoned", "NeedsPerson", "PossibleOrphan", "SweepCompleted"];
+        ["RotationStarted", "RotationSucceeded", "RotationFailed", "RotationAbandoned", "NeedsPerson", "PossibleOrphan", "SweepCompleted", "NetSuiteOddity", "LostUpdate", "TokenJournal"];
 
     [Fact]
     public async Task Events_json_lists_the_engine_events_with_their_properties()

@@ -17,9 +17,12 @@ public static class RotationEvents
     public const string NeedsPerson = nameof(NeedsPerson);
     public const string PossibleOrphan = nameof(PossibleOrphan);
     public const string SweepCompleted = nameof(SweepCompleted);
+    public const string NetSuiteOddity = nameof(NetSuiteOddity);
+    public const string LostUpdate = nameof(LostUpdate);
+    public const string TokenJournal = nameof(TokenJournal);
 
     public static readonly IReadOnlyList<string> All =
-        [RotationStarted, RotationSucceeded, RotationFailed, RotationAbandoned, NeedsPerson, PossibleOrphan, SweepCompleted];
+        [RotationStarted, RotationSucceeded, RotationFailed, RotationAbandoned, NeedsPerson, PossibleOrphan, SweepCompleted, NetSuiteOddity, LostUpdate, TokenJournal];
 }
 
 /// <summary>Logs (message templates, never secrets) and metrics of the engine.</summary>
@@ -102,16 +105,16 @@ public sealed partial class RotationTelemetry
     /// <summary>A single-use token the state vault refused was sealed into the journal, or replayed from it.</summary>
     public void Journal(string connection, string what) => LogJournal(connection, what);
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning,
-        Message = "NetSuite answer oddity for {Connection} ({Kind}) during {Operation}: {What}")]
+    [LoggerMessage(EventId = 1010, EventName = RotationEvents.NetSuiteOddity, Level = LogLevel.Warning,
+        Message = "NetSuiteOddity {Connection} ({Kind}) during {Operation}: {What}")]
     private partial void LogOddity(string connection, string kind, string operation, string what);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Error,
-        Message = "Lost update on {Connection} at generation {Generation}: {Reason}; this holder stopped")]
+    [LoggerMessage(EventId = 1011, EventName = RotationEvents.LostUpdate, Level = LogLevel.Error,
+        Message = "LostUpdate {Connection} at generation {Generation}: {Reason}; this holder stopped")]
     private partial void LogLostUpdate(string connection, long generation, string reason);
 
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning,
-        Message = "Token journal for {Connection}: {What}")]
+    [LoggerMessage(EventId = 1012, EventName = RotationEvents.TokenJournal, Level = LogLevel.Warning,
+        Message = "TokenJournal {Connection}: {What}")]
     private partial void LogJournal(string connection, string what);
 
     [LoggerMessage(EventId = 1001, EventName = RotationEvents.RotationStarted, Level = LogLevel.Information,
