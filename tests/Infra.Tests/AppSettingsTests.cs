@@ -164,14 +164,7 @@ public sealed partial class AppSettingsTests
         var settings = (await Scenarios.Defaults()).AppSettings;
 
         // Values known only at deployment (URIs, client ids) become plausible stand-ins; literal values stay as deployed.
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(
-                s.Key.Replace("__", ":", StringComparison.Ordinal),
-                s.Value.StartsWith('[') ? StandIn(s.Key) : s.Value)))
-            .Build();
-        var services = new ServiceCollection();
-        services.AddTokenRotation(configuration);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = Provider(settings);
 
         var validator = provider.GetRequiredService<IStartupValidator>();
         var exception = Record.Exception(validator.Validate);
@@ -234,7 +227,7 @@ public sealed partial class AppSettingsTests
         Assert.Null(Record.Exception(provider.GetRequiredService<IStartupValidator>().Validate));
     }
 
-    private static ServiceProvider Provider(Dictionary<string, string> settings)
+    private static ServiceProvider Provider(IReadOnlyDictionary<string, string> settings)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(
