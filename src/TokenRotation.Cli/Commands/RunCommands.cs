@@ -32,7 +32,7 @@ internal static class RunCommands
                 console.Error.WriteLine($"Refreshing {connection} ...");
                 var processor = services.GetRequiredService<ConnectionProcessor>();
                 var request = new RunRequest { Now = true, DryRun = parse.GetValue(dryRun), Trigger = "cli-refresh" };
-                var outcome = await processor.WithSessionAsync(connection, request, RefreshAsync, token).ConfigureAwait(false);
+                var outcome = await processor.WithSessionAsync(connection, request, (ctx, ct) => RefreshAsync(services, ctx, ct), token).ConfigureAwait(false);
                 return await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
             }, ct);
         });
@@ -78,7 +78,7 @@ internal static class RunCommands
             connection, new RunRequest { Now = true, Rotate = true, StartRotations = true, Force = force, DryRun = dryRun, Trigger = "cli-rotate" }, cancellationToken);
 
     /// <summary>The refresh of one connection, by kind, inside its session.</summary>
-    public static Task<OutcomeKind> RefreshAsync(RunContext ctx, CancellationToken cancellationToken)
+    public static Task<OutcomeKind> RefreshAsync(IServiceProvider services, RunContext ctx, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         if (ctx.Doc.Paused && !ctx.Request.DryRun)
@@ -89,14 +89,14 @@ internal static class RunCommands
 
         return ctx.Doc.Kind switch
         {
-            ConnectionKind.OAuth2AuthorizationCode => OAuth2RefreshMachine.RunAsync(ctx, cancellationToken),
-            ConnectionKind.OAuth2ClientCredentials => ClientCredentialsMachine.MintIfDueAsync(ctx, cancellationToken),
-            ConnectionKind.Tba => CheckTbaAsync(ctx, cancellationToken),
+            ConnectionKind.OAuth2AuthorizationCode => services.GetRequiredService<OAuth2RefreshMachine>().RunAsync(ctx, cancellationToken),
+            ConnectionKind.OAuth2ClientCredentials => services.GetRequiredService<ClientCredentialsMachine>().MintIfDueAsync(ctx, cancellationToken),
+            ConnectionKind.Tba => CheckTbaAsync(services.GetRequiredService<TbaRotationOperations>(), ctx, cancellationToken),
             _ => Task.FromResult(OutcomeKind.Refused),
         };
     }
 
-    private static async Task<OutcomeKind> CheckTbaAsync(RunContext ctx, CancellationToken cancellationToken)
+    private static async Task<OutcomeKind> CheckTbaAsync(TbaRotationOperations ops, RunContext ctx, CancellationToken cancellationToken)
     {
         var current = ctx.Doc.Credentials.Current;
         if (current is null)
@@ -111,7 +111,6 @@ internal static class RunCommands
             return OutcomeKind.DryRun;
         }
 
-        var ops = TbaRotationOperations.Instance;
         var verify = await ops.VerifyAsync(ctx, current, cancellationToken).ConfigureAwait(false);
         if (!verify.Verified)
         {

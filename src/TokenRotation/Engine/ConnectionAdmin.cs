@@ -1,7 +1,12 @@
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
 using NetSuite.Auth.Tba;
+using Microsoft.Extensions.Options;
+using TokenRotation.Configuration;
 using TokenRotation.Connections;
+using TokenRotation.Coordination;
+using TokenRotation.Keys;
+using TokenRotation.Telemetry;
 using TokenRotation.Stores;
 
 namespace TokenRotation.Engine;
@@ -10,8 +15,27 @@ namespace TokenRotation.Engine;
 /// The connection lifecycle an operator drives (CLI, HTTP): import, pause, resume, roll back, delete, status, and
 /// completing a consent. Every action that changes a connection runs under its lease, and every one has a dry run.
 /// </summary>
-public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor processor, NetSuiteDataCenterClient discovery, NetSuiteEndpoints endpoints)
+public sealed class ConnectionAdmin(
+    ConnectionProcessor processor,
+    RunEffects effects,
+    ILeaseProvider leases,
+    IConnectionStore store,
+    IConsumerPublisher consumers,
+    IAccountGate gate,
+    NetSuiteTokenClient netSuiteTokens,
+    NetSuiteTbaClient tbaClient,
+    NetSuiteDataCenterClient discovery,
+    NetSuiteEndpoints endpoints,
+    OAuth2RefreshMachine refreshMachine,
+    CredentialRotationMachine rotations,
+    TbaRotationOperations tbaRotation,
+    CertificateRotationOperations certificateRotation,
+    RotationTelemetry telemetry,
+    IOptions<RotationOptions> rotationOptions,
+    TimeProvider time)
 {
+    private DateTimeOffset Now => time.GetUtcNow();
+
     /// <summary>Adds a connection. Its name must be free; a soft-deleted name must be recovered instead.</summary>
     public async Task<ConnectionOutcome> ImportAsync(ConnectionDocument document, bool dryRun, CancellationToken cancellationToken = default)
     {
@@ -27,18 +51,18 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             return Refused(name, $"Cannot import {name}: {string.Join("; ", problems)}.");
         }
 
-        await using var lease = await services.Leases.TryAcquireAsync(ConnectionProcessor.LeaseKey(name), cancellationToken).ConfigureAwait(false);
+        await using var lease = await leases.TryAcquireAsync(ConnectionProcessor.LeaseKey(name), cancellationToken).ConfigureAwait(false);
         if (lease is null)
         {
             return ConnectionOutcome.Busy(name.Value);
         }
 
-        if (await services.Store.GetAsync(name, cancellationToken).ConfigureAwait(false) is not null)
+        if (await store.GetAsync(name, cancellationToken).ConfigureAwait(false) is not null)
         {
             return new ConnectionOutcome(name.Value, OutcomeKind.Conflict, $"A connection named {name} already exists; delete it first or choose another name.", ConnectionStatus.Healthy, null, []);
         }
 
-        if (await services.Store.IsDeletedAsync(name, cancellationToken).ConfigureAwait(false))
+        if (await store.IsDeletedAsync(name, cancellationToken).ConfigureAwait(false))
         {
             return Refused(name, $"The name {name} belongs to a deleted connection that purge protection keeps until it is recovered: run `nstoken recover {name}`, or choose another name.");
         }
@@ -46,7 +70,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
         var actions = new List<string>();
         document.SchemaVersion = ConnectionDocument.CurrentSchemaVersion;
         document.Generation = 0;
-        document.CreatedAt = services.Now;
+        document.CreatedAt = Now;
         switch (document.Kind)
         {
             case ConnectionKind.OAuth2AuthorizationCode:
@@ -87,16 +111,16 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
         }
 
         document.Generation = 1;
-        var index = Scheduler.Index(document, services.Rotation);
+        var index = Scheduler.Index(document, rotationOptions.Value);
         lease.EnsureHeld();
-        await services.Store.SaveAsync(document, index, cancellationToken).ConfigureAwait(false);
-        services.Telemetry.StateWritten(name.Value);
+        await store.SaveAsync(document, index, cancellationToken).ConfigureAwait(false);
+        telemetry.StateWritten(name.Value);
         if (document.Kind == ConnectionKind.Tba)
         {
             var tba = document.Tba!;
             var current = document.Credentials.Current!;
             lease.EnsureHeld();
-            await services.Consumers.PublishTbaAsync(name, new TbaProjection(document.Account, tba.ConsumerKey, tba.ConsumerSecret, current.Id, current.Secret!), cancellationToken).ConfigureAwait(false);
+            await consumers.PublishTbaAsync(name, new TbaProjection(document.Account, tba.ConsumerKey, tba.ConsumerSecret, current.Id, current.Secret!), cancellationToken).ConfigureAwait(false);
             actions.Add("published the TBA set to the consumer vault");
         }
 
@@ -114,8 +138,8 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
         processor.WithSessionAsync(name, new RunRequest { DryRun = dryRun, Trigger = "rollback", Now = true }, (ctx, ct) =>
             ctx.Doc.Kind switch
             {
-                ConnectionKind.Tba => CredentialRotationMachine.RollbackAsync(ctx, TbaRotationOperations.Instance, ct),
-                ConnectionKind.OAuth2ClientCredentials when services.CertificateRotation is { } ops => CredentialRotationMachine.RollbackAsync(ctx, ops, ct),
+                ConnectionKind.Tba => rotations.RollbackAsync(ctx, tbaRotation, ct),
+                ConnectionKind.OAuth2ClientCredentials => rotations.RollbackAsync(ctx, certificateRotation, ct),
                 _ => Task.FromResult(Refuse(ctx, $"{ctx.Doc.Kind} connections have nothing to roll back.")),
             }, cancellationToken);
 
@@ -132,7 +156,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             {
                 foreach (var token in new[] { doc.Credentials.Current, doc.Credentials.Pending, doc.Credentials.Previous }.OfType<RotatedCredential>())
                 {
-                    toRevoke.Add(($"TBA token {token.Id}", () => TbaRotationOperations.Instance.RevokeAsync(ctx, token, ct)));
+                    toRevoke.Add(($"TBA token {token.Id}", () => tbaRotation.RevokeAsync(ctx, token, ct)));
                 }
             }
             else if (doc.Kind == ConnectionKind.OAuth2AuthorizationCode && doc.OAuth2?.RefreshToken is { } refresh)
@@ -141,18 +165,18 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
                 {
                     var oauth = doc.OAuth2!;
                     var client = oauth.IsPublicClient ? OAuth2ClientAuthentication.Public(oauth.ClientId) : OAuth2ClientAuthentication.Confidential(oauth.ClientId, oauth.ClientSecret ?? "");
-                    await using (await services.Gate.EnterAsync(doc.Account, ct).ConfigureAwait(false))
+                    await using (await gate.EnterAsync(doc.Account, ct).ConfigureAwait(false))
                     {
-                        var r = await services.Tokens.RevokeAsync(ctx.Account, client, refresh, ct).ConfigureAwait(false);
+                        var r = await netSuiteTokens.RevokeAsync(ctx.Account, client, refresh, ct).ConfigureAwait(false);
                         return r.IsSuccess ? NetSuiteResult<string>.Success($"HTTP {r.Value}") : NetSuiteResult<string>.Failure(r.Error!);
                     }
                 }));
             }
-            else if (doc.Kind == ConnectionKind.OAuth2ClientCredentials && services.CertificateRotation is { } certificates)
+            else if (doc.Kind == ConnectionKind.OAuth2ClientCredentials)
             {
                 foreach (var cert in new[] { doc.Credentials.Current, doc.Credentials.Pending, doc.Credentials.Previous }.OfType<RotatedCredential>())
                 {
-                    toRevoke.Add(($"certificate {cert.Id}", () => certificates.RevokeAsync(ctx, cert, ct)));
+                    toRevoke.Add(($"certificate {cert.Id}", () => certificateRotation.RevokeAsync(ctx, cert, ct)));
                 }
             }
 
@@ -186,9 +210,9 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             if (badLogin is not null && !ctx.Request.Force)
             {
                 // The refused login is the connection's too: status and doctor show it until the password changes.
-                ctx.RecordError(badLogin, "delete", retry: false);
-                await ctx.NeedsPersonAsync($"delete: {badLogin.Message}", false, ct).ConfigureAwait(false);
-                await ctx.SaveAsync(ct).ConfigureAwait(false);
+                effects.RecordError(ctx, badLogin, "delete", retry: false);
+                await effects.NeedsPersonAsync(ctx, $"delete: {badLogin.Message}", false, ct).ConfigureAwait(false);
+                await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
             }
 
             if (failures.Count > 0 && !ctx.Request.Force)
@@ -198,8 +222,8 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             }
 
             ctx.Session.Lease.EnsureHeld();
-            await ctx.DeleteConsumerSecretAsync(ct).ConfigureAwait(false);
-            await services.Store.DeleteAsync(ctx.Session.Name, ct).ConfigureAwait(false);
+            await effects.DeleteConsumerSecretAsync(ctx, ct).ConfigureAwait(false);
+            await store.DeleteAsync(ctx.Session.Name, ct).ConfigureAwait(false);
             ctx.Did($"deleted {ctx.Name}; with purge protection its name stays blocked until recovered (`nstoken recover {ctx.Name}`)");
             return OutcomeKind.Succeeded;
         }, cancellationToken);
@@ -208,7 +232,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
     public async Task<IReadOnlyList<ConnectionStatusView>> StatusAsync(CancellationToken cancellationToken = default)
     {
         var names = new List<ConnectionName>();
-        await foreach (var index in services.Store.ListAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var index in store.ListAsync(cancellationToken).ConfigureAwait(false))
         {
             names.Add(index.Name);
         }
@@ -216,8 +240,8 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
         var views = new ConnectionStatusView?[names.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            var doc = await services.Store.GetAsync(names[i], ct).ConfigureAwait(false);
-            views[i] = doc is null ? null : ConnectionStatusView.From(doc, Scheduler.Index(doc, services.Rotation, null, services.Now));
+            var doc = await store.GetAsync(names[i], ct).ConfigureAwait(false);
+            views[i] = doc is null ? null : ConnectionStatusView.From(doc, Scheduler.Index(doc, rotationOptions.Value, null, Now));
         }).ConfigureAwait(false);
 
         return views.OfType<ConnectionStatusView>()
@@ -247,7 +271,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
 
             var pending = AccountRestriction.IsAccountPending(doc);
             NetSuiteAccountId account;
-            var tokenClient = services.Tokens;
+            var tokenClient = netSuiteTokens;
             if (pending)
             {
                 var (chosen, chosenClient, problem) = await ChooseAccountAsync(ctx, oauth, consent, ct).ConfigureAwait(false);
@@ -269,15 +293,15 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
 
             var client = oauth.IsPublicClient ? OAuth2ClientAuthentication.Public(oauth.ClientId) : OAuth2ClientAuthentication.Confidential(oauth.ClientId, oauth.ClientSecret ?? "");
             NetSuiteResult<TokenResponse> result;
-            await using (await services.Gate.EnterAsync(account.Realm, ct).ConfigureAwait(false))
+            await using (await gate.EnterAsync(account.Realm, ct).ConfigureAwait(false))
             {
                 result = await tokenClient.ExchangeCodeAsync(account, client, consent.Code, new Uri(oauth.RedirectUri), consent.CodeVerifier, ct).ConfigureAwait(false);
             }
 
             if (!result.IsSuccess)
             {
-                ctx.RecordError(result.Error!, "consent", retry: false);
-                await ctx.SaveAsync(ct).ConfigureAwait(false);
+                effects.RecordError(ctx, result.Error!, "consent", retry: false);
+                await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
                 ctx.Did($"NetSuite refused the authorization code ({result.Error!.Code}): {result.Error.Message} Start the consent again from a fresh link.");
                 return OutcomeKind.Failed;
             }
@@ -297,7 +321,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
                 var revoked = await RevokeGrantAsync(ctx, client, tokens.RefreshToken ?? tokens.AccessToken, (issuedRefresh ?? issuedAccess)?.TokenId, "issued for a refused consent", ct, account, tokenClient).ConfigureAwait(false);
                 if (!revoked)
                 {
-                    await ctx.SaveAsync(ct).ConfigureAwait(false);
+                    await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
                 }
 
                 return Refuse(ctx, refusal + (revoked
@@ -311,7 +335,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
                 var revokedAccess = await RevokeGrantAsync(ctx, client, tokens.AccessToken, issuedAccess?.TokenId, "issued without a refresh token", ct).ConfigureAwait(false);
                 if (!revokedAccess)
                 {
-                    await ctx.SaveAsync(ct).ConfigureAwait(false);
+                    await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
                 }
 
                 return Refuse(ctx, "NetSuite answered the consent without a refresh token, so the service could not keep this connection alive; nothing was stored. Check that the integration record allows the authorization code grant, then consent again.");
@@ -320,16 +344,16 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             // The code is spent: nothing read from the answer may cost its tokens, so they are read tolerantly.
             foreach (var oddity in tokens.Oddities)
             {
-                services.Telemetry.Oddity(ctx.Name, ctx.Kind, "consent", oddity);
+                telemetry.Oddity(ctx.Name, ctx.Kind, "consent", oddity);
             }
 
             // A consent starts a new chain; only a public client's chain has an end (oit + its maximum rotation time).
             oauth.ChainEndsAt = null;
-            OAuth2RefreshMachine.AcceptRefreshToken(ctx, oauth, refreshToken, "consent");
-            oauth.ChainEndsAt = oauth.IsPublicClient ? oauth.ChainEndsAt ?? ctx.Now + TimeSpan.FromHours(oauth.MaxRotationHours) : null;
+            refreshMachine.AcceptRefreshToken(ctx, oauth, refreshToken, "consent");
+            oauth.ChainEndsAt = oauth.IsPublicClient ? oauth.ChainEndsAt ?? Now + TimeSpan.FromHours(oauth.MaxRotationHours) : null;
 
-            var accessExpiresAt = OAuth2RefreshMachine.AccessTokenExpiry(ctx, tokens, "consent");
-            oauth.ConsentedAt = ctx.Now;
+            var accessExpiresAt = refreshMachine.AccessTokenExpiry(ctx, tokens, "consent");
+            oauth.ConsentedAt = Now;
             oauth.ExpectedRoleId ??= grant.RoleId;
             oauth.ExpectedEntityId ??= grant.EntityId;
             if (pending)
@@ -342,15 +366,15 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             doc.Status = ConnectionStatus.Healthy;
             doc.NeedsPersonReason = null;
             doc.LastError = null;
-            doc.LastSuccessAt = ctx.Now;
-            await ctx.SaveAsync(ct).ConfigureAwait(false);
-            await ctx.PublishAccessTokenAsync(tokens.AccessToken, accessExpiresAt, ct).ConfigureAwait(false);
+            doc.LastSuccessAt = Now;
+            await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
+            await effects.PublishAccessTokenAsync(ctx, tokens.AccessToken, accessExpiresAt, ct).ConfigureAwait(false);
             ctx.AccessTokenExpiresAt = accessExpiresAt;
             var until = oauth.RefreshTokenExpiresAt is { } end ? $"the refresh token is valid until {end:u}" : "the refresh token's end could not be read from it";
             ctx.Did(oauth.ExpectedRoleId is null && oauth.ExpectedEntityId is null
                 ? $"consent stored; NetSuite's tokens do not name a role and user, so none was pinned; {until}"
                 : $"consent stored for role {oauth.ExpectedRoleId} and user {oauth.ExpectedEntityId}; {until}");
-            services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "consent", until);
+            telemetry.Succeeded(ctx.Name, ctx.Kind, "consent", until);
 
             // Only now that the new token is stored: a failed revoke is recorded, never a reason to lose the new token.
             if (replaced is not null)
@@ -362,7 +386,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
                 }
                 else
                 {
-                    await ctx.SaveAsync(ct).ConfigureAwait(false);
+                    await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
                 }
             }
 
@@ -391,14 +415,14 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
         var domains = await discovery.DiscoverAsync(company, cancellationToken).ConfigureAwait(false);
         if (!domains.IsSuccess)
         {
-            ctx.RecordError(domains.Error!, "consent", retry: false);
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            effects.RecordError(ctx, domains.Error!, "consent", retry: false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             ctx.Did($"NetSuite's data-center discovery did not answer for account {company.Realm} ({domains.Error!.Code}): {domains.Error.Message} The authorization code was not used and the account was not pinned; open the consent link again.");
             return (null, null, OutcomeKind.Failed);
         }
 
         ctx.Did($"NetSuite's data-center discovery gave the domains of account {company.Realm}");
-        return (company, services.Tokens.WithEndpoints(endpoints.WithDiscoveredDomains(company, domains.Value)), null);
+        return (company, netSuiteTokens.WithEndpoints(endpoints.WithDiscoveredDomains(company, domains.Value)), null);
     }
 
     /// <summary>
@@ -411,9 +435,9 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
     {
         account ??= ctx.Account;
         NetSuiteResult<int> revoke;
-        await using (await services.Gate.EnterAsync(account.Realm, cancellationToken).ConfigureAwait(false))
+        await using (await gate.EnterAsync(account.Realm, cancellationToken).ConfigureAwait(false))
         {
-            revoke = await (tokenClient ?? services.Tokens).RevokeAsync(account, client, token, cancellationToken).ConfigureAwait(false);
+            revoke = await (tokenClient ?? netSuiteTokens).RevokeAsync(account, client, token, cancellationToken).ConfigureAwait(false);
         }
 
         if (revoke.IsSuccess)
@@ -423,8 +447,8 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
 
         var tokenName = $"OAuth 2.0 refresh token {tokenId ?? "(no jti)"} of account {account.Realm} {why}";
         var reason = $"NetSuite did not confirm its revoke ({revoke.Error!.Code})";
-        ctx.Doc.PossibleOrphans.Add(new PossibleOrphan { TokenName = tokenName, RecordedAt = ctx.Now, Reason = reason });
-        services.Telemetry.PossibleOrphan(ctx.Name, ctx.Doc.Account, tokenName, reason);
+        ctx.Doc.PossibleOrphans.Add(new PossibleOrphan { TokenName = tokenName, RecordedAt = Now, Reason = reason });
+        telemetry.PossibleOrphan(ctx.Name, ctx.Doc.Account, tokenName, reason);
         ctx.Did($"recorded possible orphan {tokenName}: {reason}");
         return false;
     }
@@ -445,7 +469,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             }
 
             ctx.Doc.Paused = paused;
-            await ctx.SaveAsync(ct).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
             ctx.Did(paused ? "paused" : "resumed");
             return OutcomeKind.Succeeded;
         }, cancellationToken);
@@ -456,9 +480,9 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
         var current = document.Credentials.Current!;
         var account = NetSuiteAccountId.Parse(document.Account);
         NetSuiteResult<TbaTokenInfo> info;
-        await using (await services.Gate.EnterAsync(document.Account, cancellationToken).ConfigureAwait(false))
+        await using (await gate.EnterAsync(document.Account, cancellationToken).ConfigureAwait(false))
         {
-            info = await services.Tba.TokenInfoAsync(new TbaCredentials(account, tba.ConsumerKey, tba.ConsumerSecret, current.Id, current.Secret!), cancellationToken).ConfigureAwait(false);
+            info = await tbaClient.TokenInfoAsync(new TbaCredentials(account, tba.ConsumerKey, tba.ConsumerSecret, current.Id, current.Secret!), cancellationToken).ConfigureAwait(false);
         }
 
         if (!info.IsSuccess)

@@ -19,7 +19,7 @@ public sealed record CertificateToMap(string Connection, string CertificateName,
 /// will live (Key Vault in Azure, never exported), the person maps the public certificate in NetSuite's M2M set-up
 /// page, and the connection is completed with the certificate id NetSuite shows; it is verified by minting a token.
 /// </summary>
-public sealed class ClientCredentialsSetup(ICertificateKeyStore keys, ConnectionAdmin admin, ConnectionProcessor processor, EngineServices services)
+public sealed class ClientCredentialsSetup(ICertificateKeyStore keys, ConnectionAdmin admin, ConnectionProcessor processor, Stores.IConnectionStore store, TimeProvider time)
 {
     /// <summary>Step 1: a fresh key pair and the certificate to upload (a key is never reused across connections).</summary>
     public async Task<CertificateToMap> CreateKeyAsync(ConnectionName name, string? roleId, string? entityId, CancellationToken cancellationToken = default)
@@ -36,7 +36,7 @@ public sealed class ClientCredentialsSetup(ICertificateKeyStore keys, Connection
     /// </summary>
     public async Task<(CertificateToMap Certificate, ConnectionDocument Tba)> PrepareMigrationAsync(ConnectionName tbaName, ConnectionName newName, CancellationToken cancellationToken = default)
     {
-        var tba = await services.Store.GetAsync(tbaName, cancellationToken).ConfigureAwait(false)
+        var tba = await store.GetAsync(tbaName, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"No connection named {tbaName}.");
         if (tba.Kind != ConnectionKind.Tba || tba.Tba is null)
         {
@@ -68,7 +68,7 @@ public sealed class ClientCredentialsSetup(ICertificateKeyStore keys, Connection
             },
             Credentials = new CredentialSlots
             {
-                Current = new RotatedCredential { Id = certificateId, KeyVersion = certificate.KeyVersion, IssuedAt = services.Now, ExpiresAt = certificate.NotAfter },
+                Current = new RotatedCredential { Id = certificateId, KeyVersion = certificate.KeyVersion, IssuedAt = time.GetUtcNow(), ExpiresAt = certificate.NotAfter },
             },
         };
         var imported = await admin.ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
