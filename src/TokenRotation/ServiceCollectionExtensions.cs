@@ -9,6 +9,7 @@ using TokenRotation.Configuration;
 using TokenRotation.Consent;
 using TokenRotation.Engine;
 using TokenRotation.Keys;
+using TokenRotation.Kinds;
 using TokenRotation.Stores;
 using TokenRotation.Telemetry;
 
@@ -56,16 +57,14 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RotationTelemetry>();
         services.AddTokenRotationConsent();
         services.TryAddSingleton<IAssertionSignerFactory, UnavailableAssertionSigners>();
-        services.TryAddSingleton<Coordination.ILoginRefusalStore>(sp => (Coordination.ILoginRefusalStore)sp.GetRequiredService<Coordination.ITotpStepStore>());
-        services.TryAddSingleton<NLAuthLoginGuard>();
         services.TryAddSingleton<RunEffects>();
-        services.TryAddSingleton<OAuth2RefreshMachine>();
-        services.TryAddSingleton<ClientCredentialsMachine>();
         services.TryAddSingleton<CredentialRotationMachine>();
-        services.TryAddSingleton<TbaRotationOperations>();
+        services.AddCredentialKinds();
         services.TryAddSingleton<TokenSealer>();
         services.TryAddSingleton<ConnectionProcessor>();
-        services.TryAddSingleton<ConnectionAdmin>();
+        services.TryAddSingleton<ConnectionImport>();
+        services.TryAddSingleton<ConnectionLifecycle>();
+        services.TryAddSingleton<ConnectionStatusQuery>();
         services.TryAddSingleton<SweepService>();
         services.TryAddSingleton<AccountWorker>();
         return services;

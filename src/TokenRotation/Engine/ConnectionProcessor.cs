@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
-using TokenRotation.Keys;
+using TokenRotation.Kinds;
+using TokenRotation.Kinds.AuthorizationCode;
 using TokenRotation.Stores;
 using TokenRotation.Telemetry;
 
@@ -20,11 +21,8 @@ public sealed partial class ConnectionProcessor(
     RunEffects effects,
     ITokenJournal journal,
     TokenSealer sealer,
+    CredentialKindHandlers handlers,
     OAuth2RefreshMachine refresh,
-    ClientCredentialsMachine clientCredentials,
-    CredentialRotationMachine rotations,
-    TbaRotationOperations tbaRotation,
-    CertificateRotationOperations certificateRotation,
     RotationTelemetry telemetry,
     IOptions<RotationOptions> rotation,
     TimeProvider time,
@@ -144,25 +142,7 @@ public sealed partial class ConnectionProcessor(
             return Task.FromResult(ctx.Request.Now ? OutcomeKind.Refused : OutcomeKind.NothingToDo);
         }
 
-        return ctx.Doc.Kind switch
-        {
-            ConnectionKind.OAuth2AuthorizationCode => refresh.RunAsync(ctx, cancellationToken),
-            ConnectionKind.OAuth2ClientCredentials => RunClientCredentialsAsync(ctx, cancellationToken),
-            ConnectionKind.Tba => rotations.RunAsync(ctx, tbaRotation, cancellationToken),
-            _ => throw new InvalidDataException($"Connection {ctx.Name} has an unknown kind {ctx.Doc.Kind}."),
-        };
-    }
-
-    private async Task<OutcomeKind> RunClientCredentialsAsync(RunContext ctx, CancellationToken cancellationToken)
-    {
-        var mint = await clientCredentials.MintIfDueAsync(ctx, cancellationToken).ConfigureAwait(false);
-        if (mint is not OutcomeKind.NeedsPerson)
-        {
-            var rotated = await rotations.RunAsync(ctx, certificateRotation, cancellationToken).ConfigureAwait(false);
-            return rotated is OutcomeKind.NothingToDo ? mint : rotated;
-        }
-
-        return mint;
+        return handlers.For(ctx.Doc).RunDueAsync(ctx, cancellationToken);
     }
 
     private static bool SameIndex(ConnectionIndex? a, ConnectionIndex b) =>

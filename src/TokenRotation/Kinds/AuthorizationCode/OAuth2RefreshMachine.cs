@@ -5,8 +5,9 @@ using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
 using TokenRotation.Telemetry;
+using TokenRotation.Engine;
 
-namespace TokenRotation.Engine;
+namespace TokenRotation.Kinds.AuthorizationCode;
 
 /// <summary>
 /// OAuth 2.0 authorization-code connections (architecture section 4, last paragraph): refresh the access token before it
@@ -51,7 +52,7 @@ public sealed class OAuth2RefreshMachine(
         }
 
         var now = Now;
-        var end = Scheduler.RefreshEnds(oauth);
+        var end = AuthorizationCodeKind.RefreshEnds(oauth);
         if (end is { } e && now >= e)
         {
             var what = oauth.ChainEndsAt is { } chain && chain <= e ? "The public client's token chain reached its maximum rotation time" : "The refresh token expired";
@@ -67,13 +68,13 @@ public sealed class OAuth2RefreshMachine(
         // It lives in the index (the state tag) and in telemetry, not in a new state version: architecture section 3 keeps a
         // confidential client's state to consents, so that its versions stay few.
         var warningStarted = false;
-        if (Scheduler.ConsentWarningActive(doc, defaults, now) && doc.StoredIndex?.State != ConnectionStatus.NeedsPerson)
+        if (AuthorizationCodeKind.ConsentWarningActive(doc, defaults, now) && doc.StoredIndex?.State != ConnectionStatus.NeedsPerson)
         {
-            await effects.WarnAsync(ctx, Scheduler.ConsentWarning(oauth), cancellationToken).ConfigureAwait(false);
+            await effects.WarnAsync(ctx, AuthorizationCodeKind.ConsentWarning(oauth), cancellationToken).ConfigureAwait(false);
             warningStarted = true;
         }
 
-        var next = Scheduler.NextRefresh(doc, defaults, doc.StoredIndex?.CredentialExpiresAt);
+        var next = AuthorizationCodeKind.NextRefresh(doc, defaults, doc.StoredIndex?.CredentialExpiresAt);
         var due = ctx.Request.Now || next is null || next <= now;
         if (!due)
         {

@@ -4,8 +4,9 @@ using NetSuite.Auth;
 using TokenRotation.Connections;
 using TokenRotation.Consent;
 using TokenRotation.Coordination;
+using TokenRotation.Engine;
 
-namespace TokenRotation.Engine;
+namespace TokenRotation.Kinds.Tba;
 
 /// <summary>
 /// Never sends a password NetSuite refused as invalid credentials again (architecture section 5): five failed NLAuth logins

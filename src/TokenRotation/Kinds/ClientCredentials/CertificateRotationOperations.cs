@@ -6,8 +6,9 @@ using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
 using TokenRotation.Engine;
+using TokenRotation.Keys;
 
-namespace TokenRotation.Keys;
+namespace TokenRotation.Kinds.ClientCredentials;
 
 /// <summary>
 /// Certificate rotation for client-credentials connections, through the same state machine as TBA tokens:

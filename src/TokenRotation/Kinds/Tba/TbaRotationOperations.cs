@@ -5,10 +5,11 @@ using Microsoft.Extensions.Options;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
+using TokenRotation.Engine;
 using TokenRotation.Telemetry;
 using TokenRotation.Stores;
 
-namespace TokenRotation.Engine;
+namespace TokenRotation.Kinds.Tba;
 
 /// <summary>
 /// TBA rotation through NetSuite's <c>issuetoken</c> (NLAuth + TOTP) and <c>revoketoken</c>; verification is a real
@@ -16,7 +17,7 @@ namespace TokenRotation.Engine;
 /// and entity as the current token.
 /// </summary>
 public sealed class TbaRotationOperations(
-    RunEffects effects, IAccountGate gate, NetSuiteTbaClient tbaClient, IConsumerPublisher consumers, ITotpStepStore totpSteps, NLAuthLoginGuard loginGuard,
+    RunEffects effects, IAccountGate gate, NetSuiteTbaClient tbaClient, TbaIdentityCheck identity, IConsumerPublisher consumers, ITotpStepStore totpSteps, NLAuthLoginGuard loginGuard,
     RotationTelemetry telemetry, IOptions<RotationOptions> rotation, IOptions<EngineOptions> engine, TimeProvider time) : IRotationOperations
 {
     private DateTimeOffset Now => time.GetUtcNow();
@@ -80,7 +81,7 @@ public sealed class TbaRotationOperations(
         var tba = Definition(ctx);
         await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
-            var info = await tbaClient.TokenInfoAsync(Credentials(ctx, pending), cancellationToken).ConfigureAwait(false);
+            var info = await identity.TokenInfoAsync(ctx.Account, tba, pending, cancellationToken).ConfigureAwait(false);
             if (!info.IsSuccess)
             {
                 return VerifyResult.Failed(info.Error!);
@@ -90,7 +91,7 @@ public sealed class TbaRotationOperations(
             var expectedEntity = tba.ExpectedEntityId;
             if ((expectedRole is null || expectedEntity is null) && ctx.Doc.Credentials.Current is { } current)
             {
-                var currentInfo = await tbaClient.TokenInfoAsync(Credentials(ctx, current), cancellationToken).ConfigureAwait(false);
+                var currentInfo = await identity.TokenInfoAsync(ctx.Account, tba, current, cancellationToken).ConfigureAwait(false);
                 if (!currentInfo.IsSuccess)
                 {
                     return VerifyResult.Failed(currentInfo.Error!);
@@ -100,10 +101,10 @@ public sealed class TbaRotationOperations(
                 expectedEntity ??= currentInfo.Value.EntityId;
             }
 
-            var mismatch = Mismatch(ctx.Account, expectedRole, expectedEntity, info.Value);
-            if (mismatch is not null)
+            var mismatches = TbaIdentityCheck.Compare(ctx.Account, expectedRole, expectedEntity, info.Value);
+            if (mismatches.Count > 0)
             {
-                return VerifyResult.WrongIdentity(mismatch);
+                return VerifyResult.WrongIdentity(new TbaIdentity(info.Value, null, mismatches).Describe());
             }
 
             if (tba.VerifyUrl is { Length: > 0 } url)
@@ -222,27 +223,6 @@ public sealed class TbaRotationOperations(
     {
         var tba = Definition(ctx);
         return new TbaCredentials(ctx.Account, tba.ConsumerKey, tba.ConsumerSecret, token.Id, token.Secret ?? "");
-    }
-
-    private static string? Mismatch(NetSuiteAccountId account, string? role, string? entity, TbaTokenInfo info)
-    {
-        var problems = new List<string>();
-        if (info.CompanyId is { } company && (!NetSuiteAccountId.TryParse(company, out var parsed) || parsed != account))
-        {
-            problems.Add($"account {company}, expected {account}");
-        }
-
-        if (role is not null && info.RoleId is { } r && r != role)
-        {
-            problems.Add($"role {r}, expected {role}");
-        }
-
-        if (entity is not null && info.EntityId is { } e && e != entity)
-        {
-            problems.Add($"entity {e}, expected {entity}");
-        }
-
-        return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
     /// <summary>

@@ -6,8 +6,9 @@ using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
 using TokenRotation.Telemetry;
+using TokenRotation.Engine;
 
-namespace TokenRotation.Engine;
+namespace TokenRotation.Kinds.ClientCredentials;
 
 /// <summary>
 /// OAuth 2.0 client credentials: mint an access token (a JWT assertion signed with the current certificate's key,
