@@ -53,7 +53,7 @@ public sealed class BenchEngine : IAsyncDisposable
         var calls = new KeyVaultCallCounter();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddTokenRotation(configuration);
+        services.AddTokenRotation(configuration, o => o.UseLocalKeys(folder));
         services.AddKeyedSingleton(StoresServiceCollectionExtensions.StateVaultKey, (_, _) => CreateClient(state, calls));
         services.AddKeyedSingleton(StoresServiceCollectionExtensions.ConsumerVaultKey, (_, _) => CreateClient(consumer, calls));
         services.AddSingleton(sp => new CountingLeaseProvider(new InMemoryLeaseProvider(sp.GetRequiredService<TimeProvider>(), new CoordinationOptions(), renewOnTimer: true, null)));
@@ -62,7 +62,6 @@ public sealed class BenchEngine : IAsyncDisposable
         services.Replace(ServiceDescriptor.Singleton<IConsentSessionStore, InMemoryConsentSessionStore>());
         services.AddSingleton<InMemoryWorkQueue>();
         services.Replace(ServiceDescriptor.Singleton<IWorkQueue>(sp => sp.GetRequiredService<InMemoryWorkQueue>()));
-        services.AddTokenRotationLocalKeys(folder);
         var provider = services.BuildServiceProvider();
         return new BenchEngine(provider, provider.GetRequiredService<CountingLeaseProvider>(), calls);
     }

@@ -126,17 +126,6 @@ public static class CliHost
         }
     }
 
-    /// <summary>The engine on the local, file-backed stores in <paramref name="folder"/> (the demo's composition).</summary>
-    public static IServiceCollection AddLocalEngine(this IServiceCollection services, IConfiguration configuration, string folder)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        services.AddTokenRotationEngine(configuration);
-        services.AddTokenRotationLocalStores(folder);
-        services.AddTokenRotationLocalConsentKeys(Path.Combine(folder, "service-keys"));
-        services.AddTokenRotationLocalKeys(folder);
-        return services;
-    }
-
     /// <summary>Builds the services for one command and checks the settings it needs, naming any that is wrong.</summary>
     public static ServiceProvider BuildServices(CliConsole console, string? settingsFile, string? localFolder)
     {
@@ -145,15 +134,13 @@ public static class CliHost
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(console.Time);
-        if (localFolder is not null)
+        services.AddTokenRotation(configuration, o =>
         {
-            services.AddLocalEngine(configuration, Path.GetFullPath(localFolder, console.WorkingDirectory));
-        }
-        else
-        {
-            services.AddTokenRotation(configuration);
-            services.AddTokenRotationKeyVaultKeys();
-        }
+            if (localFolder is not null)
+            {
+                o.UseLocalStores(Path.GetFullPath(localFolder, console.WorkingDirectory));
+            }
+        });
 
         services.TryAddSingleton<InMemoryWorkQueue>();
         if (configuration[DataCenterUrlsSetting] is { Length: > 0 } discovery)

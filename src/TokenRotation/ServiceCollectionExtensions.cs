@@ -18,19 +18,43 @@ namespace TokenRotation;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Composes the token rotation engine on Azure: Key Vault stores, blob leases, tables and queue. The Functions
-    /// app and the CLI call this, and the tests call it with their test seams, so what the tests build is what runs.
+    /// The one way to compose the token rotation engine. By default it runs on Azure: Key Vault stores and keys, blob
+    /// leases, tables and the storage queue. <paramref name="configure"/> chooses otherwise
+    /// (<see cref="TokenRotationComposition.UseLocalStores"/>, <see cref="TokenRotationComposition.UseLocalKeys"/>). The
+    /// Functions app, the CLI, the demo, the benchmark and the tests all call this, so what the tests build is what runs.
     /// </summary>
-    public static IServiceCollection AddTokenRotation(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddTokenRotation(this IServiceCollection services, IConfiguration configuration, Action<TokenRotationComposition>? configure = null)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var composition = new TokenRotationComposition();
+        configure?.Invoke(composition);
+
         services.AddTokenRotationEngine(configuration);
-        services.AddTokenRotationStores(configuration);
-        services.AddTokenRotationKeyVaultKeys();
+        if (composition.LocalFolder is { } folder)
+        {
+            services.AddTokenRotationLocalStores(folder);
+            services.AddTokenRotationLocalConsentKeys(Path.Combine(folder, "service-keys"));
+        }
+        else
+        {
+            services.AddTokenRotationStores(configuration);
+        }
+
+        if (composition.LocalKeysFolder is { } keys)
+        {
+            services.AddTokenRotationLocalKeys(keys);
+        }
+        else
+        {
+            services.AddTokenRotationKeyVaultKeys();
+        }
+
         return services;
     }
 
     /// <summary>The engine without stores: options, NetSuite clients, state machines, telemetry.</summary>
-    public static IServiceCollection AddTokenRotationEngine(this IServiceCollection services, IConfiguration configuration)
+    internal static IServiceCollection AddTokenRotationEngine(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -56,7 +80,6 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton<RotationTelemetry>();
         services.AddTokenRotationConsent();
-        services.TryAddSingleton<IAssertionSignerFactory, UnavailableAssertionSigners>();
         services.TryAddSingleton<RunEffects>();
         services.TryAddSingleton<CredentialRotationMachine>();
         services.AddCredentialKinds();

@@ -254,7 +254,7 @@ internal static class ImportCommand
                         return ExitCodes.Failure;
                     }
 
-                    var version = await keys.CreateVersionAsync(certName, $"nstoken {connection}", CertificateRotationOperations.Validity, token).ConfigureAwait(false);
+                    var version = await keys.CreateVersionAsync(certName, $"nstoken {connection}", ClientCredentialsSetup.CertificateValidity, token).ConfigureAwait(false);
                     await console.Out.WriteLineAsync(version.CertificatePem).ConfigureAwait(false);
                     await console.Out.WriteLineAsync($"""
                         Created {certName} version {version.Version} (key version {version.KeyVersion}), valid until {version.NotAfter:u}; the private key stays in the store.

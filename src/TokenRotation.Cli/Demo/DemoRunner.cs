@@ -64,7 +64,7 @@ public static class DemoRunner
         var collection = new ServiceCollection();
         collection.AddLogging();
         collection.AddSingleton<TimeProvider>(clock);
-        collection.AddLocalEngine(configuration, folder);
+        collection.AddTokenRotation(configuration, o => o.UseLocalStores(folder));
         await using var services = collection.BuildServiceProvider();
 
         say.Title("nstoken demo: keeping NetSuite credentials alive, on this machine");

@@ -25,6 +25,3 @@ public sealed class KeyVaultOptions
     [Range(1, 300, ErrorMessage = "KeyVault:WritesPer10Seconds must be between 1 and 300.")]
     public int WritesPer10Seconds { get; set; } = 250;
 }
-
-[OptionsValidator]
-public sealed partial class KeyVaultOptionsValidator : IValidateOptions<KeyVaultOptions>;

@@ -28,6 +28,3 @@ public sealed class NetSuiteOptions
     [Required]
     public string DataCenterUrlsUrl { get; set; } = "https://rest.netsuite.com/rest/datacenterurls";
 }
-
-[OptionsValidator]
-public sealed partial class NetSuiteOptionsValidator : IValidateOptions<NetSuiteOptions>;

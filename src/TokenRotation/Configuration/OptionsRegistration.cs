@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace TokenRotation.Configuration;
 
-public static class OptionsRegistration
+internal static class OptionsRegistration
 {
     /// <summary>
     /// Binds <typeparamref name="TOptions"/> to its section and validates it at start-up with the source-generated
@@ -23,26 +23,5 @@ public static class OptionsRegistration
         services.TryAddSingleton<TValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, SettingNameValidator<TOptions, TValidator>>());
         return services;
-    }
-}
-
-/// <summary>Runs the generated validator and names settings as they are configured: <c>Section:Property</c>.</summary>
-public sealed class SettingNameValidator<TOptions, TValidator>(TValidator inner) : IValidateOptions<TOptions>
-    where TOptions : class
-    where TValidator : class, IValidateOptions<TOptions>
-{
-    private static readonly string Section =
-        typeof(TOptions).GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() as string ?? typeof(TOptions).Name;
-
-    public ValidateOptionsResult Validate(string? name, TOptions options)
-    {
-        var result = inner.Validate(name, options);
-        if (!result.Failed)
-        {
-            return result;
-        }
-
-        var prefix = typeof(TOptions).Name + ".";
-        return ValidateOptionsResult.Fail(result.Failures!.Select(f => f.Replace(prefix, Section + ":", StringComparison.Ordinal)));
     }
 }

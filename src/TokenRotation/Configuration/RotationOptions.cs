@@ -36,6 +36,3 @@ public sealed class RotationOptions
     [Range(typeof(TimeSpan), "00:10:00", "30.00:00:00", ErrorMessage = "Rotation:ConsentLinkLifetime must be between 00:10:00 and 30.00:00:00.")]
     public TimeSpan ConsentLinkLifetime { get; set; } = TimeSpan.FromHours(72);
 }
-
-[OptionsValidator]
-public sealed partial class RotationOptionsValidator : IValidateOptions<RotationOptions>;

@@ -83,6 +83,3 @@ public sealed class StorageOptions : IValidatableObject
         }
     }
 }
-
-[OptionsValidator]
-public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>;

@@ -25,6 +25,3 @@ public sealed class TokenRotationOptions
     [Range(1, 20, ErrorMessage = "TokenRotation:AccountConcurrency must be between 1 and 20.")]
     public int AccountConcurrency { get; set; } = 1;
 }
-
-[OptionsValidator]
-public sealed partial class TokenRotationOptionsValidator : IValidateOptions<TokenRotationOptions>;

@@ -47,7 +47,7 @@ public sealed class ConsentLinkFactory : IConsentLinkFactory
         _time = timeProvider;
     }
 
-    public async Task<string?> CreateAsync(ConnectionName name, CancellationToken cancellationToken = default)
+    public async Task<string> CreateAsync(ConnectionName name, CancellationToken cancellationToken = default)
     {
         var token = await CreateTokenAsync(name, cancellationToken).ConfigureAwait(false);
         return _service.PublicBaseUrl.TrimEnd('/') + PathPrefix + token;
@@ -173,26 +173,4 @@ public sealed class ConsentLinkFactory : IConsentLinkFactory
         [property: JsonPropertyName("c")] string Connection,
         [property: JsonPropertyName("exp")] long ExpiresAt,
         [property: JsonPropertyName("k"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? KeyId = null);
-}
-
-public enum ConsentLinkProblem
-{
-    None,
-
-    /// <summary>Not a consent link token at all (cut off, edited, or not ours).</summary>
-    Malformed,
-
-    /// <summary>Shaped like one, but not signed by a current or previous key version.</summary>
-    BadSignature,
-
-    /// <summary>Genuine but past its expiry.</summary>
-    Expired,
-}
-
-/// <summary>The result of checking a consent link token; <see cref="Connection"/> is set only for genuine links.</summary>
-public sealed record ConsentLinkCheck(ConsentLinkProblem Problem, ConnectionName? Connection, DateTimeOffset? ExpiresAt)
-{
-    public bool IsValid => Problem == ConsentLinkProblem.None;
-
-    internal static ConsentLinkCheck Fail(ConsentLinkProblem problem) => new(problem, null, null);
 }

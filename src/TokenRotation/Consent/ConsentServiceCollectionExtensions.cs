@@ -9,14 +9,14 @@ using TokenRotation.Stores;
 
 namespace TokenRotation.Consent;
 
-public static class ConsentServiceCollectionExtensions
+internal static class ConsentServiceCollectionExtensions
 {
     /// <summary>
     /// Consent links, verifier encryption and the consent flow. The service keys live in the state vault when its
     /// <see cref="SecretClient"/> is registered (<see cref="StoresServiceCollectionExtensions.StateVaultKey"/>), and in
     /// memory otherwise (see <see cref="AddTokenRotationLocalConsentKeys"/> for a folder). Only adds what is missing.
     /// </summary>
-    public static IServiceCollection AddTokenRotationConsent(this IServiceCollection services)
+    internal static IServiceCollection AddTokenRotationConsent(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<IServiceKeyStore>(sp =>
@@ -43,7 +43,7 @@ public static class ConsentServiceCollectionExtensions
     }
 
     /// <summary>Keeps the service keys in <paramref name="folder"/> instead (running without Azure, e.g. the CLI demo).</summary>
-    public static IServiceCollection AddTokenRotationLocalConsentKeys(this IServiceCollection services, string folder)
+    internal static IServiceCollection AddTokenRotationLocalConsentKeys(this IServiceCollection services, string folder)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(folder);

@@ -72,6 +72,3 @@ public sealed class CoordinationOptions : IValidatableObject
         }
     }
 }
-
-[OptionsValidator]
-public sealed partial class CoordinationOptionsValidator : IValidateOptions<CoordinationOptions>;

@@ -2,18 +2,6 @@ using Microsoft.Extensions.Logging;
 
 namespace TokenRotation.Coordination;
 
-/// <summary>What one renewal attempt found.</summary>
-internal enum RenewalOutcome
-{
-    Renewed,
-
-    /// <summary>The lease is no longer ours (taken, broken, expired or deleted).</summary>
-    Lost,
-
-    /// <summary>The attempt failed for a reason that may pass; the deadline decides.</summary>
-    Transient,
-}
-
 /// <summary>
 /// The holder's side of a finite lease: renewal on a timer every third of the duration, a deadline timer that
 /// declares the lease lost when no renewal succeeded within the duration minus a safety margin, and

@@ -16,7 +16,7 @@ public sealed class ConnectionSession
     private readonly ILease _lease;
     private readonly Func<ConnectionDocument, ConnectionIndex> _indexer;
     private readonly string _writerId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
-    private (ConnectionDocument Written, string Source, ConnectionIndex Index)? _inFlight;
+    private (long Generation, string Source, ConnectionIndex Index)? _inFlight;
 
     internal ConnectionSession(IConnectionStore store, ILease lease, ConnectionDocument document, Func<ConnectionDocument, ConnectionIndex> indexer)
     {
@@ -29,8 +29,8 @@ public sealed class ConnectionSession
 
     public ConnectionName Name { get; }
 
-    /// <summary>The working copy; change it, then <see cref="SaveAsync"/>.</summary>
-    public ConnectionDocument Document { get; private set; }
+    /// <summary>The working copy: change it in place, then <see cref="SaveAsync"/>. It stays the same object for the session.</summary>
+    public ConnectionDocument Document { get; }
 
     public ILease Lease => _lease;
 
@@ -40,19 +40,23 @@ public sealed class ConnectionSession
     /// <summary>Number of state-secret writes this session made.</summary>
     public int Writes { get; private set; }
 
-    /// <summary>Persists the working copy as a new version (generation + 1), fenced.</summary>
+    /// <summary>
+    /// Persists the working copy as a new version (generation + 1), fenced. On success the document carries the new
+    /// generation, this session's writer id and the index tags just written; on failure it is as it was before the call.
+    /// </summary>
     public async Task SaveAsync(CancellationToken cancellationToken)
     {
         _lease.EnsureHeld();
         var stored = await _store.GetAsync(Name, cancellationToken).ConfigureAwait(false)
             ?? throw new FencingException(Name, Document.Generation, null, "the connection was deleted");
-        if (_inFlight is { } landed && stored.Generation == landed.Written.Generation
+        if (_inFlight is { } landed && stored.Generation == landed.Generation
             && string.Equals(stored.WriterId, _writerId, StringComparison.Ordinal) && landed.Source == Document.ToJson())
         {
             // This very write landed on an earlier attempt whose answer was lost: adopt it instead of writing again.
             _inFlight = null;
-            landed.Written.StoredIndex = landed.Index;
-            Document = landed.Written;
+            Document.Generation = landed.Generation;
+            Document.WriterId = _writerId;
+            Document.StoredIndex = landed.Index;
             return;
         }
 
@@ -67,32 +71,41 @@ public sealed class ConnectionSession
                 $"lost update: generation {stored.Generation} was written by another holder since this one read it");
         }
 
-        var next = Document.Clone();
-        next.Generation = Document.Generation + 1;
-        next.WriterId = _writerId;
-        var index = _indexer(next);
-        _lease.EnsureHeld();
-        _inFlight = (next, Document.ToJson(), index);
-        await _store.SaveAsync(next, index, cancellationToken).ConfigureAwait(false);
-        _inFlight = null;
-        Writes++;
-
-        // Two overlapping holders write the same generation: only the writer id tells whose write stayed.
-        var readBack = await _store.GetAsync(Name, cancellationToken).ConfigureAwait(false);
-        if (readBack?.Generation != next.Generation)
+        var source = Document.ToJson();
+        var (readGeneration, readWriterId) = (Document.Generation, Document.WriterId);
+        Document.Generation = readGeneration + 1;
+        Document.WriterId = _writerId;
+        try
         {
-            throw new FencingException(Name, next.Generation, readBack?.Generation, "lost update: the write was overtaken");
-        }
+            var index = _indexer(Document);
+            _lease.EnsureHeld();
+            _inFlight = (Document.Generation, source, index);
+            await _store.SaveAsync(Document, index, cancellationToken).ConfigureAwait(false);
+            _inFlight = null;
+            Writes++;
 
-        if (!string.Equals(readBack.WriterId, _writerId, StringComparison.Ordinal))
+            // Two overlapping holders write the same generation: only the writer id tells whose write stayed.
+            var readBack = await _store.GetAsync(Name, cancellationToken).ConfigureAwait(false);
+            if (readBack?.Generation != Document.Generation)
+            {
+                throw new FencingException(Name, Document.Generation, readBack?.Generation, "lost update: the write was overtaken");
+            }
+
+            if (!string.Equals(readBack.WriterId, _writerId, StringComparison.Ordinal))
+            {
+                throw new FencingException(Name, Document.Generation, readBack.Generation,
+                    "lost update: another holder wrote the same generation at the same time and its write stayed");
+            }
+
+            // The write set these tags: the index is stored as of now, so no tag-only update has to repeat it.
+            Document.StoredIndex = index;
+        }
+        catch
         {
-            throw new FencingException(Name, next.Generation, readBack.Generation,
-                "lost update: another holder wrote the same generation at the same time and its write stayed");
+            // The document stays the one this session read, so that a retry can tell whether this write landed.
+            (Document.Generation, Document.WriterId) = (readGeneration, readWriterId);
+            throw;
         }
-
-        // The write set these tags: the index is stored as of now, so no tag-only update has to repeat it.
-        next.StoredIndex = index;
-        Document = next;
     }
 
     /// <summary>Updates the index tags only (scheduling); no new version.</summary>
@@ -105,11 +118,4 @@ public sealed class ConnectionSession
     }
 
     public ConnectionIndex CurrentIndex() => _indexer(Document);
-}
-
-/// <summary>A fenced write found the stored state was not what this holder expected; the work stopped.</summary>
-public sealed class FencingException(ConnectionName name, long expected, long? found, string reason)
-    : Exception($"Connection {name}: expected generation {expected} but found {(found?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none")} ({reason}); the work stopped without writing.")
-{
-    public ConnectionName Connection { get; } = name;
 }

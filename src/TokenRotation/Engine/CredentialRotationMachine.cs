@@ -8,49 +8,13 @@ using TokenRotation.Telemetry;
 
 namespace TokenRotation.Engine;
 
-/// <summary>The credential-specific steps of a rotation (TBA token, M2M certificate).</summary>
-public interface IRotationOperations
-{
-    /// <summary>"TBA token" or "certificate", for messages.</summary>
-    string Noun { get; }
-
-    /// <summary>True when the current credential is old enough (or close enough to expiry) to rotate.</summary>
-    bool IsRotationDue(RunContext ctx);
-
-    /// <summary>Gets a new credential from NetSuite, named by the rotation id. Not retried here.</summary>
-    Task<NetSuiteResult<RotatedCredential>> IssueAsync(RunContext ctx, string rotationId, CancellationToken cancellationToken);
-
-    /// <summary>A real call with the pending credential, and a check that it is for the same account, role and entity.</summary>
-    Task<VerifyResult> VerifyAsync(RunContext ctx, RotatedCredential pending, CancellationToken cancellationToken);
-
-    /// <summary>Publishes the current credential to the consumer vault.</summary>
-    Task PublishAsync(RunContext ctx, RotatedCredential current, CancellationToken cancellationToken);
-
-    /// <summary>True when the consumer vault already shows <paramref name="current"/>.</summary>
-    Task<bool> IsPublishedAsync(RunContext ctx, RotatedCredential current, CancellationToken cancellationToken);
-
-    /// <summary>Revokes a credential in NetSuite; success also when it provably is no longer usable.</summary>
-    Task<NetSuiteResult<string>> RevokeAsync(RunContext ctx, RotatedCredential credential, CancellationToken cancellationToken);
-}
-
-/// <summary>The outcome of verifying a pending credential.</summary>
-public sealed record VerifyResult(bool Verified, NetSuiteError? Error, string? Mismatch)
-{
-    public static VerifyResult Ok { get; } = new(true, null, null);
-
-    public static VerifyResult Failed(NetSuiteError error) => new(false, error, null);
-
-    /// <summary>The credential works but is for another account, role or entity: a person must look.</summary>
-    public static VerifyResult WrongIdentity(string mismatch) => new(false, null, mismatch);
-}
-
 /// <summary>
 /// Rotation as a state machine (architecture section 4), modelled on create / set / test / finish:
 /// Intent (persisted first) -> Issued (pending persisted) -> verified -> Promoted (state, then consumer projection)
 /// -> previous revoked after the grace period. The current credential is never replaced by an unverified one
 /// and never revoked while current; a crash anywhere is resumed by the next run.
 /// </summary>
-public sealed class CredentialRotationMachine(RunEffects effects, RotationTelemetry telemetry, IOptions<RotationOptions> rotationOptions, TimeProvider time)
+internal sealed class CredentialRotationMachine(RunEffects effects, RotationTelemetry telemetry, IOptions<RotationOptions> rotationOptions, TimeProvider time)
 {
     private const int MaxStepsPerRun = 8;
 
@@ -210,18 +174,14 @@ public sealed class CredentialRotationMachine(RunEffects effects, RotationTeleme
             rotation.RotationId = NewRotationId(doc.Name, Now);
             rotation.IssueSent = true;
             await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
-            rotation = ctx.Doc.Rotation!;
         }
         else if (!rotation.IssueSent)
         {
             rotation.IssueSent = true;
             await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
-            rotation = ctx.Doc.Rotation!;
         }
 
         var result = await ops.IssueAsync(ctx, rotation.RotationId, cancellationToken).ConfigureAwait(false);
-        doc = ctx.Doc;
-        rotation = doc.Rotation!;
         if (result.IsSuccess)
         {
             var pending = result.Value;
@@ -268,8 +228,6 @@ public sealed class CredentialRotationMachine(RunEffects effects, RotationTeleme
         var doc = ctx.Doc;
         var pending = doc.Credentials.Pending ?? throw new InvalidDataException($"Connection {doc.Name} is at step Issued without a pending credential.");
         var verify = await ops.VerifyAsync(ctx, pending, cancellationToken).ConfigureAwait(false);
-        doc = ctx.Doc;
-        rotation = doc.Rotation!;
         if (verify.Verified)
         {
             var grace = doc.Policy.GracePeriod ?? rotationOptions.Value.GracePeriod;
@@ -374,7 +332,6 @@ public sealed class CredentialRotationMachine(RunEffects effects, RotationTeleme
         if (previous is not null)
         {
             var revoked = await ops.RevokeAsync(ctx, previous, cancellationToken).ConfigureAwait(false);
-            doc = ctx.Doc;
             if (!revoked.IsSuccess)
             {
                 var rotation = doc.Rotation!;

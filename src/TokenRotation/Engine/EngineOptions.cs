@@ -13,9 +13,6 @@ public sealed class EngineOptions
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(6);
 
-    /// <summary>How many connections of one account the worker processes in one message.</summary>
-    public int MaxConnectionsPerMessage { get; set; } = 500;
-
     /// <summary>
     /// How many accounts a local dispatcher (<see cref="LocalWorkDispatcher"/>: the CLI, the demo, the benchmark) works
     /// on at once. Within an account the work stays sequential and the per-account gate still holds. The Functions host

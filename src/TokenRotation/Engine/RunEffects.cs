@@ -239,11 +239,7 @@ public sealed class RunEffects(
     public async Task NeedsPersonAsync(RunContext ctx, string reason, bool withConsentLink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        string? link = null;
-        if (withConsentLink)
-        {
-            link = await consentLinks.CreateAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false);
-        }
+        var link = withConsentLink ? await consentLinks.CreateAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false) : null;
 
         var doc = ctx.Doc;
         var full = link is null ? reason : $"{reason} Consent link: {link}";
@@ -267,6 +263,6 @@ public sealed class RunEffects(
         ArgumentNullException.ThrowIfNull(ctx);
         var link = await consentLinks.CreateAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false);
         telemetry.NeedsPerson(ctx.Name, ctx.Kind, reason, link);
-        ctx.Did($"needs a person: {(link is null ? reason : $"{reason} Consent link: {link}")}");
+        ctx.Did($"needs a person: {reason} Consent link: {link}");
     }
 }

@@ -9,7 +9,7 @@ namespace TokenRotation.Keys;
 /// (NetSuite maps the public certificate; no CA is involved). A Key Vault certificate owns a key of the same name,
 /// whose version is read from the certificate's key id; that key version signs assertions through <see cref="KeyVaultSignClient"/>.
 /// </summary>
-public sealed class KeyVaultCertificateKeyStore(CertificateClient certificates, KeyVaultSignClient signer) : ICertificateKeyStore
+internal sealed class KeyVaultCertificateKeyStore(CertificateClient certificates, KeyVaultSignClient signer) : ICertificateKeyStore
 {
     /// <summary>NetSuite silently shortens certificates valid for more than two years.</summary>
     public static readonly TimeSpan MaxValidity = TimeSpan.FromDays(730);

@@ -6,13 +6,6 @@ using Azure.Core.Pipeline;
 
 namespace TokenRotation.Keys;
 
-/// <summary>Options of <see cref="KeyVaultSignClient"/> (transport and retry, as every Azure SDK client).</summary>
-public sealed class KeyVaultSignClientOptions : ClientOptions
-{
-    /// <summary>The Key Vault REST API version used for <c>sign</c>.</summary>
-    public string ApiVersion { get; set; } = "7.5";
-}
-
 /// <summary>
 /// Key Vault's <c>sign</c> operation (<c>POST {vault}/keys/{name}/{version}/sign</c>) on an Azure.Core pipeline: the
 /// Keys SDK is not served here, and this is the one key operation the engine needs. The private key of a

@@ -8,13 +8,13 @@ using TokenRotation.Engine;
 
 namespace TokenRotation.Keys;
 
-public static class KeysServiceCollectionExtensions
+internal static class KeysServiceCollectionExtensions
 {
     /// <summary>
     /// Client-credentials keys in the state vault: Key Vault certificates whose keys sign remotely (key custody:
     /// the private key never leaves Key Vault; the app needs Key Vault Crypto User and Certificates Officer there).
     /// </summary>
-    public static IServiceCollection AddTokenRotationKeyVaultKeys(this IServiceCollection services)
+    internal static IServiceCollection AddTokenRotationKeyVaultKeys(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => new CertificateClient(
             new Uri(sp.GetRequiredService<IOptions<KeyVaultOptions>>().Value.StateVaultUri), sp.GetRequiredService<TokenCredential>()));
@@ -25,16 +25,16 @@ public static class KeysServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Local PEM keys in <c>{folder}/keys</c>, for the demo.</summary>
-    public static IServiceCollection AddTokenRotationLocalKeys(this IServiceCollection services, string folder)
+    /// <summary>Local PEM keys in <c>{folder}/keys</c> (the CLI's <c>--local</c>, the demo, the benchmark).</summary>
+    internal static IServiceCollection AddTokenRotationLocalKeys(this IServiceCollection services, string folder)
     {
-        services.Replace(ServiceDescriptor.Singleton<ICertificateKeyStore>(sp => new FileCertificateKeyStore(Path.Combine(folder, "keys"), sp.GetRequiredService<TimeProvider>())));
+        services.AddSingleton<ICertificateKeyStore>(sp => new FileCertificateKeyStore(Path.Combine(folder, "keys"), sp.GetRequiredService<TimeProvider>()));
         AddCommon(services);
         return services;
     }
 
     private static void AddCommon(IServiceCollection services)
     {
-        services.Replace(ServiceDescriptor.Singleton<IAssertionSignerFactory, CertificateAssertionSigners>());
+        services.AddSingleton<IAssertionSignerFactory, CertificateAssertionSigners>();
     }
 }

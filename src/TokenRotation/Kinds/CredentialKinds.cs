@@ -7,7 +7,7 @@ using TokenRotation.Kinds.Tba;
 namespace TokenRotation.Kinds;
 
 /// <summary>The credential kinds the engine knows. Adding a kind is a new folder under Kinds/ and one line here.</summary>
-public static class CredentialKinds
+internal static class CredentialKinds
 {
     public static IReadOnlyList<ICredentialKind> All { get; } =
     [

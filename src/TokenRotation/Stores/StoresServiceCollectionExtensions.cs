@@ -35,7 +35,7 @@ public static class StoresServiceCollectionExtensions
     /// the lease gate (pipeline <see cref="LeaseAccountGate.PipelineName"/>), table stores and the storage queue.
     /// Implementations already registered (for example by <see cref="AddTokenRotationLocalStores"/>) are kept.
     /// </summary>
-    public static IServiceCollection AddTokenRotationStores(this IServiceCollection services, IConfiguration configuration)
+    internal static IServiceCollection AddTokenRotationStores(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -113,7 +113,7 @@ public static class StoresServiceCollectionExtensions
     /// (<see cref="FileConnectionStore"/>, <see cref="FileConsumerPublisher"/>, <see cref="InMemoryLeaseProvider"/>,
     /// <see cref="InMemoryWorkQueue"/>) are registered too, for the demo's figures.
     /// </summary>
-    public static IServiceCollection AddTokenRotationLocalStores(this IServiceCollection services, string folder)
+    internal static IServiceCollection AddTokenRotationLocalStores(this IServiceCollection services, string folder)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(folder);

@@ -10,7 +10,7 @@ namespace TokenRotation.Kinds.AuthorizationCode;
 /// OAuth 2.0 authorization-code connections: imported waiting for a person's consent (<see cref="ConsentCodeExchange"/>),
 /// then refreshed by <see cref="OAuth2RefreshMachine"/>; a delete revokes the refresh token.
 /// </summary>
-public sealed class AuthorizationCodeHandler(OAuth2RefreshMachine refresh, IAccountGate gate, NetSuiteTokenClient tokens) : ICredentialKindHandler
+internal sealed class AuthorizationCodeHandler(OAuth2RefreshMachine refresh, IAccountGate gate, NetSuiteTokenClient tokens) : ICredentialKindHandler
 {
     public ConnectionKind Kind => ConnectionKind.OAuth2AuthorizationCode;
 

@@ -102,7 +102,6 @@ public sealed class OAuth2RefreshMachine(
             // Intent first: if this run dies after sending, the next run knows the token may be spent.
             oauth.RefreshStartedAt = now;
             await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
-            oauth = ctx.Doc.OAuth2!;
         }
 
         telemetry.Started(ctx.Name, ctx.Kind, "refresh", "");

@@ -16,14 +16,14 @@ namespace TokenRotation.Kinds.ClientCredentials;
 /// role and entity; verify = mint a token with the new <c>kid</c> and make a real call; promote; retire = revoke
 /// the old certificate in NetSuite after the grace period.
 /// </summary>
-public sealed class CertificateRotationOperations(
+internal sealed class CertificateRotationOperations(
     ICertificateKeyStore keys, ClientCredentialsMachine mint, IAccountGate gate, NetSuiteCertificatesClient certificates, IOptions<RotationOptions> rotation, TimeProvider time)
     : IRotationOperations
 {
     /// <summary>NetSuite allows at most five active certificates per integration record.</summary>
     public const int MaxActiveCertificates = 5;
 
-    public static readonly TimeSpan Validity = TimeSpan.FromDays(365);
+    public static TimeSpan Validity => ClientCredentialsSetup.CertificateValidity;
 
     public string Noun => "certificate";
 

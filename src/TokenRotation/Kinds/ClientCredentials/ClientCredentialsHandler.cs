@@ -9,7 +9,7 @@ namespace TokenRotation.Kinds.ClientCredentials;
 /// and the certificate rotated through the shared <see cref="CredentialRotationMachine"/> over
 /// <see cref="CertificateRotationOperations"/>; set-up is <see cref="ClientCredentialsSetup"/>.
 /// </summary>
-public sealed class ClientCredentialsHandler(ClientCredentialsMachine mint, CredentialRotationMachine rotations, CertificateRotationOperations certificates)
+internal sealed class ClientCredentialsHandler(ClientCredentialsMachine mint, CredentialRotationMachine rotations, CertificateRotationOperations certificates)
     : ICredentialKindHandler
 {
     public ConnectionKind Kind => ConnectionKind.OAuth2ClientCredentials;

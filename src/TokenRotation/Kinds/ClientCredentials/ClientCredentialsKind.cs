@@ -10,7 +10,7 @@ namespace TokenRotation.Kinds.ClientCredentials;
 /// OAuth 2.0 client credentials (M2M): an access token is minted ahead of the current one's end with an assertion the
 /// current certificate's key signs, and the certificate is rotated ahead of its own end.
 /// </summary>
-public sealed class ClientCredentialsKind : ICredentialKind
+internal sealed class ClientCredentialsKind : ICredentialKind
 {
     public ConnectionKind Kind => ConnectionKind.OAuth2ClientCredentials;
 

@@ -15,7 +15,7 @@ namespace TokenRotation.Kinds.ClientCredentials;
 /// by explicit key version) before the current one expires, and publish it. Minting changes no durable state.
 /// Certificate rotation runs through <see cref="CredentialRotationMachine"/>.
 /// </summary>
-public sealed class ClientCredentialsMachine(
+internal sealed class ClientCredentialsMachine(
     RunEffects effects, IAccountGate gate, NetSuiteTokenClient tokens, NetSuiteClientAssertionBuilder assertions, IAssertionSignerFactory signers,
     RotationTelemetry telemetry, IOptions<RotationOptions> rotation, TimeProvider time)
 {

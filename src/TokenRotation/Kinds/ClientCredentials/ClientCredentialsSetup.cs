@@ -11,12 +11,15 @@ namespace TokenRotation.Kinds.ClientCredentials;
 /// </summary>
 public sealed class ClientCredentialsSetup(ICertificateKeyStore keys, ConnectionImport imports, ConnectionProcessor processor, Stores.IConnectionStore store, TimeProvider time)
 {
+    /// <summary>How long a certificate made here (at set-up or by a rotation) is valid.</summary>
+    public static readonly TimeSpan CertificateValidity = TimeSpan.FromDays(365);
+
     /// <summary>Step 1: a fresh key pair and the certificate to upload (a key is never reused across connections).</summary>
     public async Task<CertificateToMap> CreateKeyAsync(ConnectionName name, string? roleId, string? entityId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
         var certificateName = Stores.SecretNames.Certificate(name);
-        var version = await keys.CreateVersionAsync(certificateName, $"nstoken {name}", CertificateRotationOperations.Validity, cancellationToken).ConfigureAwait(false);
+        var version = await keys.CreateVersionAsync(certificateName, $"nstoken {name}", CertificateValidity, cancellationToken).ConfigureAwait(false);
         return new CertificateToMap(name.Value, certificateName, version.KeyVersion, version.CertificatePem, version.NotAfter, roleId, entityId);
     }
 

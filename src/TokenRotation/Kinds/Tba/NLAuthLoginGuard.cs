@@ -14,7 +14,7 @@ namespace TokenRotation.Kinds.Tba;
 /// (account, user) as an HMAC of the password under a key derived from the service's verifier-encryption key; a
 /// different password (a credential update) re-arms the login by itself.
 /// </summary>
-public sealed class NLAuthLoginGuard(IServiceKeyStore keys, ILoginRefusalStore refusals, TimeProvider time)
+internal sealed class NLAuthLoginGuard(IServiceKeyStore keys, ILoginRefusalStore refusals, TimeProvider time)
 {
     private static readonly byte[] Label = Encoding.ASCII.GetBytes("nstoken nlauth refusal v1");
 

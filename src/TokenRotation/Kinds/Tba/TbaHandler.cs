@@ -11,7 +11,7 @@ namespace TokenRotation.Kinds.Tba;
 /// TBA connections: imported after one identity check (<see cref="TbaIdentityCheck"/>) and published at once; rotated on
 /// policy through the shared <see cref="CredentialRotationMachine"/> over <see cref="TbaRotationOperations"/>.
 /// </summary>
-public sealed class TbaHandler(
+internal sealed class TbaHandler(
     CredentialRotationMachine rotations, TbaRotationOperations operations, TbaIdentityCheck identity, IAccountGate gate, IConsumerPublisher consumers)
     : ICredentialKindHandler
 {

@@ -11,7 +11,7 @@ namespace TokenRotation.Kinds.Tba;
 /// Token-based authentication: a TBA token never expires, so nothing is refreshed; it is rotated on policy
 /// (<see cref="RotationOptions.TbaRotationInterval"/>) through issuetoken with the rotation user's NLAuth login.
 /// </summary>
-public sealed class TbaKind : ICredentialKind
+internal sealed class TbaKind : ICredentialKind
 {
     public ConnectionKind Kind => ConnectionKind.Tba;
 

@@ -16,7 +16,7 @@ namespace TokenRotation.Kinds.Tba;
 /// signed call (<c>tokeninfo</c>, plus the connection's verify URL when set) that must show the same account, role
 /// and entity as the current token.
 /// </summary>
-public sealed class TbaRotationOperations(
+internal sealed class TbaRotationOperations(
     RunEffects effects, IAccountGate gate, NetSuiteTbaClient tbaClient, TbaIdentityCheck identity, IConsumerPublisher consumers, ITotpStepStore totpSteps, NLAuthLoginGuard loginGuard,
     RotationTelemetry telemetry, IOptions<RotationOptions> rotation, IOptions<EngineOptions> engine, TimeProvider time) : IRotationOperations
 {

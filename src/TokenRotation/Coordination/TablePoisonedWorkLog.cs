@@ -5,75 +5,6 @@ using Azure.Data.Tables;
 
 namespace TokenRotation.Coordination;
 
-/// <summary>
-/// A work message the queue gave up on (the Functions host moved it to the poison queue after its last retry), with
-/// the reason its last attempt failed. The status page and <c>GET /api/connections</c> show these.
-/// </summary>
-public sealed record PoisonedWork(
-    string MessageKey,
-    string? Account,
-    IReadOnlyList<string> Connections,
-    DateTimeOffset? EnqueuedAt,
-    DateTimeOffset PoisonedAt,
-    string Reason);
-
-/// <summary>
-/// Where poisoned work is kept. A queue message keeps its text but not its id when it is moved to the poison queue,
-/// so failures and poisoned messages are matched by <see cref="MessageKey"/>, a hash of the message text.
-/// </summary>
-public interface IPoisonedWorkLog
-{
-    /// <summary>Remembers why the latest attempt at a work message failed (the poison handler reports it).</summary>
-    Task RecordFailureAsync(string messageKey, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken = default);
-
-    /// <summary>The reason of the latest failure of a message; null when none was recorded.</summary>
-    Task<string?> GetLastFailureAsync(string messageKey, CancellationToken cancellationToken = default);
-
-    /// <summary>Keeps a poisoned message (and forgets its failure record).</summary>
-    Task AddAsync(PoisonedWork work, CancellationToken cancellationToken = default);
-
-    /// <summary>Poisoned messages, newest first.</summary>
-    Task<IReadOnlyList<PoisonedWork>> ListAsync(int max = 50, CancellationToken cancellationToken = default);
-}
-
-/// <summary>Reading work messages as the queue trigger receives them.</summary>
-public static class WorkMessages
-{
-    /// <summary>The key of a work message: lowercase hex SHA-256 of its text (as the trigger received it).</summary>
-    public static string Key(string messageText)
-    {
-        ArgumentNullException.ThrowIfNull(messageText);
-        return CoordinationKeys.Sha256Hex(messageText);
-    }
-
-    /// <summary>
-    /// Reads a work item from a message text: the JSON that the trigger hands over after decoding base64 (host.json
-    /// <c>messageEncoding: base64</c>), or the raw base64 text <see cref="StorageWorkQueue.Encode"/> wrote (encoding <c>none</c>).
-    /// </summary>
-    public static bool TryParse(string? messageText, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AccountWorkItem? item)
-    {
-        item = null;
-        if (string.IsNullOrWhiteSpace(messageText))
-        {
-            return false;
-        }
-
-        try
-        {
-            var trimmed = messageText.Trim();
-            item = trimmed.StartsWith('{')
-                ? JsonSerializer.Deserialize<AccountWorkItem>(trimmed, StorageWorkQueue.Json)
-                : StorageWorkQueue.Decode(trimmed);
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidDataException or NotSupportedException)
-        {
-            return false;
-        }
-
-        return item is { Account.Length: > 0, Connections: not null };
-    }
-}
-
 /// <summary>Poisoned work in Azure Table storage: partition <c>failure</c> (latest failure per message) and <c>poisoned</c>.</summary>
 public sealed class TablePoisonedWorkLog : IPoisonedWorkLog
 {
@@ -183,50 +114,5 @@ public sealed class TablePoisonedWorkLog : IPoisonedWorkLog
         }
 
         return ready.WaitAsync(cancellationToken);
-    }
-}
-
-/// <summary>Poisoned work in this process (tests, the CLI demo).</summary>
-public sealed class InMemoryPoisonedWorkLog : IPoisonedWorkLog
-{
-    private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
-    private readonly List<PoisonedWork> _poisoned = [];
-
-    public Task RecordFailureAsync(string messageKey, string reason, DateTimeOffset failedAt, CancellationToken cancellationToken = default)
-    {
-        lock (_poisoned)
-        {
-            _failures[messageKey] = reason;
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task<string?> GetLastFailureAsync(string messageKey, CancellationToken cancellationToken = default)
-    {
-        lock (_poisoned)
-        {
-            return Task.FromResult(_failures.TryGetValue(messageKey, out var reason) ? reason : null);
-        }
-    }
-
-    public Task AddAsync(PoisonedWork work, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        lock (_poisoned)
-        {
-            _poisoned.Add(work);
-            _failures.Remove(work.MessageKey);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<PoisonedWork>> ListAsync(int max = 50, CancellationToken cancellationToken = default)
-    {
-        lock (_poisoned)
-        {
-            return Task.FromResult<IReadOnlyList<PoisonedWork>>(_poisoned.OrderByDescending(p => p.PoisonedAt).Take(max).ToArray());
-        }
     }
 }

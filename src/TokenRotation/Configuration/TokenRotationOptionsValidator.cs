@@ -1,0 +1,7 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace TokenRotation.Configuration;
+
+[OptionsValidator]
+internal sealed partial class TokenRotationOptionsValidator : IValidateOptions<TokenRotationOptions>;

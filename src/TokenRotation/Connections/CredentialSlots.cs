@@ -1,0 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TokenRotation.Connections;
+
+public sealed class CredentialSlots
+{
+    public RotatedCredential? Current { get; set; }
+
+    public RotatedCredential? Pending { get; set; }
+
+    public RotatedCredential? Previous { get; set; }
+}

@@ -1,0 +1,7 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace TokenRotation.Coordination;
+
+[OptionsValidator]
+internal sealed partial class CoordinationOptionsValidator : IValidateOptions<CoordinationOptions>;

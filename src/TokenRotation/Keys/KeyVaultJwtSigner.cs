@@ -1,0 +1,16 @@
+using NetSuite.Auth.OAuth2.Jwt;
+using TokenRotation.Connections;
+using TokenRotation.Engine;
+
+namespace TokenRotation.Keys;
+
+/// <summary>A JWT signer whose key stays in Key Vault.</summary>
+internal sealed class KeyVaultJwtSigner(KeyVaultSignClient client, string keyName, string keyVersion, string algorithm, string keyId) : IJwtSigner
+{
+    public string Algorithm { get; } = algorithm;
+
+    public string KeyId { get; } = keyId;
+
+    public async ValueTask<byte[]> SignAsync(byte[] data, CancellationToken cancellationToken) =>
+        await client.SignAsync(keyName, keyVersion, Algorithm, data, cancellationToken).ConfigureAwait(false);
+}
