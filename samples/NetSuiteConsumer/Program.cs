@@ -6,7 +6,7 @@ using NetSuite.Auth.KeyVault;
 using NetSuiteConsumer;
 
 // Calls one NetSuite URL every few seconds with the credential the token-rotation service publishes; see README.md.
-const string Usage = """
+const string usage = """
     usage: NetSuiteConsumer --vault URI --connection NAME --url NETSUITE_URL [--calls N] [--every SECONDS] [--test-server-cert PEM]
       --vault              the consumer vault (https://<name>.vault.azure.net/)
       --connection         the connection's name in the service; the secret read is netsuite-<name>
@@ -20,7 +20,7 @@ for (var i = 0; i < args.Length; i++)
 {
     if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
     {
-        Console.Error.WriteLine($"'{args[i]}' is not an option with a value.\n{Usage}");
+        Console.Error.WriteLine($"'{args[i]}' is not an option with a value.\n{usage}");
         return 2;
     }
 
@@ -31,7 +31,7 @@ if (!values.TryGetValue("vault", out var vault) || !Uri.TryCreate(vault, UriKind
     || !values.TryGetValue("connection", out var connection)
     || !values.TryGetValue("url", out var urlText) || !Uri.TryCreate(urlText, UriKind.Absolute, out var url))
 {
-    Console.Error.WriteLine($"--vault and --url must be absolute URIs, and --connection is required.\n{Usage}");
+    Console.Error.WriteLine($"--vault and --url must be absolute URIs, and --connection is required.\n{usage}");
     return 2;
 }
 

@@ -6,15 +6,15 @@ namespace NetSuite.Simulator;
 /// </summary>
 public sealed class AdjustableTimeProvider : TimeProvider
 {
-    private long offsetTicks;
+    private long _offsetTicks;
 
-    public TimeSpan Offset => TimeSpan.FromTicks(Interlocked.Read(ref this.offsetTicks));
+    public TimeSpan Offset => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
 
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + this.Offset;
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
 
     public void Advance(TimeSpan by)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
-        Interlocked.Add(ref this.offsetTicks, by.Ticks);
+        Interlocked.Add(ref _offsetTicks, by.Ticks);
     }
 }

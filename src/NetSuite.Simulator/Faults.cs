@@ -91,9 +91,9 @@ public sealed record FaultRule
 /// <summary>Fault injection per endpoint. Thread-safe; rules are matched in the order they were added.</summary>
 public sealed class FaultInjector
 {
-    private readonly Lock gate = new();
-    private ImmutableList<RuleState> rules = [];
-    private int nextId;
+    private readonly Lock _gate = new();
+    private ImmutableList<RuleState> _rules = [];
+    private int _nextId;
 
     /// <summary>Adds a rule and returns it with its id.</summary>
     public FaultRule Add(FaultRule rule)
@@ -104,62 +104,62 @@ public sealed class FaultInjector
             throw new ArgumentOutOfRangeException(nameof(rule), "Probability must be in (0, 1].");
         }
 
-        lock (this.gate)
+        lock (_gate)
         {
             var withId = rule with
             {
-                Id = ++this.nextId,
+                Id = ++_nextId,
                 Account = rule.Account is null ? null : Protocol.AccountIds.ToRealm(rule.Account),
             };
-            this.rules = this.rules.Add(new RuleState(withId));
+            _rules = _rules.Add(new RuleState(withId));
             return withId;
         }
     }
 
     /// <summary>Adds wall-clock latency to an endpoint.</summary>
     public FaultRule AddLatency(SimEndpoint endpoint, TimeSpan latency, int? times = null, string? account = null) =>
-        this.Add(new FaultRule { Endpoint = endpoint, Latency = latency, Remaining = times, Account = account });
+        Add(new FaultRule { Endpoint = endpoint, Latency = latency, Remaining = times, Account = account });
 
     /// <summary>Answers with a status code (5xx) without processing.</summary>
     public FaultRule AddStatus(SimEndpoint endpoint, int statusCode, int? times = 1, string? account = null) =>
-        this.Add(new FaultRule { Endpoint = endpoint, Action = FaultAction.Status, StatusCode = statusCode, Remaining = times, Account = account });
+        Add(new FaultRule { Endpoint = endpoint, Action = FaultAction.Status, StatusCode = statusCode, Remaining = times, Account = account });
 
     /// <summary>Answers 429 without processing.</summary>
     public FaultRule AddTooManyRequests(SimEndpoint endpoint, TimeSpan? retryAfter = null, int? times = 1, string? account = null) =>
-        this.Add(new FaultRule { Endpoint = endpoint, Action = FaultAction.TooManyRequests, StatusCode = 429, RetryAfter = retryAfter, Remaining = times, Account = account });
+        Add(new FaultRule { Endpoint = endpoint, Action = FaultAction.TooManyRequests, StatusCode = 429, RetryAfter = retryAfter, Remaining = times, Account = account });
 
     /// <summary>Processes the request, then drops the connection: the client never sees the answer.</summary>
     public FaultRule DropResponseAfterProcessing(SimEndpoint endpoint, int? times = 1, string? account = null) =>
-        this.Add(new FaultRule { Endpoint = endpoint, Action = FaultAction.DropConnection, Timing = FaultTiming.AfterProcessing, Remaining = times, Account = account });
+        Add(new FaultRule { Endpoint = endpoint, Action = FaultAction.DropConnection, Timing = FaultTiming.AfterProcessing, Remaining = times, Account = account });
 
     /// <summary>Removes one rule.</summary>
     public bool Remove(int id)
     {
-        lock (this.gate)
+        lock (_gate)
         {
-            var before = this.rules.Count;
-            this.rules = this.rules.RemoveAll(r => r.Rule.Id == id);
-            return this.rules.Count != before;
+            var before = _rules.Count;
+            _rules = _rules.RemoveAll(r => r.Rule.Id == id);
+            return _rules.Count != before;
         }
     }
 
     /// <summary>Removes every rule.</summary>
     public void Clear()
     {
-        lock (this.gate)
+        lock (_gate)
         {
-            this.rules = [];
+            _rules = [];
         }
     }
 
     /// <summary>The rules still active, with their remaining counts.</summary>
     public IReadOnlyList<FaultRule> Rules =>
-        this.rules.Select(r => r.Rule with { Remaining = r.Rule.Remaining is null ? null : Volatile.Read(ref r.RemainingCount) }).ToList();
+        _rules.Select(r => r.Rule with { Remaining = r.Rule.Remaining is null ? null : Volatile.Read(ref r.RemainingCount) }).ToList();
 
     /// <summary>How many requests a fault has affected, in total.</summary>
-    public long AppliedCount => Interlocked.Read(ref this.applied);
+    public long AppliedCount => Interlocked.Read(ref _applied);
 
-    private long applied;
+    private long _applied;
 
     /// <summary>
     /// Picks the rules for one request: the total latency of matching rules and the first matching action.
@@ -167,7 +167,7 @@ public sealed class FaultInjector
     /// </summary>
     internal (TimeSpan Latency, FaultRule? Action) Match(SimEndpoint endpoint, string accountRealm)
     {
-        var current = this.rules;
+        var current = _rules;
         if (current.IsEmpty)
         {
             return (TimeSpan.Zero, null);
@@ -203,7 +203,7 @@ public sealed class FaultInjector
                 exhausted |= left == 0;
             }
 
-            Interlocked.Increment(ref this.applied);
+            Interlocked.Increment(ref _applied);
             latency += rule.Latency;
             if (rule.Action != FaultAction.None)
             {
@@ -213,9 +213,9 @@ public sealed class FaultInjector
 
         if (exhausted)
         {
-            lock (this.gate)
+            lock (_gate)
             {
-                this.rules = this.rules.RemoveAll(r => r.Rule.Remaining is not null && Volatile.Read(ref r.RemainingCount) <= 0);
+                _rules = _rules.RemoveAll(r => r.Rule.Remaining is not null && Volatile.Read(ref r.RemainingCount) <= 0);
             }
         }
 

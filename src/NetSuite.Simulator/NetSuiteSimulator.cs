@@ -26,15 +26,15 @@ public sealed class NetSuiteSimulator : IAsyncDisposable
 {
     private static readonly Lazy<RSA> SharedSigningKey = new(() => RSA.Create(2048), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private readonly WebApplication app;
-    private int disposed;
+    private readonly WebApplication _app;
+    private int _disposed;
 
     private NetSuiteSimulator(WebApplication app, SimulatorApp core, string baseUrl, SimulatorOptions options)
     {
-        this.app = app;
-        this.Core = core;
-        this.BaseUrl = baseUrl;
-        this.TimeProvider = options.TimeProvider;
+        _app = app;
+        Core = core;
+        BaseUrl = baseUrl;
+        TimeProvider = options.TimeProvider;
     }
 
     internal SimulatorApp Core { get; }
@@ -42,55 +42,55 @@ public sealed class NetSuiteSimulator : IAsyncDisposable
     /// <summary><c>http://127.0.0.1:PORT</c> (no trailing slash).</summary>
     public string BaseUrl { get; }
 
-    public Uri BaseUri => new(this.BaseUrl + "/");
+    public Uri BaseUri => new(BaseUrl + "/");
 
-    public int Port => new Uri(this.BaseUrl).Port;
+    public int Port => new Uri(BaseUrl).Port;
 
     /// <summary><c>http://127.0.0.1:PORT/{account}/suitetalk</c> (REST web services, OAuth 2.0 token/revoke).</summary>
-    public string SuiteTalkTemplate => this.BaseUrl + "/{account}/suitetalk";
+    public string SuiteTalkTemplate => BaseUrl + "/{account}/suitetalk";
 
     /// <summary><c>http://127.0.0.1:PORT/{account}/restlets</c> (RESTlets, issuetoken/revoketoken/tokeninfo, certificates).</summary>
-    public string RestletsTemplate => this.BaseUrl + "/{account}/restlets";
+    public string RestletsTemplate => BaseUrl + "/{account}/restlets";
 
     /// <summary><c>http://127.0.0.1:PORT/{account}/app</c> (the UI: consent page).</summary>
-    public string AppTemplate => this.BaseUrl + "/{account}/app";
+    public string AppTemplate => BaseUrl + "/{account}/app";
 
     /// <summary><c>http://127.0.0.1:PORT/system/app/login/oauth2/authorize.nl</c>: the generic authorize page (account not known yet).</summary>
-    public string GenericAuthorizeUrl => this.BaseUrl + SimulatorApp.GenericAuthorizePath;
+    public string GenericAuthorizeUrl => BaseUrl + SimulatorApp.GenericAuthorizePath;
 
     /// <summary><c>http://127.0.0.1:PORT/rest/datacenterurls</c>: the data-center discovery (query <c>account=</c>).</summary>
-    public string DataCenterUrlsUrl => this.BaseUrl + "/rest/datacenterurls";
+    public string DataCenterUrlsUrl => BaseUrl + "/rest/datacenterurls";
 
-    public SimulatorState State => this.Core.State;
+    public SimulatorState State => Core.State;
 
-    public FaultInjector Faults => this.Core.Faults;
+    public FaultInjector Faults => Core.Faults;
 
     /// <summary>The same object as <see cref="SimulatorState.Modes"/>; change it at any time.</summary>
-    public SimulatorModes Modes => this.Core.State.Modes;
+    public SimulatorModes Modes => Core.State.Modes;
 
     public TimeProvider TimeProvider { get; }
 
     /// <summary>SuiteTalk base URL of an account (either id form).</summary>
-    public string SuiteTalkUrl(string accountId) => this.SuiteTalkTemplate.Replace("{account}", AccountIds.ToHostLabel(accountId), StringComparison.Ordinal);
+    public string SuiteTalkUrl(string accountId) => SuiteTalkTemplate.Replace("{account}", AccountIds.ToHostLabel(accountId), StringComparison.Ordinal);
 
-    public string RestletsUrl(string accountId) => this.RestletsTemplate.Replace("{account}", AccountIds.ToHostLabel(accountId), StringComparison.Ordinal);
+    public string RestletsUrl(string accountId) => RestletsTemplate.Replace("{account}", AccountIds.ToHostLabel(accountId), StringComparison.Ordinal);
 
-    public string AppUrl(string accountId) => this.AppTemplate.Replace("{account}", AccountIds.ToHostLabel(accountId), StringComparison.Ordinal);
+    public string AppUrl(string accountId) => AppTemplate.Replace("{account}", AccountIds.ToHostLabel(accountId), StringComparison.Ordinal);
 
-    public string TokenUrl(string accountId) => this.SuiteTalkUrl(accountId) + "/services/rest/auth/oauth2/v1/token";
+    public string TokenUrl(string accountId) => SuiteTalkUrl(accountId) + "/services/rest/auth/oauth2/v1/token";
 
-    public string RevokeUrl(string accountId) => this.SuiteTalkUrl(accountId) + "/services/rest/auth/oauth2/v1/revoke";
+    public string RevokeUrl(string accountId) => SuiteTalkUrl(accountId) + "/services/rest/auth/oauth2/v1/revoke";
 
-    public string AuthorizeUrl(string accountId) => this.AppUrl(accountId) + "/app/login/oauth2/authorize.nl";
+    public string AuthorizeUrl(string accountId) => AppUrl(accountId) + "/app/login/oauth2/authorize.nl";
 
     public string RestletUrl(string accountId, string script = "1", string deploy = "1") =>
-        $"{this.RestletsUrl(accountId)}/app/site/hosting/restlet.nl?script={Uri.EscapeDataString(script)}&deploy={Uri.EscapeDataString(deploy)}";
+        $"{RestletsUrl(accountId)}/app/site/hosting/restlet.nl?script={Uri.EscapeDataString(script)}&deploy={Uri.EscapeDataString(deploy)}";
 
     public string RecordUrl(string accountId, string recordPath = "employee/1") =>
-        $"{this.SuiteTalkUrl(accountId)}/services/rest/record/v1/{recordPath}";
+        $"{SuiteTalkUrl(accountId)}/services/rest/record/v1/{recordPath}";
 
     public string CertificatesUrl(string accountId, string clientId) =>
-        $"{this.RestletsUrl(accountId)}/services/rest/auth/oauth2/v1/clients/{Uri.EscapeDataString(clientId)}/certificates";
+        $"{RestletsUrl(accountId)}/services/rest/auth/oauth2/v1/clients/{Uri.EscapeDataString(clientId)}/certificates";
 
     /// <summary>Starts Kestrel on 127.0.0.1 (port 0 unless <see cref="SimulatorOptions.Port"/> says otherwise).</summary>
     public static async Task<NetSuiteSimulator> StartAsync(SimulatorOptions? options = null, CancellationToken cancellationToken = default)
@@ -143,22 +143,22 @@ public sealed class NetSuiteSimulator : IAsyncDisposable
     }
 
     /// <summary>Waits until the host stops (Ctrl+C for the program).</summary>
-    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => this.app.WaitForShutdownAsync(cancellationToken);
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref this.disposed, 1) != 0)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
 
         try
         {
-            await this.app.StopAsync();
+            await _app.StopAsync();
         }
         finally
         {
-            await this.app.DisposeAsync();
+            await _app.DisposeAsync();
         }
     }
 

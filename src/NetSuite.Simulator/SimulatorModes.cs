@@ -40,7 +40,7 @@ public enum WaitingForApprovalMode
 public enum ExpiresInFormat
 {
     /// <summary><c>3600</c> (documented).</summary>
-    Integer,
+    IntegerNumber,
 
     /// <summary><c>"3600"</c>.</summary>
     IntegerString,
@@ -111,7 +111,7 @@ public sealed class SimulatorModes
     public bool PublicRefreshReuseRevokesChain { get; set; }
 
     /// <summary>Form of <c>expires_in</c> in token answers.</summary>
-    public ExpiresInFormat ExpiresIn { get; set; } = ExpiresInFormat.Integer;
+    public ExpiresInFormat ExpiresIn { get; set; } = ExpiresInFormat.IntegerNumber;
 
     /// <summary>
     /// Test switch: token answers carry an opaque access token (not a JWT) in place of the signed one. The refresh

@@ -63,7 +63,7 @@ public sealed partial class AppSettingsTests
         var snapshot = await Scenarios.Complete();
         var settings = snapshot.AppSettings;
         var identityId = snapshot.Identity.Str("id");
-        var storageId = snapshot.Single("Microsoft.Storage/storageAccounts").Str("id");
+        var storageId = snapshot.SingleOfType("Microsoft.Storage/storageAccounts").Str("id");
 
         Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
@@ -82,7 +82,7 @@ public sealed partial class AppSettingsTests
         var snapshot = await Scenarios.Complete();
         var settings = snapshot.AppSettings;
         var identityId = snapshot.Identity.Str("id");
-        var insightsId = snapshot.Single("Microsoft.Insights/components").Str("id");
+        var insightsId = snapshot.SingleOfType("Microsoft.Insights/components").Str("id");
 
         Assert.True(Snapshot.IsReferenceTo(settings["KeyVault__ManagedIdentityClientId"], identityId, "clientId"));
         Assert.True(Snapshot.IsReferenceTo(settings["KeyVault__StateVaultUri"], snapshot.StateVault.Str("id"), "vaultUri"));
@@ -254,7 +254,7 @@ public sealed partial class AppSettingsTests
         }
 
         // The connection string is only an address because Application Insights refuses local (key) authentication.
-        Assert.True(snapshot.Single("Microsoft.Insights/components").At("properties", "DisableLocalAuth")?.GetValue<bool>());
+        Assert.True(snapshot.SingleOfType("Microsoft.Insights/components").At("properties", "DisableLocalAuth")?.GetValue<bool>());
     }
 
     [Fact]

@@ -7,7 +7,7 @@ public sealed class FunctionAppTests
     {
         var snapshot = await Scenarios.Complete();
 
-        var plan = snapshot.Single("Microsoft.Web/serverfarms");
+        var plan = snapshot.SingleOfType("Microsoft.Web/serverfarms");
         Assert.Equal("FC1", plan.At("sku", "name")?.GetValue<string>());
         Assert.Equal("FlexConsumption", plan.At("sku", "tier")?.GetValue<string>());
         Assert.True(plan.At("properties", "reserved")?.GetValue<bool>(), "Flex Consumption is Linux: reserved must be true.");

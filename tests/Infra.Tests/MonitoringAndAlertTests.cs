@@ -187,7 +187,7 @@ public sealed partial class MonitoringAndAlertTests
         var rule = Assert.Single(snapshot.OfType("Microsoft.Insights/scheduledQueryRules"), r => Query(r).Contains("AzureDiagnostics", StringComparison.Ordinal));
         var query = Query(rule);
 
-        Assert.Equal([snapshot.Single("Microsoft.OperationalInsights/workspaces").Str("id")], rule.At("properties", "scopes")!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Equal([snapshot.SingleOfType("Microsoft.OperationalInsights/workspaces").Str("id")], rule.At("properties", "scopes")!.AsArray().Select(s => s!.GetValue<string>()));
         Assert.Contains("\"SecretGet\"", query, StringComparison.Ordinal);
         Assert.Contains("\"SecretList\"", query, StringComparison.Ordinal);
         Assert.Contains("AuditEvent", query, StringComparison.Ordinal);
@@ -205,7 +205,7 @@ public sealed partial class MonitoringAndAlertTests
     public async Task Every_alert_notifies_the_action_group_that_mails_the_given_address()
     {
         var snapshot = await Scenarios.Complete();
-        var group = snapshot.Single("Microsoft.Insights/actionGroups");
+        var group = snapshot.SingleOfType("Microsoft.Insights/actionGroups");
         var rules = snapshot.OfType("Microsoft.Insights/scheduledQueryRules").ToList();
 
         var receiver = Assert.Single(group.At("properties", "emailReceivers")!.AsArray());
@@ -222,10 +222,10 @@ public sealed partial class MonitoringAndAlertTests
     public async Task Application_insights_is_workspace_based_and_refuses_local_authentication()
     {
         var snapshot = await Scenarios.Complete();
-        var properties = snapshot.Single("Microsoft.Insights/components").At("properties");
+        var properties = snapshot.SingleOfType("Microsoft.Insights/components").At("properties");
 
         Assert.True(properties.At("DisableLocalAuth")?.GetValue<bool>());
-        Assert.Equal(snapshot.Single("Microsoft.OperationalInsights/workspaces").Str("id"), properties.At("WorkspaceResourceId")?.GetValue<string>());
+        Assert.Equal(snapshot.SingleOfType("Microsoft.OperationalInsights/workspaces").Str("id"), properties.At("WorkspaceResourceId")?.GetValue<string>());
     }
 
     private static async Task<JsonObject> EventsJsonAsync() =>

@@ -181,9 +181,9 @@ public sealed class RoleAssignmentTests
         {
             [snapshot.StateVault.Str("id")] = "state vault",
             [snapshot.ConsumerVault.Str("id")] = "consumer vault",
-            [snapshot.Single("Microsoft.Storage/storageAccounts").Str("id")] = "storage account",
+            [snapshot.SingleOfType("Microsoft.Storage/storageAccounts").Str("id")] = "storage account",
             [snapshot.ByName("Microsoft.Storage/storageAccounts/blobServices/containers", n => n.EndsWith("/nstoken-leases", StringComparison.Ordinal)).Str("id")] = "lease container",
-            [snapshot.Single("Microsoft.Insights/components").Str("id")] = "application insights",
+            [snapshot.SingleOfType("Microsoft.Insights/components").Str("id")] = "application insights",
         };
 
         return snapshot.OfType("Microsoft.Authorization/roleAssignments").Select(assignment =>
@@ -206,7 +206,7 @@ public sealed class RoleAssignmentTests
     // Property names of the nested deployments (symbolic-name templates keep resources in an object, others in an array).
     private static List<string> NestedDeploymentKeys(JsonObject template)
     {
-        IEnumerable<JsonNode?> resources = template["resources"] switch
+        var resources = template["resources"] switch
         {
             JsonObject byName => byName.Select(p => p.Value),
             JsonArray list => list,

@@ -17,7 +17,7 @@ public sealed class Snapshot(JsonObject root)
     public IEnumerable<JsonObject> OfType(string type) =>
         Resources.Where(r => string.Equals(r.Str("type"), type, StringComparison.OrdinalIgnoreCase));
 
-    public JsonObject Single(string type)
+    public JsonObject SingleOfType(string type)
     {
         var matches = OfType(type).ToList();
         Assert.True(matches.Count == 1, $"Expected one {type}, found {matches.Count}.");
@@ -35,9 +35,9 @@ public sealed class Snapshot(JsonObject root)
 
     public JsonObject ConsumerVault => ByName("Microsoft.KeyVault/vaults", n => n.StartsWith("kvcn-", StringComparison.Ordinal));
 
-    public JsonObject Site => Single("Microsoft.Web/sites");
+    public JsonObject Site => SingleOfType("Microsoft.Web/sites");
 
-    public JsonObject Identity => Single("Microsoft.ManagedIdentity/userAssignedIdentities");
+    public JsonObject Identity => SingleOfType("Microsoft.ManagedIdentity/userAssignedIdentities");
 
     /// <summary>The app settings, from the one sites/config resource named appsettings.</summary>
     public IReadOnlyDictionary<string, string> AppSettings
@@ -58,10 +58,10 @@ public sealed class Snapshot(JsonObject root)
     public static string ScopeOf(JsonObject extensionResource)
     {
         var id = extensionResource.Str("id");
-        const string Prefix = "[extensionResourceId('";
-        if (id.StartsWith(Prefix, StringComparison.Ordinal))
+        const string prefix = "[extensionResourceId('";
+        if (id.StartsWith(prefix, StringComparison.Ordinal))
         {
-            return id[Prefix.Length..id.IndexOf('\'', Prefix.Length)];
+            return id[prefix.Length..id.IndexOf('\'', prefix.Length)];
         }
 
         var at = id.IndexOf("/providers/Microsoft.Authorization/roleAssignments/", StringComparison.OrdinalIgnoreCase);

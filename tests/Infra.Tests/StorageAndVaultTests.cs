@@ -7,7 +7,7 @@ public sealed partial class StorageAndVaultTests
     [Fact]
     public async Task Storage_account_refuses_shared_keys_public_blobs_and_old_tls()
     {
-        var properties = (await Scenarios.Complete()).Single("Microsoft.Storage/storageAccounts").At("properties");
+        var properties = (await Scenarios.Complete()).SingleOfType("Microsoft.Storage/storageAccounts").At("properties");
 
         Assert.False(properties.At("allowSharedKeyAccess")?.GetValue<bool>());
         Assert.False(properties.At("allowBlobPublicAccess")?.GetValue<bool>());
@@ -90,7 +90,7 @@ public sealed partial class StorageAndVaultTests
         // A new salt (after azd down): new names, so a soft-deleted vault does not block the deployment.
         Assert.Empty(VaultNames(first).Intersect(VaultNames(resalted)));
         Assert.Equal(first.Site.Str("name"), resalted.Site.Str("name"));
-        Assert.Equal(first.Single("Microsoft.Storage/storageAccounts").Str("name"), resalted.Single("Microsoft.Storage/storageAccounts").Str("name"));
+        Assert.Equal(first.SingleOfType("Microsoft.Storage/storageAccounts").Str("name"), resalted.SingleOfType("Microsoft.Storage/storageAccounts").Str("name"));
 
         Assert.All(VaultNames(first).Concat(VaultNames(resalted)), name => Assert.Matches(KeyVaultName(), name));
     }
@@ -99,7 +99,7 @@ public sealed partial class StorageAndVaultTests
     public async Task Both_vaults_send_audit_events_to_the_log_analytics_workspace()
     {
         var snapshot = await Scenarios.Complete();
-        var workspaceId = snapshot.Single("Microsoft.OperationalInsights/workspaces").Str("id");
+        var workspaceId = snapshot.SingleOfType("Microsoft.OperationalInsights/workspaces").Str("id");
         var settings = snapshot.OfType("Microsoft.Insights/diagnosticSettings").ToList();
 
         foreach (var vault in new[] { snapshot.StateVault, snapshot.ConsumerVault })

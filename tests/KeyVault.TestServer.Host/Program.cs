@@ -5,20 +5,30 @@ using KeyVault.TestServer;
 // Prints "VaultUri=<uri>" and, with --cert-out, writes the TLS certificate (PEM) a client must trust.
 var options = new KeyVaultTestServerOptions();
 string? certOut = null;
-for (int i = 0; i < args.Length; i++)
+for (var i = 0; i < args.Length; i++)
 {
     string NextValue() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
     switch (args[i])
     {
-        case "--port": options.Port = int.Parse(NextValue(), CultureInfo.InvariantCulture); break;
-        case "--read-budget": options.ReadBudget = int.Parse(NextValue(), CultureInfo.InvariantCulture); break;
-        case "--write-budget": options.WriteBudget = int.Parse(NextValue(), CultureInfo.InvariantCulture); break;
+        case "--port":
+            options.Port = int.Parse(NextValue(), CultureInfo.InvariantCulture);
+            break;
+        case "--read-budget":
+            options.ReadBudget = int.Parse(NextValue(), CultureInfo.InvariantCulture);
+            break;
+        case "--write-budget":
+            options.WriteBudget = int.Parse(NextValue(), CultureInfo.InvariantCulture);
+            break;
         case "--retry-after-ms":
-            string value = NextValue();
+            var value = NextValue();
             options.RetryAfterMilliseconds = value == "window" ? null : int.Parse(value, CultureInfo.InvariantCulture);
             break;
-        case "--no-request-log": options.RecordRequests = false; break;
-        case "--cert-out": certOut = NextValue(); break;
+        case "--no-request-log":
+            options.RecordRequests = false;
+            break;
+        case "--cert-out":
+            certOut = NextValue();
+            break;
         default:
             Console.Error.WriteLine("usage: kv-test-server [--port N] [--read-budget N] [--write-budget N] [--retry-after-ms N|window] [--no-request-log] [--cert-out FILE]");
             return 2;

@@ -27,7 +27,7 @@ public sealed class CertificateTests
     public async Task Create_with_an_ec_p256_policy_completes_at_once_and_get_returns_the_public_certificate()
     {
         var (kv, time) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateCertificateClient();
 
         var operation = await client.StartCreateCertificateAsync("cert-a", EcPolicy(exportable: false), tags: new Dictionary<string, string> { ["kind"] = "cert" });
@@ -58,7 +58,7 @@ public sealed class CertificateTests
     public async Task Each_create_adds_a_version_that_can_be_fetched_and_listed()
     {
         var (kv, time) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateCertificateClient();
 
         var first = (await (await client.StartCreateCertificateAsync("cert-b", EcPolicy(false))).WaitForCompletionAsync()).Value;
@@ -87,7 +87,7 @@ public sealed class CertificateTests
     public async Task Exportable_certificate_secret_is_a_pkcs12_with_the_private_key_and_download_works()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var certificates = kv.CreateCertificateClient();
         var secrets = kv.CreateSecretClient();
         var created = (await (await certificates.StartCreateCertificateAsync("cert-c", EcPolicy(exportable: true))).WaitForCompletionAsync()).Value;
@@ -110,7 +110,7 @@ public sealed class CertificateTests
     public async Task Non_exportable_certificate_secret_holds_only_the_public_certificate()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var certificates = kv.CreateCertificateClient();
         var secrets = kv.CreateSecretClient();
         var created = (await (await certificates.StartCreateCertificateAsync("cert-d", EcPolicy(exportable: false))).WaitForCompletionAsync()).Value;
@@ -126,7 +126,7 @@ public sealed class CertificateTests
     public async Task Pem_policy_stores_the_key_and_certificate_as_pem()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var certificates = kv.CreateCertificateClient();
         var secrets = kv.CreateSecretClient();
         var created = (await (await certificates.StartCreateCertificateAsync("cert-e", EcPolicy(true, CertificateContentType.Pem))).WaitForCompletionAsync()).Value;
@@ -144,7 +144,7 @@ public sealed class CertificateTests
     public async Task A_pkcs12_certificate_secret_can_be_read_as_pem_with_outContentType()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var created = (await (await kv.CreateCertificateClient().StartCreateCertificateAsync("cert-l", EcPolicy(exportable: true))).WaitForCompletionAsync()).Value;
         var secrets = kv.CreateSecretClient();
 
@@ -160,7 +160,7 @@ public sealed class CertificateTests
     public async Task A_certificate_managed_secret_cannot_be_set_or_deleted_and_a_plain_secret_name_cannot_become_a_certificate()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var certificates = kv.CreateCertificateClient();
         var secrets = kv.CreateSecretClient(new SecretClientOptions { Retry = { MaxRetries = 0 } });
         await (await certificates.StartCreateCertificateAsync("cert-f", EcPolicy(false))).WaitForCompletionAsync();
@@ -179,16 +179,16 @@ public sealed class CertificateTests
     public async Task Remote_es256_sign_with_a_non_exportable_key_verifies_with_the_certificate_public_key()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var created = (await (await kv.CreateCertificateClient().StartCreateCertificateAsync("cert-g", EcPolicy(exportable: false))).WaitForCompletionAsync()).Value;
-        byte[] digest = SHA256.HashData("header.payload"u8);
+        var digest = SHA256.HashData("header.payload"u8);
 
         var (status, body) = await SignAsync(kv, created.KeyId, "ES256", digest);
 
         Assert.Equal(200, status);
         using var json = JsonDocument.Parse(body);
         Assert.Equal(created.KeyId.ToString(), json.RootElement.GetProperty("kid").GetString());
-        byte[] signature = Base64Url.DecodeFromChars(json.RootElement.GetProperty("value").GetString());
+        var signature = Base64Url.DecodeFromChars(json.RootElement.GetProperty("value").GetString());
         using var x509 = X509CertificateLoader.LoadCertificate(created.Cer);
         using var publicKey = x509.GetECDsaPublicKey();
         Assert.NotNull(publicKey);
@@ -202,16 +202,16 @@ public sealed class CertificateTests
     public async Task Remote_ps256_sign_with_an_rsa_certificate_verifies()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var policy = new CertificatePolicy("Self", "CN=rsa") { KeyType = CertificateKeyType.Rsa, KeySize = 2048, Exportable = false };
         var created = (await (await kv.CreateCertificateClient().StartCreateCertificateAsync("cert-h", policy)).WaitForCompletionAsync()).Value;
-        byte[] digest = SHA256.HashData("assertion"u8);
+        var digest = SHA256.HashData("assertion"u8);
 
         var (status, body) = await SignAsync(kv, created.KeyId, "PS256", digest);
 
         Assert.Equal(200, status);
         using var json = JsonDocument.Parse(body);
-        byte[] signature = Base64Url.DecodeFromChars(json.RootElement.GetProperty("value").GetString());
+        var signature = Base64Url.DecodeFromChars(json.RootElement.GetProperty("value").GetString());
         using var x509 = X509CertificateLoader.LoadCertificate(created.Cer);
         using var rsa = x509.GetRSAPublicKey();
         Assert.NotNull(rsa);
@@ -222,7 +222,7 @@ public sealed class CertificateTests
     public async Task Sign_rejects_a_wrong_digest_length_a_mismatched_algorithm_and_an_unknown_key()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var created = (await (await kv.CreateCertificateClient().StartCreateCertificateAsync("cert-i", EcPolicy(false))).WaitForCompletionAsync()).Value;
 
         var (shortDigest, _) = await SignAsync(kv, created.KeyId, "ES256", new byte[20]);
@@ -240,7 +240,7 @@ public sealed class CertificateTests
     public async Task Get_key_returns_the_public_jwk_of_the_certificate_key()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var created = (await (await kv.CreateCertificateClient().StartCreateCertificateAsync("cert-j", EcPolicy(false))).WaitForCompletionAsync()).Value;
         using var raw = kv.CreateHttpClient();
 
@@ -260,7 +260,7 @@ public sealed class CertificateTests
     public async Task With_separate_key_versions_the_kid_names_a_key_version_that_signs_and_the_certificate_version_does_not()
     {
         var (kv, _) = await TestVault.StartAsync(o => o.SeparateKeyVersions = true);
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateCertificateClient();
 
         var created = (await (await client.StartCreateCertificateAsync("cert-sep", EcPolicy(exportable: false))).WaitForCompletionAsync()).Value;
@@ -276,7 +276,7 @@ public sealed class CertificateTests
     public async Task A_policy_for_another_issuer_is_refused()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateCertificateClient(new CertificateClientOptions { Retry = { MaxRetries = 0 } });
 
         var error = await Assert.ThrowsAsync<RequestFailedException>(() =>

@@ -10,7 +10,7 @@ public sealed class FaultTests
     public async Task Injected_503s_are_recovered_by_the_sdk_retry()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         kv.State.Seed("s", "value");
         var client = kv.CreateSecretClient();
         var fault = kv.Faults.FailNext(2);
@@ -28,7 +28,7 @@ public sealed class FaultTests
     public async Task More_503s_than_retries_surface_as_a_503_failure()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         kv.State.Seed("s", "value");
         var client = kv.CreateSecretClient(new SecretClientOptions { Retry = { MaxRetries = 1 } });
         kv.Faults.FailOperation(KeyVaultOperation.GetSecret, count: 5);
@@ -46,7 +46,7 @@ public sealed class FaultTests
     public async Task A_versionless_property_update_can_be_refused_while_one_naming_the_version_works(int status)
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient(new SecretClientOptions { Retry = { MaxRetries = 0 } });
         var stored = (await client.SetSecretAsync("tagged", "v")).Value;
         var fault = kv.Faults.RefuseVersionlessUpdates(status);
@@ -67,7 +67,7 @@ public sealed class FaultTests
     public async Task A_fault_for_one_operation_and_name_leaves_other_requests_alone()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient(new SecretClientOptions { Retry = { MaxRetries = 0 } });
         kv.Faults.FailOperation(KeyVaultOperation.SetSecret, count: int.MaxValue, name: "broken");
 
@@ -84,7 +84,7 @@ public sealed class FaultTests
     public async Task A_write_whose_response_is_lost_is_applied_and_the_sdk_retry_applies_it_again()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         kv.Faults.FailOperation(KeyVaultOperation.SetSecret, mode: KeyVaultFaultMode.FailAfterProcessing);
 
@@ -99,7 +99,7 @@ public sealed class FaultTests
     public async Task An_aborted_connection_after_processing_is_retried_by_the_sdk()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         kv.Faults.FailOperation(KeyVaultOperation.SetSecret, mode: KeyVaultFaultMode.AbortAfterProcessing);
 
@@ -113,7 +113,7 @@ public sealed class FaultTests
     public async Task Added_latency_delays_only_the_matching_operation()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         kv.State.Seed("slow", "v");
         var client = kv.CreateSecretClient();
         await client.SetSecretAsync("warm-up", "v");
@@ -135,7 +135,7 @@ public sealed class FaultTests
     public async Task Counters_count_per_operation_and_name_and_reset()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         await client.SetSecretAsync("a", "1");
         await client.SetSecretAsync("a", "2");

@@ -12,7 +12,7 @@ public sealed class HostProcessTests
     [Fact]
     public async Task The_host_process_serves_a_vault_that_a_client_trusting_its_written_certificate_can_use()
     {
-        string certFile = Path.Combine(Path.GetTempPath(), $"kv-test-{Guid.NewGuid():N}.pem");
+        var certFile = Path.Combine(Path.GetTempPath(), $"kv-test-{Guid.NewGuid():N}.pem");
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { Path.Combine(AppContext.BaseDirectory, "kv-test-server.dll"), "--cert-out", certFile, "--write-budget", "5" },
@@ -24,12 +24,12 @@ public sealed class HostProcessTests
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            string? line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
             Assert.NotNull(line);
             Assert.StartsWith("VaultUri=", line, StringComparison.Ordinal);
             var vaultUri = new Uri(line["VaultUri=".Length..]);
             using var trusted = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certFile, timeout.Token));
-            byte[] expected = trusted.RawData;
+            var expected = trusted.RawData;
             using var handler = new SocketsHttpHandler
             {
                 SslOptions = new SslClientAuthenticationOptions

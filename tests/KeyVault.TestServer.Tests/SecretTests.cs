@@ -11,7 +11,7 @@ public sealed class SecretTests
     public async Task Set_creates_a_new_version_each_time_and_get_returns_latest_or_a_given_version()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
 
         var first = (await client.SetSecretAsync(new KeyVaultSecret("conn-a", "one") { Properties = { ContentType = "application/json" } })).Value;
@@ -43,7 +43,7 @@ public sealed class SecretTests
     public async Task Set_keeps_tags_expiry_not_before_and_enabled()
     {
         var (kv, time) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         var expires = time.GetUtcNow().AddDays(30);
         var notBefore = time.GetUtcNow().AddMinutes(-1);
@@ -70,7 +70,7 @@ public sealed class SecretTests
     public async Task Tag_only_update_creates_no_version_and_is_counted_as_a_property_update()
     {
         var (kv, time) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         await client.SetSecretAsync("conn-b", "state-json");
         time.Advance(TimeSpan.FromMinutes(5));
@@ -98,8 +98,8 @@ public sealed class SecretTests
     public async Task Listing_more_than_25_secrets_follows_nextLink_and_returns_properties_without_values()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
-        for (int i = 0; i < 31; i++)
+        await using var kvScope = kv;
+        for (var i = 0; i < 31; i++)
         {
             kv.State.Seed($"conn-{i:D2}", $"value-{i}", tags: new Dictionary<string, string> { ["kind"] = "conn" });
         }
@@ -121,7 +121,7 @@ public sealed class SecretTests
         Assert.Equal(0, kv.Counters.Reads);
 
         using var raw = kv.CreateHttpClient();
-        string body = await raw.GetStringAsync("secrets?api-version=7.6");
+        var body = await raw.GetStringAsync("secrets?api-version=7.6");
         Assert.DoesNotContain("value-", body, StringComparison.Ordinal);
     }
 
@@ -129,8 +129,8 @@ public sealed class SecretTests
     public async Task Listing_versions_pages_with_maxresults_and_default_page_of_25()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
-        for (int i = 0; i < 27; i++)
+        await using var kvScope = kv;
+        for (var i = 0; i < 27; i++)
         {
             kv.State.Seed("many", $"v{i}");
         }
@@ -157,7 +157,7 @@ public sealed class SecretTests
     public async Task Soft_delete_then_recover_restores_every_version()
     {
         var (kv, time) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         await client.SetSecretAsync("conn-c", "v1");
         await client.SetSecretAsync("conn-c", "v2");
@@ -197,7 +197,7 @@ public sealed class SecretTests
     public async Task Setting_a_soft_deleted_name_is_a_409_conflict_naming_ObjectIsDeletedButRecoverable()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         await client.SetSecretAsync("conn-d", "v1");
         await (await client.StartDeleteSecretAsync("conn-d")).WaitForCompletionAsync();
@@ -215,7 +215,7 @@ public sealed class SecretTests
     public async Task Purge_is_refused_under_purge_protection_and_allowed_without_it()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         await client.SetSecretAsync("conn-e", "v1");
         await (await client.StartDeleteSecretAsync("conn-e")).WaitForCompletionAsync();
@@ -226,7 +226,7 @@ public sealed class SecretTests
         Assert.True(kv.State.IsDeleted("conn-e"));
 
         var (open, _) = await TestVault.StartAsync(o => o.PurgeProtection = false);
-        await using var _open = open;
+        await using var openScope = open;
         var openClient = open.CreateSecretClient();
         await openClient.SetSecretAsync("conn-e", "v1");
         await (await openClient.StartDeleteSecretAsync("conn-e")).WaitForCompletionAsync();
@@ -241,7 +241,7 @@ public sealed class SecretTests
     public async Task Deleted_secret_is_purged_by_the_server_after_the_retention_period()
     {
         var (kv, time) = await TestVault.StartAsync(o => o.SoftDeleteRetentionDays = 7);
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         await client.SetSecretAsync("conn-f", "v1");
         await (await client.StartDeleteSecretAsync("conn-f")).WaitForCompletionAsync();
@@ -259,7 +259,7 @@ public sealed class SecretTests
     public async Task Invalid_names_are_rejected_with_400_BadParameter(string name)
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
 
         var error = await Assert.ThrowsAsync<RequestFailedException>(() => client.SetSecretAsync(name, "x"));
@@ -274,9 +274,9 @@ public sealed class SecretTests
     public async Task Names_may_have_127_characters_but_not_128()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
-        string longest = "conn-" + new string('a', 122);
+        var longest = "conn-" + new string('a', 122);
 
         await client.SetSecretAsync(longest, "x");
         var error = await Assert.ThrowsAsync<RequestFailedException>(() => client.SetSecretAsync(longest + "b", "x"));
@@ -290,10 +290,10 @@ public sealed class SecretTests
     public async Task Values_over_25_KB_are_rejected_with_a_clear_message_that_does_not_echo_the_value()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         string atLimit = new('x', 25 * 1024);
-        string canary = "CANARY" + new string('y', 25 * 1024);
+        var canary = "CANARY" + new string('y', 25 * 1024);
 
         await client.SetSecretAsync("big", atLimit);
         var error = await Assert.ThrowsAsync<RequestFailedException>(() => client.SetSecretAsync("big", canary));
@@ -309,7 +309,7 @@ public sealed class SecretTests
     public async Task Multibyte_values_are_measured_in_utf8_bytes()
     {
         var (kv, _) = await TestVault.StartAsync(o => o.MaxValueBytes = 10);
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
 
         await client.SetSecretAsync("utf8", "ééééé");
@@ -323,7 +323,7 @@ public sealed class SecretTests
     public async Task Unknown_secret_and_unknown_version_answer_404_SecretNotFound()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         await client.SetSecretAsync("known", "v");
 
@@ -340,7 +340,7 @@ public sealed class SecretTests
     public async Task Disabled_secret_value_cannot_be_read()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient();
         await client.SetSecretAsync(new KeyVaultSecret("off", "v") { Properties = { Enabled = false } });
 
@@ -354,7 +354,7 @@ public sealed class SecretTests
     public async Task First_request_gets_the_bearer_challenge_and_the_sdk_asks_the_credential_for_the_vault_scope()
     {
         var (kv, _) = await TestVault.StartAsync(o => o.TenantId = "11111111-2222-3333-4444-555555555555");
-        await using var _kv = kv;
+        await using var kvScope = kv;
 
         using var anonymous = kv.CreateHttpClient(authenticated: false);
         var challenge = await anonymous.GetAsync("secrets/anything?api-version=7.6");
@@ -377,9 +377,9 @@ public sealed class SecretTests
     public async Task The_client_trusts_only_the_server_certificate()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var (other, _) = await TestVault.StartAsync();
-        await using var _other = other;
+        await using var otherScope = other;
 
         // A handler made for the other server must refuse this server's certificate.
         using var wrongTrust = new HttpClient(other.CreateHttpMessageHandler()) { BaseAddress = kv.VaultUri };

@@ -11,7 +11,7 @@ public sealed class ThrottleTests
     public async Task The_301st_write_in_a_window_gets_429_and_the_sdk_retry_succeeds_once_the_window_resets()
     {
         var (kv, time) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var throttled = new List<KeyVaultThrottleEvent>();
         // Deterministic: the fake clock moves past the window before the 429 leaves the server,
         // so the SDK's retry (after retry-after-ms) lands in a fresh window.
@@ -22,7 +22,7 @@ public sealed class ThrottleTests
         };
         var client = kv.CreateSecretClient();
 
-        for (int i = 0; i < 300; i++)
+        for (var i = 0; i < 300; i++)
         {
             await client.SetSecretAsync("hot", $"v{i}");
         }
@@ -50,9 +50,9 @@ public sealed class ThrottleTests
     public async Task Without_a_window_reset_the_sdk_gives_up_after_its_retries_with_429()
     {
         var (kv, time) = await TestVault.StartAsync(o => o.WriteBudget = 3);
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient(new SecretClientOptions { Retry = { MaxRetries = 2 } });
-        for (int i = 0; i < 3; i++)
+        for (var i = 0; i < 3; i++)
         {
             await client.SetSecretAsync("limited", $"v{i}");
         }
@@ -73,7 +73,7 @@ public sealed class ThrottleTests
     public async Task Property_updates_deletes_and_recovers_spend_the_write_budget_and_reads_do_not()
     {
         var (kv, _) = await TestVault.StartAsync(o => o.WriteBudget = 4);
-        await using var _kv = kv;
+        await using var kvScope = kv;
         var client = kv.CreateSecretClient(new SecretClientOptions { Retry = { MaxRetries = 0 } });
 
         await client.SetSecretAsync("w", "v");
@@ -82,7 +82,7 @@ public sealed class ThrottleTests
         await client.UpdateSecretPropertiesAsync(props);
         await (await client.StartDeleteSecretAsync("w")).WaitForCompletionAsync();
         await (await client.StartRecoverDeletedSecretAsync("w")).WaitForCompletionAsync();
-        for (int i = 0; i < 5; i++)
+        for (var i = 0; i < 5; i++)
         {
             await client.GetSecretAsync("w");
         }
@@ -98,14 +98,14 @@ public sealed class ThrottleTests
     public async Task Reads_and_list_pages_share_the_read_budget_and_the_sdk_retry_succeeds_after_the_reset()
     {
         var (kv, time) = await TestVault.StartAsync(o => o.ReadBudget = 40);
-        await using var _kv = kv;
+        await using var kvScope = kv;
         kv.State.Seed("r", "v");
-        for (int i = 0; i < 30; i++)
+        for (var i = 0; i < 30; i++)
         {
             kv.State.Seed($"list-{i:D2}", "v");
         }
 
-        int events = 0;
+        var events = 0;
         kv.Throttle.Throttled += e =>
         {
             Interlocked.Increment(ref events);
@@ -113,13 +113,13 @@ public sealed class ThrottleTests
         };
         var client = kv.CreateSecretClient();
 
-        int listed = 0;
+        var listed = 0;
         await foreach (var _ in client.GetPropertiesOfSecretsAsync())
         {
             listed++;
         }
 
-        for (int i = 0; i < 38; i++)
+        for (var i = 0; i < 38; i++)
         {
             await client.GetSecretAsync("r");
         }
@@ -139,7 +139,7 @@ public sealed class ThrottleTests
     public async Task A_429_carries_Retry_After_seconds_from_the_fake_clock_and_a_short_retry_after_ms()
     {
         var (kv, time) = await TestVault.StartAsync(o => o.WriteBudget = 1);
-        await using var _kv = kv;
+        await using var kvScope = kv;
         using var raw = kv.CreateHttpClient();
         using var first = await raw.PutAsync("secrets/x?api-version=7.6", Json("""{"value":"a"}"""));
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -161,12 +161,12 @@ public sealed class ThrottleTests
     public async Task The_default_budget_admits_4000_reads_in_a_window_and_refuses_the_4001st()
     {
         var (kv, _) = await TestVault.StartAsync();
-        await using var _kv = kv;
+        await using var kvScope = kv;
         kv.State.Seed("popular", "v");
         using var raw = kv.CreateHttpClient();
 
         var stopwatch = Stopwatch.StartNew();
-        int ok = 0;
+        var ok = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, 4000), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, ct) =>
         {
             using var response = await raw.GetAsync("secrets/popular?api-version=7.6", ct);

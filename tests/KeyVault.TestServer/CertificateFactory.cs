@@ -32,11 +32,11 @@ internal static class CertificateFactory
     public static (X509Certificate2 Certificate, AsymmetricAlgorithm Key, byte[] Csr) CreateSelfSigned(
         CertificatePolicyInfo policy, AsymmetricAlgorithm? reuseKey, DateTimeOffset now)
     {
-        AsymmetricAlgorithm key = reuseKey is not null ? CloneKey(reuseKey) : CreateKey(policy);
+        var key = reuseKey is not null ? CloneKey(reuseKey) : CreateKey(policy);
         try
         {
             var subject = new X500DistinguishedName(policy.Subject);
-            CertificateRequest request = key switch
+            var request = key switch
             {
                 ECDsa ec => new CertificateRequest(subject, ec, HashFor(policy.Curve)),
                 RSA rsa => new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
@@ -66,15 +66,15 @@ internal static class CertificateFactory
             }
 
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-            byte[] csr = request.CreateSigningRequest();
+            var csr = request.CreateSigningRequest();
 
             var notBefore = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
             var notAfter = notBefore.AddMonths(policy.ValidityMonths);
-            byte[] serial = RandomNumberGenerator.GetBytes(16);
+            var serial = RandomNumberGenerator.GetBytes(16);
             serial[0] &= 0x7F;
             serial[0] |= 0x01;
 
-            X509Certificate2 signed = key switch
+            var signed = key switch
             {
                 ECDsa ec => request.Create(subject, X509SignatureGenerator.CreateForECDsa(ec), notBefore, notAfter, serial),
                 RSA rsa => request.Create(subject, X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1), notBefore, notAfter, serial),
@@ -113,7 +113,7 @@ internal static class CertificateFactory
             return Convert.ToBase64String(certificate.Export(X509ContentType.Pkcs12));
         }
 
-        using X509Certificate2 withKey = key switch
+        using var withKey = key switch
         {
             ECDsa ec => certificate.CopyWithPrivateKey(ec),
             RSA rsa => certificate.CopyWithPrivateKey(rsa),

@@ -50,42 +50,42 @@ internal sealed class CertificatePolicyInfo
             var secretProps = policy["secret_props"] as JsonObject;
             var issuer = policy["issuer"] as JsonObject;
 
-            string issuerName = issuer?["name"]?.GetValue<string>() ?? "Self";
+            var issuerName = issuer?["name"]?.GetValue<string>() ?? "Self";
             if (!string.Equals(issuerName, "Self", StringComparison.OrdinalIgnoreCase))
             {
                 error = $"The test server issues only self-signed certificates (issuer 'Self'), not '{issuerName}'.";
                 return false;
             }
 
-            string keyType = keyProps?["kty"]?.GetValue<string>() ?? "RSA";
+            var keyType = keyProps?["kty"]?.GetValue<string>() ?? "RSA";
             if (keyType is not ("EC" or "EC-HSM" or "RSA" or "RSA-HSM"))
             {
                 error = $"Unsupported key type '{keyType}'.";
                 return false;
             }
 
-            string curve = keyProps?["crv"]?.GetValue<string>() ?? "P-256";
+            var curve = keyProps?["crv"]?.GetValue<string>() ?? "P-256";
             if (keyType.StartsWith("EC", StringComparison.Ordinal) && curve is not ("P-256" or "P-384" or "P-521"))
             {
                 error = $"Unsupported curve '{curve}'.";
                 return false;
             }
 
-            int keySize = keyProps?["key_size"]?.GetValue<int>() ?? 2048;
+            var keySize = keyProps?["key_size"]?.GetValue<int>() ?? 2048;
             if (!keyType.StartsWith("EC", StringComparison.Ordinal) && keySize is not (2048 or 3072 or 4096))
             {
                 error = $"Unsupported RSA key size {keySize}.";
                 return false;
             }
 
-            string? subject = x509?["subject"]?.GetValue<string>();
+            var subject = x509?["subject"]?.GetValue<string>();
             var sans = x509?["sans"] as JsonObject;
             var dnsNames = Strings(sans?["dns_names"]);
             var emails = Strings(sans?["emails"]);
             var upns = Strings(sans?["upns"]);
             if (string.IsNullOrEmpty(subject))
             {
-                string? first = dnsNames.Concat(emails).Concat(upns).FirstOrDefault();
+                var first = dnsNames.Concat(emails).Concat(upns).FirstOrDefault();
                 if (first is null)
                 {
                     error = "The policy needs a subject or subject alternative names.";
@@ -95,22 +95,22 @@ internal sealed class CertificatePolicyInfo
                 subject = "CN=" + first;
             }
 
-            int validityMonths = x509?["validity_months"]?.GetValue<int>() ?? 12;
+            var validityMonths = x509?["validity_months"]?.GetValue<int>() ?? 12;
             if (validityMonths is < 1 or > 1200)
             {
                 error = "validity_months must be between 1 and 1200.";
                 return false;
             }
 
-            string contentType = secretProps?["contentType"]?.GetValue<string>() ?? Pkcs12ContentType;
+            var contentType = secretProps?["contentType"]?.GetValue<string>() ?? Pkcs12ContentType;
             if (contentType is not (Pkcs12ContentType or PemContentType))
             {
                 error = $"Unsupported secret content type '{contentType}'.";
                 return false;
             }
 
-            bool isEc = keyType.StartsWith("EC", StringComparison.Ordinal);
-            X509KeyUsageFlags usage = X509KeyUsageFlags.None;
+            var isEc = keyType.StartsWith("EC", StringComparison.Ordinal);
+            var usage = X509KeyUsageFlags.None;
             foreach (var name in Strings(x509?["key_usage"]))
             {
                 usage |= name switch

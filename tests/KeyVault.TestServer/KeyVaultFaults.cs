@@ -58,7 +58,7 @@ public sealed class KeyVaultFault
     {
         while (true)
         {
-            int current = Volatile.Read(ref _triggered);
+            var current = Volatile.Read(ref _triggered);
             if (current >= Times)
             {
                 return false;

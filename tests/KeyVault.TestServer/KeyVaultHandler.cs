@@ -45,7 +45,7 @@ internal sealed class KeyVaultHandler
     {
         _counters.RecordRequest();
         var request = context.Request;
-        string path = request.Path.Value ?? "/";
+        var path = request.Path.Value ?? "/";
         var route = Route.Parse(request.Method, path);
 
         if (route.Operation == KeyVaultOperation.Unknown && path.StartsWith("/_testserver/counters", StringComparison.OrdinalIgnoreCase))
@@ -103,7 +103,7 @@ internal sealed class KeyVaultHandler
             }
         }
 
-        KvResponse response = await ProcessAsync(context, route);
+        var response = await ProcessAsync(context, route);
         _counters.RecordProcessed(route.Operation, route.Name, response.Status);
 
         if (fault is { Mode: KeyVaultFaultMode.FailAfterProcessing or KeyVaultFaultMode.AbortAfterProcessing })
@@ -148,9 +148,9 @@ internal sealed class KeyVaultHandler
 
     private KvResponse Throttled(KeyVaultBudget budget, TimeSpan resetsIn)
     {
-        int limit = budget == KeyVaultBudget.Write ? _throttle.WriteBudget : _throttle.ReadBudget;
-        long seconds = Math.Max(1, (long)Math.Ceiling(resetsIn.TotalSeconds));
-        long ms = _throttle.RetryAfterMilliseconds ?? Math.Max(1, (long)Math.Ceiling(resetsIn.TotalMilliseconds));
+        var limit = budget == KeyVaultBudget.Write ? _throttle.WriteBudget : _throttle.ReadBudget;
+        var seconds = Math.Max(1, (long)Math.Ceiling(resetsIn.TotalSeconds));
+        var ms = _throttle.RetryAfterMilliseconds ?? Math.Max(1, (long)Math.Ceiling(resetsIn.TotalMilliseconds));
         var response = Error(429, "Throttled",
             $"Request was not processed because too many requests were received. Reason: a vault allows {limit} "
             + $"{(budget == KeyVaultBudget.Write ? "write" : "read")} transactions per {_throttle.WindowLength.TotalSeconds:0.###} seconds.");
@@ -245,14 +245,14 @@ internal sealed class KeyVaultHandler
             return Error(400, "BadParameter", "The property 'value' is required and must be a string.");
         }
 
-        int bytes = Encoding.UTF8.GetByteCount(value);
+        var bytes = Encoding.UTF8.GetByteCount(value);
         if (bytes > _options.MaxValueBytes)
         {
             return Error(400, "BadParameter",
                 $"The secret value is {bytes} bytes; Key Vault accepts at most {_options.MaxValueBytes} bytes (25 KB). The secret was not stored.");
         }
 
-        string? contentType = ReadOptionalString(body, "contentType");
+        var contentType = ReadOptionalString(body, "contentType");
         var attributes = ReadAttributes(body);
         var tags = ReadTags(body);
         var now = _time.GetUtcNow();
@@ -321,7 +321,7 @@ internal sealed class KeyVaultHandler
                     && _state.Certificates.TryGetValue(name, out var cert)
                     && cert.Versions.FirstOrDefault(c => c.Version == v.Version) is { } certVersion)
                 {
-                    string pem = CertificateFactory.SecretValue(certVersion.Certificate, certVersion.Key, certVersion.Exportable, pem: true);
+                    var pem = CertificateFactory.SecretValue(certVersion.Certificate, certVersion.Key, certVersion.Exportable, pem: true);
                     return new KvResponse(200, _json.Secret(secret.Name, v, includeValue: true, valueOverride: pem,
                         contentTypeOverride: CertificatePolicyInfo.PemContentType));
                 }
@@ -363,8 +363,8 @@ internal sealed class KeyVaultHandler
 
     private KvResponse UpdateSecret(string name, string? version, JsonObject body)
     {
-        string? contentType = ReadOptionalString(body, "contentType");
-        bool hasContentType = body.ContainsKey("contentType");
+        var contentType = ReadOptionalString(body, "contentType");
+        var hasContentType = body.ContainsKey("contentType");
         var attributes = ReadAttributes(body);
         var tags = ReadTags(body);
         var now = _time.GetUtcNow();
@@ -506,7 +506,7 @@ internal sealed class KeyVaultHandler
 
     private KvResponse CreateCertificate(string name, JsonObject body, HttpRequest request)
     {
-        JsonObject? policy = body["policy"] as JsonObject;
+        var policy = body["policy"] as JsonObject;
         CertificateData? existing;
         AsymmetricAlgorithm? previousKey;
         lock (_state.Gate)
@@ -533,7 +533,7 @@ internal sealed class KeyVaultHandler
             return Error(400, "BadParameter", "The certificate policy is required for a new certificate.");
         }
 
-        if (!CertificatePolicyInfo.TryParse(policy, out var info, out string error))
+        if (!CertificatePolicyInfo.TryParse(policy, out var info, out var error))
         {
             return Error(400, "BadParameter", error);
         }
@@ -548,9 +548,9 @@ internal sealed class KeyVaultHandler
         SecretAttributesInput attributes, Dictionary<string, string>? tags, DateTimeOffset now, HttpRequest request)
     {
         var (certificate, key, csr) = CertificateFactory.CreateSelfSigned(info, reuseKey, now);
-        string version = KeyVaultState.NewVersion();
-        string keyVersion = _options.SeparateKeyVersions ? KeyVaultState.NewVersion() : version;
-        string secretValue = CertificateFactory.SecretValue(certificate, key, info.Exportable, info.IsPem);
+        var version = KeyVaultState.NewVersion();
+        var keyVersion = _options.SeparateKeyVersions ? KeyVaultState.NewVersion() : version;
+        var secretValue = CertificateFactory.SecretValue(certificate, key, info.Exportable, info.IsPem);
 
         lock (_state.Gate)
         {
@@ -593,7 +593,7 @@ internal sealed class KeyVaultHandler
                 KeyId = _json.KeyId(cert.Name, keyVersion),
             });
 
-            string apiVersion = ApiVersion(request);
+            var apiVersion = ApiVersion(request);
             return new KvResponse(202, _json.CertificateOperation(cert),
                 [new("Location", $"{VaultBase}/certificates/{cert.Name}/pending?api-version={apiVersion}"), new("Retry-After", "0")]);
         }
@@ -756,8 +756,8 @@ internal sealed class KeyVaultHandler
 
     private KvResponse Sign(string name, string? version, JsonObject body)
     {
-        string alg = ReadOptionalString(body, "alg") ?? throw new BadParameterException("The property 'alg' is required.");
-        string digestText = ReadOptionalString(body, "value") ?? throw new BadParameterException("The property 'value' is required.");
+        var alg = ReadOptionalString(body, "alg") ?? throw new BadParameterException("The property 'alg' is required.");
+        var digestText = ReadOptionalString(body, "value") ?? throw new BadParameterException("The property 'value' is required.");
         byte[] digest;
         try
         {
@@ -781,7 +781,7 @@ internal sealed class KeyVaultHandler
                 return Error(403, "Forbidden", "Operation sign is not allowed on a disabled key.", "KeyDisabled");
             }
 
-            (HashAlgorithmName hash, int length, bool ec, RSASignaturePadding? padding) = alg switch
+            var (hash, length, ec, padding) = alg switch
             {
                 "ES256" => (HashAlgorithmName.SHA256, 32, true, null),
                 "ES384" => (HashAlgorithmName.SHA384, 48, true, null),
@@ -800,7 +800,7 @@ internal sealed class KeyVaultHandler
                 throw new BadParameterException($"The digest for {alg} must be {length} bytes, not {digest.Length}.");
             }
 
-            byte[] signature = (v.Key, ec) switch
+            var signature = (v.Key, ec) switch
             {
                 (ECDsa key, true) => key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
                 (RSA key, false) when padding is not null => key.SignHash(digest, hash, padding),
@@ -815,10 +815,10 @@ internal sealed class KeyVaultHandler
 
     private KvResponse Page(List<(string Key, Func<JsonObject> Item)> items, HttpRequest request, string path)
     {
-        int pageSize = Math.Clamp(_options.PageSize, 1, MaxPageSize);
+        var pageSize = Math.Clamp(_options.PageSize, 1, MaxPageSize);
         if (request.Query.TryGetValue("maxresults", out var maxText) && !string.IsNullOrEmpty(maxText))
         {
-            if (!int.TryParse(maxText, System.Globalization.CultureInfo.InvariantCulture, out int max) || max is < 1 or > MaxPageSize)
+            if (!int.TryParse(maxText, System.Globalization.CultureInfo.InvariantCulture, out var max) || max is < 1 or > MaxPageSize)
             {
                 return Error(400, "BadParameter", $"maxresults must be a number from 1 to {MaxPageSize}.");
             }
@@ -852,7 +852,7 @@ internal sealed class KeyVaultHandler
         string? nextLink = null;
         if (page.Count > pageSize)
         {
-            string last = B64Url(Encoding.UTF8.GetBytes(page[pageSize - 1].Key));
+            var last = B64Url(Encoding.UTF8.GetBytes(page[pageSize - 1].Key));
             nextLink = $"{VaultBase}{path}?api-version={ApiVersion(request)}&$skiptoken={last}&maxresults={pageSize}";
         }
 
@@ -883,8 +883,8 @@ internal sealed class KeyVaultHandler
         }
 
         bool? enabled = attributes["enabled"] is JsonValue e && e.TryGetValue(out bool b) ? b : null;
-        bool hasNbf = attributes.ContainsKey("nbf");
-        bool hasExp = attributes.ContainsKey("exp");
+        var hasNbf = attributes.ContainsKey("nbf");
+        var hasExp = attributes.ContainsKey("exp");
         return new SecretAttributesInput(enabled, hasNbf, ReadTime(attributes, "nbf"), hasExp, ReadTime(attributes, "exp"));
     }
 

@@ -25,7 +25,7 @@ public sealed class KeyVaultTestCredential : TokenCredential
     public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
     {
         _requests.Enqueue(new KeyVaultTokenRequest(requestContext.Scopes.ToArray(), requestContext.TenantId));
-        int n = Interlocked.Increment(ref _issued);
+        var n = Interlocked.Increment(ref _issued);
         return new AccessToken($"kv-test-token-{n}", TimeProvider.System.GetUtcNow().AddHours(1));
     }
 

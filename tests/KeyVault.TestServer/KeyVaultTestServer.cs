@@ -168,7 +168,7 @@ public sealed class KeyVaultTestServer : IAsyncDisposable
     /// <summary>A new handler that trusts only this server's TLS certificate. The caller disposes it.</summary>
     public HttpMessageHandler CreateHttpMessageHandler()
     {
-        byte[] expected = _tlsCertificateRaw;
+        var expected = _tlsCertificateRaw;
         return new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions

@@ -87,7 +87,7 @@ public sealed class KeyVaultThrottle
         {
             var now = _time.GetUtcNow();
             var window = budget == KeyVaultBudget.Write ? _writes : _reads;
-            int limit = budget == KeyVaultBudget.Write ? WriteBudget : ReadBudget;
+            var limit = budget == KeyVaultBudget.Write ? WriteBudget : ReadBudget;
             if (window.Start is null || now >= window.Start.Value + WindowLength || now < window.Start.Value)
             {
                 window.Start = now;

@@ -5,18 +5,18 @@ internal sealed record Route(KeyVaultOperation Operation, string? Name = null, s
 {
     public static Route Parse(string method, string path)
     {
-        string[] s = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var s = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (s.Length == 0)
         {
             return new Route(KeyVaultOperation.Unknown);
         }
 
-        bool get = HttpMethodIs(method, "GET");
-        bool put = HttpMethodIs(method, "PUT");
-        bool patch = HttpMethodIs(method, "PATCH");
-        bool post = HttpMethodIs(method, "POST");
-        bool delete = HttpMethodIs(method, "DELETE");
-        string collection = s[0].ToLowerInvariant();
+        var get = HttpMethodIs(method, "GET");
+        var put = HttpMethodIs(method, "PUT");
+        var patch = HttpMethodIs(method, "PATCH");
+        var post = HttpMethodIs(method, "POST");
+        var delete = HttpMethodIs(method, "DELETE");
+        var collection = s[0].ToLowerInvariant();
 
         return (collection, s.Length) switch
         {

@@ -22,9 +22,9 @@ internal sealed class Harness : IAsyncDisposable
 
     private Harness(FakeTimeProvider clock, NetSuiteSimulator simulator)
     {
-        this.Clock = clock;
-        this.Sim = simulator;
-        this.Http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+        Clock = clock;
+        Sim = simulator;
+        Http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
         {
             Timeout = TimeSpan.FromSeconds(30),
         };
@@ -34,7 +34,7 @@ internal sealed class Harness : IAsyncDisposable
 
     public NetSuiteSimulator Sim { get; }
 
-    public SimulatorState State => this.Sim.State;
+    public SimulatorState State => Sim.State;
 
     public HttpClient Http { get; }
 
@@ -61,17 +61,17 @@ internal sealed class Harness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        this.Http.Dispose();
-        await this.Sim.DisposeAsync();
+        Http.Dispose();
+        await Sim.DisposeAsync();
     }
 
-    public long Now => this.Clock.GetUtcNow().ToUnixTimeSeconds();
+    public long Now => Clock.GetUtcNow().ToUnixTimeSeconds();
 
-    public string Otp(DateTimeOffset? at = null) => Totp.Compute(TotpSecret, at ?? this.Clock.GetUtcNow());
+    public string Otp(DateTimeOffset? at = null) => Totp.Compute(TotpSecret, at ?? Clock.GetUtcNow());
 
     // ------------------------------------------------------------------ TBA
 
-    public IssuedTbaToken IssueTba(int roleId = 1000) => this.State.IssueTbaToken(Account, this.Integration.ConsumerKey, Email, roleId);
+    public IssuedTbaToken IssueTba(int roleId = 1000) => State.IssueTbaToken(Account, Integration.ConsumerKey, Email, roleId);
 
     public HttpRequestMessage Signed(HttpMethod method, string url, IssuedTbaToken token, string? realm = null, string? nonce = null,
         long? timestamp = null, string signatureMethod = OAuth1.HmacSha256, string? version = "1.0", string? tokenSecret = null)
@@ -80,7 +80,7 @@ internal sealed class Harness : IAsyncDisposable
         var request = new HttpRequestMessage(method, uri);
         request.Headers.TryAddWithoutValidation("Authorization", OAuth1.CreateAuthorizationHeader(
             method.Method, uri, realm ?? token.Account, token.ConsumerKey, token.ConsumerSecret, token.TokenId, tokenSecret ?? token.TokenSecret,
-            nonce ?? OAuth1.NewNonce(), timestamp ?? this.Now, signatureMethod, version));
+            nonce ?? OAuth1.NewNonce(), timestamp ?? Now, signatureMethod, version));
         return request;
     }
 
@@ -103,50 +103,50 @@ internal sealed class Harness : IAsyncDisposable
     }
 
     public string IssueTokenUrl(string? consumerKey = null, string? name = "rotation-1") =>
-        $"{this.Sim.RestletsUrl(Account)}/rest/issuetoken?consumerKey={consumerKey ?? this.Integration.ConsumerKey}" + (name is null ? "" : $"&name={Uri.EscapeDataString(name)}");
+        $"{Sim.RestletsUrl(Account)}/rest/issuetoken?consumerKey={consumerKey ?? Integration.ConsumerKey}" + (name is null ? "" : $"&name={Uri.EscapeDataString(name)}");
 
     public string RevokeTokenUrl(string tokenId, string? consumerKey = null) =>
-        $"{this.Sim.RestletsUrl(Account)}/rest/revoketoken?consumerKey={consumerKey ?? this.Integration.ConsumerKey}&token={tokenId}";
+        $"{Sim.RestletsUrl(Account)}/rest/revoketoken?consumerKey={consumerKey ?? Integration.ConsumerKey}&token={tokenId}";
 
     public Task<HttpResponseMessage> GetWithAuthorization(string url, string authorization, HttpMethod? method = null)
     {
         var request = new HttpRequestMessage(method ?? HttpMethod.Get, url);
         request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        return this.Http.SendAsync(request);
+        return Http.SendAsync(request);
     }
 
     // ------------------------------------------------------------------ OAuth 2.0
 
     public Task<HttpResponseMessage> PostTokenAsync(IEnumerable<KeyValuePair<string, string>> form, string? basicId = null, string? basicSecret = null, string? url = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, url ?? this.Sim.TokenUrl(Account)) { Content = new FormUrlEncodedContent(form) };
+        var request = new HttpRequestMessage(HttpMethod.Post, url ?? Sim.TokenUrl(Account)) { Content = new FormUrlEncodedContent(form) };
         if (basicId is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{basicId}:{basicSecret}")));
         }
 
-        return this.Http.SendAsync(request);
+        return Http.SendAsync(request);
     }
 
     public Task<HttpResponseMessage> RefreshAsync(string refreshToken, SimIntegration? integration = null)
     {
-        var client = integration ?? this.Integration;
+        var client = integration ?? Integration;
         var form = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken };
         if (client.PublicClient)
         {
             form["client_id"] = client.ClientId;
-            return this.PostTokenAsync(form);
+            return PostTokenAsync(form);
         }
 
-        return this.PostTokenAsync(form, client.ClientId, client.ClientSecret);
+        return PostTokenAsync(form, client.ClientId, client.ClientSecret);
     }
 
     public string AuthorizeUrl(
         SimIntegration? integration = null, string? redirectUri = RedirectUri, string? state = State22, string scope = "rest_webservices restlets",
         string? challenge = null, string? method = "S256", string responseType = "code", string? extra = null)
     {
-        var client = integration ?? this.Integration;
-        var sb = new StringBuilder(this.Sim.AuthorizeUrl(Account)).Append("?response_type=").Append(responseType)
+        var client = integration ?? Integration;
+        var sb = new StringBuilder(Sim.AuthorizeUrl(Account)).Append("?response_type=").Append(responseType)
             .Append("&client_id=").Append(client.ClientId);
         if (redirectUri is not null)
         {
@@ -174,17 +174,17 @@ internal sealed class Harness : IAsyncDisposable
     /// <summary>Runs the consent with the auto-approve switch and returns the redirect's parameters.</summary>
     public async Task<Dictionary<string, string>> ConsentAsync(SimIntegration? integration = null, string? challenge = null, string scope = "rest_webservices restlets")
     {
-        var previous = this.Sim.Modes.Consent;
-        this.Sim.Modes.Consent = ConsentMode.AutoApprove;
+        var previous = Sim.Modes.Consent;
+        Sim.Modes.Consent = ConsentMode.AutoApprove;
         try
         {
-            using var response = await this.Http.GetAsync(this.AuthorizeUrl(integration, challenge: challenge, scope: scope));
+            using var response = await Http.GetAsync(AuthorizeUrl(integration, challenge: challenge, scope: scope));
             Assert.Equal(System.Net.HttpStatusCode.Found, response.StatusCode);
             return RedirectParameters(response);
         }
         finally
         {
-            this.Sim.Modes.Consent = previous;
+            Sim.Modes.Consent = previous;
         }
     }
 
@@ -197,8 +197,8 @@ internal sealed class Harness : IAsyncDisposable
     /// <summary>Consent then code exchange: the token response JSON.</summary>
     public async Task<JsonElement> CodeGrantAsync(SimIntegration? integration = null, string verifier = Verifier)
     {
-        var client = integration ?? this.Integration;
-        var parameters = await this.ConsentAsync(client, Pkce.S256(verifier));
+        var client = integration ?? Integration;
+        var parameters = await ConsentAsync(client, Pkce.S256(verifier));
         var form = new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
@@ -210,11 +210,11 @@ internal sealed class Harness : IAsyncDisposable
         if (client.PublicClient)
         {
             form["client_id"] = client.ClientId;
-            response = await this.PostTokenAsync(form);
+            response = await PostTokenAsync(form);
         }
         else
         {
-            response = await this.PostTokenAsync(form, client.ClientId, client.ClientSecret);
+            response = await PostTokenAsync(form, client.ClientId, client.ClientSecret);
         }
 
         using (response)
@@ -230,7 +230,7 @@ internal sealed class Harness : IAsyncDisposable
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        return this.Http.SendAsync(request);
+        return Http.SendAsync(request);
     }
 
     public static async Task<JsonElement> Json(HttpResponseMessage response) =>
@@ -252,5 +252,5 @@ internal sealed class Harness : IAsyncDisposable
     }
 
     /// <summary>The newest audit entry for the account matching the endpoint.</summary>
-    public AuditEntry LastAudit(SimEndpoint endpoint) => this.State.AuditTrailFor(Account).Last(e => e.Endpoint == endpoint);
+    public AuditEntry LastAudit(SimEndpoint endpoint) => State.AuditTrailFor(Account).Last(e => e.Endpoint == endpoint);
 }

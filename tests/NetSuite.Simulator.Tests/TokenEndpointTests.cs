@@ -179,7 +179,10 @@ public sealed class TokenEndpointTests
         await using var h = await Harness.StartAsync();
         var publicClient = h.State.AddIntegration(Harness.Account, new IntegrationSpec
         {
-            PublicClient = true, RedirectUris = [Harness.RedirectUri], RefreshTokenValidityHours = 48, MaxTokenRotationHours = 72,
+            PublicClient = true,
+            RedirectUris = [Harness.RedirectUri],
+            RefreshTokenValidityHours = 48,
+            MaxTokenRotationHours = 72,
         });
         var refresh = (await h.CodeGrantAsync(publicClient)).GetProperty("refresh_token").GetString()!;
         h.Clock.Advance(TimeSpan.FromHours(40));

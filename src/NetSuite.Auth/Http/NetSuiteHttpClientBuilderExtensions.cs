@@ -71,7 +71,7 @@ public static class NetSuiteHttpClientBuilderExtensions
                 DelayGenerator = args =>
                 {
                     // Honour Retry-After exactly; otherwise fall back to exponential backoff with jitter.
-                    TimeSpan? delay = args.Outcome.Result is { } response
+                    var delay = args.Outcome.Result is { } response
                         ? NetSuiteErrorParser.GetRetryAfter(response, timeProvider)
                         : null;
                     return ValueTask.FromResult(delay);

@@ -95,7 +95,7 @@ public static class NetSuiteAuthorizeUrl
             new("code_challenge", request.CodeChallenge),
             new("code_challenge_method", Pkce.ChallengeMethod),
         };
-        if (PromptValue(request.Prompt) is { } prompt)
+        if (PromptValue(request) is { } prompt)
         {
             query.Add(new("prompt", prompt));
         }
@@ -116,24 +116,24 @@ public static class NetSuiteAuthorizeUrl
     {
         if (string.IsNullOrWhiteSpace(request.ClientId))
         {
-            throw Invalid("client_id", "is empty.");
+            throw Invalid("client_id", "is empty.", nameof(request));
         }
 
         if (request.RedirectUri is null || !request.RedirectUri.IsAbsoluteUri)
         {
-            throw Invalid("redirect_uri", "must be an absolute URI.");
+            throw Invalid("redirect_uri", "must be an absolute URI.", nameof(request));
         }
 
         // NetSuite accepts https or a custom scheme (myapp://callback), never http [ORA section_157771733782];
         // http is let through for loopback so local tests can catch the redirect.
         if (request.RedirectUri.Scheme == Uri.UriSchemeHttp && !request.RedirectUri.IsLoopback)
         {
-            throw Invalid("redirect_uri", "uses http; NetSuite accepts https or a custom scheme (http only for loopback in tests).");
+            throw Invalid("redirect_uri", "uses http; NetSuite accepts https or a custom scheme (http only for loopback in tests).", nameof(request));
         }
 
         if (request.RedirectUri.Fragment.Length > 0)
         {
-            throw Invalid("redirect_uri", "must not have a fragment.");
+            throw Invalid("redirect_uri", "must not have a fragment.", nameof(request));
         }
 
         try
@@ -149,32 +149,34 @@ public static class NetSuiteAuthorizeUrl
         {
             throw Invalid(
                 "state",
-                $"must be {MinStateLength} to {MaxStateLength} printable ASCII characters; the given one has {request.State?.Length ?? 0} characters or contains other characters.");
+                $"must be {MinStateLength} to {MaxStateLength} printable ASCII characters; the given one has {request.State?.Length ?? 0} characters or contains other characters.",
+                nameof(request));
         }
 
         if (!Pkce.IsS256ChallengeShape(request.CodeChallenge))
         {
-            throw Invalid("code_challenge", "must be an S256 challenge: 43 base64url characters (see Pkce.Create).");
+            throw Invalid("code_challenge", "must be an S256 challenge: 43 base64url characters (see Pkce.Create).", nameof(request));
         }
 
         if (request.Prompt.HasFlag(AuthorizePrompt.None) && request.Scopes == NetSuiteScopes.Mcp)
         {
-            throw Invalid("prompt", "none is not allowed with the mcp scope.");
+            throw Invalid("prompt", "none is not allowed with the mcp scope.", nameof(request));
         }
     }
 
-    private static string? PromptValue(AuthorizePrompt prompt) => prompt switch
+    private static string? PromptValue(NetSuiteAuthorizeRequest request) => request.Prompt switch
     {
         AuthorizePrompt.Unspecified => null,
         AuthorizePrompt.None => "none",
         AuthorizePrompt.Login => "login",
         AuthorizePrompt.Consent => "consent",
         AuthorizePrompt.Login | AuthorizePrompt.Consent => "login consent",
-        _ => throw Invalid("prompt", "must be none, login, consent, or login and consent together."),
+        _ => throw Invalid("prompt", "must be none, login, consent, or login and consent together.", nameof(request)),
     };
 
-    private static ArgumentException Invalid(string parameter, string problem) =>
-        new($"The authorize parameter '{parameter}' {problem}", "request");
+    /// <summary>The failure of a request field; <paramref name="paramName"/> is the public method's argument (the request).</summary>
+    private static ArgumentException Invalid(string parameter, string problem, string paramName) =>
+        new($"The authorize parameter '{parameter}' {problem}", paramName);
 }
 
 /// <summary><c>application/x-www-form-urlencoded</c> encoding (space as <c>+</c>).</summary>

@@ -216,7 +216,7 @@ public sealed record NetSuiteTokenFacts
             _ => null,
         } : null;
 
-    private static IReadOnlyList<string> ReadList(JsonElement claims, string name)
+    private static string[] ReadList(JsonElement claims, string name)
     {
         if (!claims.TryGetProperty(name, out var value))
         {

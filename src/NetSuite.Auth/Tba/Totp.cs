@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 
@@ -20,6 +21,7 @@ public static class Totp
     /// <param name="algorithm">HMAC hash: SHA1 (NetSuite), SHA256 or SHA512; null means SHA1.</param>
     /// <param name="step">Time step; null means 30 s.</param>
     /// <returns>The zero-padded code.</returns>
+    [SuppressMessage("Security", "CA5350:Do Not Use Weak Cryptographic Algorithms", Justification = "RFC 6238 TOTP is defined over HMAC-SHA1 and authenticator apps (NetSuite's 2FA) use it; HMAC-SHA1 is not the broken use of SHA-1.")]
     public static string Compute(ReadOnlySpan<byte> secret, DateTimeOffset time, int digits = 6, HashAlgorithmName? algorithm = null, TimeSpan? step = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(digits, 6);

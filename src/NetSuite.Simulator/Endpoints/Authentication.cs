@@ -7,7 +7,7 @@ namespace NetSuite.Simulator.Http;
 /// <summary>Who a resource request acts as, once its OAuth 1.0a signature or bearer token checks out.</summary>
 internal sealed record Principal(SimIntegration Integration, SimUser User, SimRole Role, SimTbaToken? Tba, SimAccessToken? Access)
 {
-    public string AuthKind => this.Tba is not null ? "tba" : "oauth2";
+    public string AuthKind => Tba is not null ? "tba" : "oauth2";
 }
 
 internal readonly record struct AuthOutcome(Principal? Principal, SimResult? Failure)
@@ -26,15 +26,15 @@ internal sealed partial class SimulatorApp
         var header = request.Http.Request.Headers.Authorization.ToString();
         if (header.StartsWith("OAuth ", StringComparison.OrdinalIgnoreCase))
         {
-            return await this.VerifyTbaAsync(request, header);
+            return await VerifyTbaAsync(request, header);
         }
 
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return this.VerifyBearer(request, header[7..].Trim(), requiredScope);
+            return VerifyBearer(request, header[7..].Trim(), requiredScope);
         }
 
-        this.Audit(request, false, header.Length == 0 ? "MissingAuthorization" : "UnsupportedAuthorizationScheme",
+        Audit(request, false, header.Length == 0 ? "MissingAuthorization" : "UnsupportedAuthorizationScheme",
             note: header.StartsWith("NLAuth", StringComparison.Ordinal) ? "User credentials (NLAuth) are not accepted by RESTlets created since 2021.1." : null);
         return AuthOutcome.Fail(request.Family == ResourceFamily.Rest ? Responses.RestInvalidLogin() : Responses.RestletInvalidLogin());
     }
@@ -46,11 +46,11 @@ internal sealed partial class SimulatorApp
     private async ValueTask<AuthOutcome> VerifyTbaAsync(SimRequest request, string header)
     {
         var account = request.Account;
-        var now = this.Now;
+        var now = Now;
 
         AuthOutcome Fail(bool syntax, string detail, string? note = null, SimIntegration? integration = null, SimTbaToken? token = null)
         {
-            this.Audit(request, false, detail, clientId: integration?.ClientId, tokenRef: token?.TokenId, note: note,
+            Audit(request, false, detail, clientId: integration?.ClientId, tokenRef: token?.TokenId, note: note,
                 roleId: token?.RoleId, user: token is null ? null : account.UsersById.GetValueOrDefault(token.EntityId));
             if (request.Family == ResourceFamily.Rest)
             {
@@ -167,15 +167,15 @@ internal sealed partial class SimulatorApp
             return Fail(false, "InvalidSignature", integration: integration, token: token);
         }
 
-        if (this.State.NonceReused(consumerKey, tokenId, nonce))
+        if (State.NonceReused(consumerKey, tokenId, nonce))
         {
             return Fail(false, "NonceUsed", integration: integration, token: token);
         }
 
         if (integration.State == IntegrationState.WaitingForApproval)
         {
-            this.Audit(request, false, "WaitingForApproval", clientId: integration.ClientId, tokenRef: token.TokenId);
-            return AuthOutcome.Fail(this.WaitingResult(request.Family, account.Id, bearer: false));
+            Audit(request, false, "WaitingForApproval", clientId: integration.ClientId, tokenRef: token.TokenId);
+            return AuthOutcome.Fail(WaitingResult(request.Family, account.Id, bearer: false));
         }
 
         if (!account.UsersById.TryGetValue(token.EntityId, out var user) || !user.Active || !user.HasRole(token.RoleId)
@@ -186,8 +186,8 @@ internal sealed partial class SimulatorApp
         }
 
         token.LastUsedAt = now;
-        Interlocked.Increment(ref token.useCount);
-        this.Audit(request, true, "Success", user, token.RoleId, integration.ClientId, token.TokenId);
+        token.RecordUse();
+        Audit(request, true, "Success", user, token.RoleId, integration.ClientId, token.TokenId);
         return new AuthOutcome(new Principal(integration, user, role, token, null), null);
     }
 
@@ -195,18 +195,18 @@ internal sealed partial class SimulatorApp
     private AuthOutcome VerifyBearer(SimRequest request, string token, string requiredScope)
     {
         var account = request.Account;
-        var now = this.Now;
+        var now = Now;
 
         AuthOutcome Fail(string detail, string? note = null, SimAccessToken? access = null)
         {
-            this.Audit(request, false, detail, clientId: access?.ClientId, tokenRef: access?.Jti, roleId: access?.RoleId, note: note,
+            Audit(request, false, detail, clientId: access?.ClientId, tokenRef: access?.Jti, roleId: access?.RoleId, note: note,
                 user: access is null ? null : account.UsersById.GetValueOrDefault(access.EntityId));
             return AuthOutcome.Fail(Responses.BearerInvalid(request.Family, account.Id));
         }
 
         if (!Jwt.TryDecode(token, out var parts))
         {
-            this.Audit(request, false, "InvalidTokenFormat");
+            Audit(request, false, "InvalidTokenFormat");
             return AuthOutcome.Fail(Responses.BearerMalformed(request.Family, account.Id));
         }
 
@@ -220,12 +220,12 @@ internal sealed partial class SimulatorApp
             return Fail("MissingKeyId");
         }
 
-        if (parts.Kid != this.State.SigningKeyId)
+        if (parts.Kid != State.SigningKeyId)
         {
             return Fail("MissingKey");
         }
 
-        if (!Jwt.VerifyRs256(this.State.SigningKey, parts))
+        if (!Jwt.VerifyRs256(State.SigningKey, parts))
         {
             return Fail("SignatureValidation");
         }
@@ -268,8 +268,8 @@ internal sealed partial class SimulatorApp
 
         if (integration.State == IntegrationState.WaitingForApproval)
         {
-            this.Audit(request, false, "WaitingForApproval", clientId: integration.ClientId, tokenRef: access.Jti);
-            return AuthOutcome.Fail(this.WaitingResult(request.Family, account.Id, bearer: true));
+            Audit(request, false, "WaitingForApproval", clientId: integration.ClientId, tokenRef: access.Jti);
+            return AuthOutcome.Fail(WaitingResult(request.Family, account.Id, bearer: true));
         }
 
         if (!access.Scopes.Contains(requiredScope))
@@ -284,15 +284,15 @@ internal sealed partial class SimulatorApp
         }
 
         access.LastUsedAt = now;
-        Interlocked.Increment(ref access.useCount);
-        this.Audit(request, true, "Success", user, access.RoleId, access.ClientId, access.Jti);
+        access.RecordUse();
+        Audit(request, true, "Success", user, access.RoleId, access.ClientId, access.Jti);
         return new AuthOutcome(new Principal(integration, user, role, null, access), null);
     }
 
     /// <summary>What a request from an integration in "Waiting for Approval" gets, per <see cref="SimulatorModes.WaitingForApproval"/>.</summary>
     private SimResult WaitingResult(ResourceFamily family, string realm, bool bearer)
     {
-        var mode = this.Modes.WaitingForApproval;
+        var mode = Modes.WaitingForApproval;
         var result = (family, mode) switch
         {
             (ResourceFamily.OAuth, WaitingForApprovalMode.InvalidLogin) => Responses.OAuthError(401, "invalid_client", realm),

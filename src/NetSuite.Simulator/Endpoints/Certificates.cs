@@ -13,11 +13,11 @@ internal sealed partial class SimulatorApp
         var header = request.Http.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            this.Audit(request, false, "MissingAuthorization", note: "The certificates endpoint needs an OAuth 2.0 bearer token.");
+            Audit(request, false, "MissingAuthorization", note: "The certificates endpoint needs an OAuth 2.0 bearer token.");
             return AuthOutcome.Fail(Responses.BearerInvalid(ResourceFamily.Rest, request.Account.Id));
         }
 
-        var outcome = this.VerifyBearer(request, header[7..].Trim(), "rest_webservices");
+        var outcome = VerifyBearer(request, header[7..].Trim(), "rest_webservices");
         if (outcome.Failure is not null)
         {
             return outcome;
@@ -25,7 +25,7 @@ internal sealed partial class SimulatorApp
 
         if (!outcome.Principal!.Role.Has(RolePermissions.ManageOwnClientCredentialsCertificates))
         {
-            this.Audit(request, false, "permission_denied", outcome.Principal.User, outcome.Principal.Role.Id,
+            Audit(request, false, "permission_denied", outcome.Principal.User, outcome.Principal.Role.Id,
                 note: "The role lacks 'Manage own OAuth 2.0 Client Credentials Certificates'.");
             return AuthOutcome.Fail(Responses.RestProblem(403, "Forbidden", "INSUFFICIENT_PERMISSION",
                 "You do not have permission to manage OAuth 2.0 client credentials certificates."));
@@ -37,7 +37,7 @@ internal sealed partial class SimulatorApp
     private static string[] CertificatePathParts(SimRequest request) =>
         request.NetSuitePath["/services/rest/auth/oauth2/v1/".Length..].Split('/');
 
-    private SimResult? FindIntegrationForCertificates(SimRequest request, string clientId, out SimIntegration integration)
+    private static SimResult? FindIntegrationForCertificates(SimRequest request, string clientId, out SimIntegration integration)
     {
         if (request.Account.IntegrationsByClientId.TryGetValue(clientId, out integration!))
         {
@@ -50,14 +50,14 @@ internal sealed partial class SimulatorApp
     /// <summary><c>GET …/clients/{clientId}/certificates</c>: the caller's own mappings for the record.</summary>
     private ValueTask<SimResult> CertificatesListAsync(SimRequest request)
     {
-        var outcome = this.AuthenticateCertificateCall(request);
+        var outcome = AuthenticateCertificateCall(request);
         if (outcome.Failure is not null)
         {
             return ValueTask.FromResult(outcome.Failure);
         }
 
         var clientId = CertificatePathParts(request)[1];
-        var missing = this.FindIntegrationForCertificates(request, clientId, out var integration);
+        var missing = FindIntegrationForCertificates(request, clientId, out var integration);
         if (missing is not null)
         {
             return ValueTask.FromResult(missing);
@@ -106,14 +106,14 @@ internal sealed partial class SimulatorApp
     /// </summary>
     private async ValueTask<SimResult> CertificatesCreateAsync(SimRequest request)
     {
-        var outcome = this.AuthenticateCertificateCall(request);
+        var outcome = AuthenticateCertificateCall(request);
         if (outcome.Failure is not null)
         {
             return outcome.Failure;
         }
 
         var clientId = CertificatePathParts(request)[1];
-        var missing = this.FindIntegrationForCertificates(request, clientId, out _);
+        var missing = FindIntegrationForCertificates(request, clientId, out _);
         if (missing is not null)
         {
             return missing;
@@ -121,7 +121,7 @@ internal sealed partial class SimulatorApp
 
         SimResult Bad(string code, string detail)
         {
-            this.Audit(request, false, code, outcome.Principal!.User, outcome.Principal.Role.Id, clientId, note: detail);
+            Audit(request, false, code, outcome.Principal!.User, outcome.Principal.Role.Id, clientId, note: detail);
             return Responses.RestProblem(400, "Bad Request", code, detail);
         }
 
@@ -145,7 +145,7 @@ internal sealed partial class SimulatorApp
         var principal = outcome.Principal!;
         if (entityId != principal.User.EntityId)
         {
-            this.Audit(request, false, "permission_denied", principal.User, principal.Role.Id, clientId, note: "Only one's own certificates can be managed.");
+            Audit(request, false, "permission_denied", principal.User, principal.Role.Id, clientId, note: "Only one's own certificates can be managed.");
             return Responses.RestProblem(403, "Forbidden", "INSUFFICIENT_PERMISSION", "You can manage only your own certificates.");
         }
 
@@ -163,9 +163,9 @@ internal sealed partial class SimulatorApp
         {
             try
             {
-                var mapped = this.State.MapCertificate(request.Account, clientId, entityId, roleId, certificate, fileContent.GetString()!);
+                var mapped = State.MapCertificate(request.Account, clientId, entityId, roleId, certificate, fileContent.GetString()!);
                 request.Track(mapped);
-                this.Audit(request, true, "Success", principal.User, roleId, clientId, mapped.CertificateId, "Certificate mapped.");
+                Audit(request, true, "Success", principal.User, roleId, clientId, mapped.CertificateId, "Certificate mapped.");
                 return SimResult.Json(200, new Dictionary<string, object>
                 {
                     ["entity_role_id"] = new Dictionary<string, object> { ["com"] = request.Account.Id, ["ent"] = entityId, ["rol"] = roleId },
@@ -189,7 +189,7 @@ internal sealed partial class SimulatorApp
     /// <summary><c>POST …/clients/{clientId}/certificates/{certificateId}/revoke</c> → text <c>Successfully revoked</c>.</summary>
     private ValueTask<SimResult> CertificatesRevokeAsync(SimRequest request)
     {
-        var outcome = this.AuthenticateCertificateCall(request);
+        var outcome = AuthenticateCertificateCall(request);
         if (outcome.Failure is not null)
         {
             return ValueTask.FromResult(outcome.Failure);
@@ -202,12 +202,12 @@ internal sealed partial class SimulatorApp
         if (!request.Account.Certificates.TryGetValue(certificateId, out var certificate)
             || certificate.ClientId != clientId || certificate.EntityId != principal.User.EntityId)
         {
-            this.Audit(request, false, "NONEXISTENT_ID", principal.User, principal.Role.Id, clientId);
+            Audit(request, false, "NONEXISTENT_ID", principal.User, principal.Role.Id, clientId);
             return ValueTask.FromResult(Responses.RestProblem(404, "Not Found", "NONEXISTENT_ID", "No such certificate."));
         }
 
-        var revokedNow = this.State.RevokeCertificate(request.Account.Id, certificateId);
-        this.Audit(request, true, "Success", principal.User, principal.Role.Id, clientId, certificateId,
+        var revokedNow = State.RevokeCertificate(request.Account.Id, certificateId);
+        Audit(request, true, "Success", principal.User, principal.Role.Id, clientId, certificateId,
             revokedNow ? "Certificate revoked." : "Certificate was already revoked.");
         return ValueTask.FromResult(SimResult.Text(200, "Successfully revoked"));
     }

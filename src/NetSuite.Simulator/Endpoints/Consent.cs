@@ -17,7 +17,7 @@ internal sealed partial class SimulatorApp
     /// </summary>
     private ValueTask<SimResult> AuthorizeAsync(SimRequest request)
     {
-        return ValueTask.FromResult(this.Authorize(request));
+        return ValueTask.FromResult(Authorize(request));
     }
 
     private SimResult Authorize(SimRequest request)
@@ -29,21 +29,21 @@ internal sealed partial class SimulatorApp
         var clientId = Q("client_id");
         if (clientId is null || !account.IntegrationsByClientId.TryGetValue(clientId, out var integration))
         {
-            this.Audit(request, false, "UnknownIntegration", clientId: clientId);
+            Audit(request, false, "UnknownIntegration", clientId: clientId);
             return ErrorPage(400, "Unknown application", "The application that sent you here is not known to this account. No redirect was made.");
         }
 
         var redirectUri = Q("redirect_uri");
         if (redirectUri is null || !integration.RedirectUris.Contains(redirectUri, StringComparer.Ordinal))
         {
-            this.Audit(request, false, "InvalidRedirectURI", clientId: clientId);
+            Audit(request, false, "InvalidRedirectURI", clientId: clientId);
             return ErrorPage(400, "Invalid redirect URI", "The redirect URI does not match the integration record. No redirect was made.");
         }
 
         var state = Q("state");
         SimResult Fail(string error, string detail, string? note = null)
         {
-            this.Audit(request, false, detail, clientId: clientId, note: note);
+            Audit(request, false, detail, clientId: clientId, note: note);
             return SimResult.Redirect(AppendQuery(redirectUri, [("state", state), ("error", error)]));
         }
 
@@ -129,11 +129,11 @@ internal sealed partial class SimulatorApp
             State = state,
             Scopes = scopes,
             CodeChallenge = challenge,
-            ExpiresAt = this.Now.AddMinutes(10),
+            ExpiresAt = Now.AddMinutes(10),
         };
 
-        var choices = this.ConsentChoices(account);
-        switch (this.Modes.Consent)
+        var choices = ConsentChoices(account);
+        switch (Modes.Consent)
         {
             case ConsentMode.AutoApprove:
             case ConsentMode.AutoDeny:
@@ -148,7 +148,7 @@ internal sealed partial class SimulatorApp
                     return Fail("access_denied", "EntityOrRoleDisabled", "No user with a role that may use OAuth 2.0 tokens.");
                 }
 
-                return this.Decide(request, transaction, this.Modes.Consent == ConsentMode.AutoApprove, pick.User, pick.Role);
+                return Decide(request, transaction, Modes.Consent == ConsentMode.AutoApprove, pick.User, pick.Role);
             default:
                 if (prompt == "none")
                 {
@@ -158,12 +158,12 @@ internal sealed partial class SimulatorApp
 
                 if (choices.Count == 0)
                 {
-                    this.Audit(request, false, "EntityOrRoleDisabled", clientId: clientId);
+                    Audit(request, false, "EntityOrRoleDisabled", clientId: clientId);
                     return ErrorPage(403, "No usable role", "No user of this account has a role with 'Log in using OAuth 2.0 Access Tokens'.");
                 }
 
-                this.State.Consents[transaction.Id] = transaction;
-                return this.ConsentPage(request, integration, transaction, choices);
+                State.Consents[transaction.Id] = transaction;
+                return ConsentPage(request, integration, transaction, choices);
         }
     }
 
@@ -177,37 +177,37 @@ internal sealed partial class SimulatorApp
 
         var form = await request.Http.Request.ReadFormAsync(request.Http.RequestAborted);
         var transactionId = form["txn"].ToString();
-        if (!this.State.Consents.TryRemove(transactionId, out var transaction) || transaction.AccountId != request.Account.Id
-            || transaction.ExpiresAt <= this.Now || Interlocked.Exchange(ref transaction.Used, 1) != 0)
+        if (!State.Consents.TryRemove(transactionId, out var transaction) || transaction.AccountId != request.Account.Id
+            || transaction.ExpiresAt <= Now || Interlocked.Exchange(ref transaction.Used, 1) != 0)
         {
-            this.Audit(request, false, "InvalidRequest", note: "Unknown, used or expired consent transaction.");
+            Audit(request, false, "InvalidRequest", note: "Unknown, used or expired consent transaction.");
             return ErrorPage(400, "Consent expired", "This consent request has expired or was already answered. Start again from the application.");
         }
 
         var choice = form["role"].ToString().Split(':');
-        var choices = this.ConsentChoices(request.Account);
+        var choices = ConsentChoices(request.Account);
         var picked = choices.FirstOrDefault(c => choice.Length == 2
             && c.User.EntityId.ToString(CultureInfo.InvariantCulture) == choice[0]
             && c.Role.Id.ToString(CultureInfo.InvariantCulture) == choice[1]);
         if (picked.User is null)
         {
-            this.Audit(request, false, "EntityOrRoleDisabled", clientId: transaction.ClientId, note: "The chosen role is not available.");
+            Audit(request, false, "EntityOrRoleDisabled", clientId: transaction.ClientId, note: "The chosen role is not available.");
             return ErrorPage(400, "Role not available", "Choose one of the listed roles.");
         }
 
         var allow = form["decision"].ToString() == "allow";
-        return this.Decide(request, transaction, allow, picked.User, picked.Role);
+        return Decide(request, transaction, allow, picked.User, picked.Role);
     }
 
     private SimResult Decide(SimRequest request, ConsentTransaction transaction, bool allow, SimUser user, SimRole role)
     {
         var account = request.Account;
-        var company = this.Modes.CompanyParameter == CompanyParameterFormat.HostLabel ? account.HostLabel : account.Id;
+        var company = Modes.CompanyParameter == CompanyParameterFormat.HostLabel ? account.HostLabel : account.Id;
         var roleText = role.Id.ToString(CultureInfo.InvariantCulture);
         var entityText = user.EntityId.ToString(CultureInfo.InvariantCulture);
         if (!allow)
         {
-            this.Audit(request, false, "AuthorizationExplicitlyDenied", user, role.Id, transaction.ClientId);
+            Audit(request, false, "AuthorizationExplicitlyDenied", user, role.Id, transaction.ClientId);
             return SimResult.Redirect(AppendQuery(transaction.RedirectUri,
                 [("state", transaction.State), ("role", roleText), ("entity", entityText), ("company", company), ("error", "access_denied")]));
         }
@@ -222,16 +222,16 @@ internal sealed partial class SimulatorApp
             Scopes = transaction.Scopes,
             EntityId = user.EntityId,
             RoleId = role.Id,
-            ExpiresAt = this.Now + this.Modes.AuthorizationCodeLifetime,
+            ExpiresAt = Now + Modes.AuthorizationCodeLifetime,
         };
-        this.State.Codes[code.Code] = code;
-        this.Audit(request, true, "Success", user, role.Id, transaction.ClientId, note: "Consent given; authorization code issued.");
+        State.Codes[code.Code] = code;
+        Audit(request, true, "Success", user, role.Id, transaction.ClientId, note: "Consent given; authorization code issued.");
         return SimResult.Redirect(AppendQuery(transaction.RedirectUri,
             [("state", transaction.State), ("role", roleText), ("entity", entityText), ("company", company), ("code", code.Code)]));
     }
 
     /// <summary>Every (user, role) pair of the account that may use OAuth 2.0 tokens: the "Choose Another Role" list.</summary>
-    private List<(SimUser User, SimRole Role)> ConsentChoices(SimAccount account)
+    private static List<(SimUser User, SimRole Role)> ConsentChoices(SimAccount account)
     {
         var result = new List<(SimUser, SimRole)>();
         foreach (var user in account.UsersById.Values.OrderBy(u => u.EntityId))
@@ -253,7 +253,7 @@ internal sealed partial class SimulatorApp
         return result;
     }
 
-    private SimResult ConsentPage(SimRequest request, SimIntegration integration, ConsentTransaction transaction, List<(SimUser User, SimRole Role)> choices)
+    private static SimResult ConsentPage(SimRequest request, SimIntegration integration, ConsentTransaction transaction, List<(SimUser User, SimRole Role)> choices)
     {
         static string E(string value) => WebUtility.HtmlEncode(value);
         var action = request.Http.Request.PathBase + request.Http.Request.Path;

@@ -24,14 +24,14 @@ internal sealed partial class SimulatorApp
         if (HttpMethods.IsGet(context.Request.Method))
         {
             var query = context.Request.QueryString.Value ?? "";
-            var candidates = this.GenericCandidates(context.Request.Query["client_id"], context.Request.Query["redirect_uri"]);
+            var candidates = GenericCandidates(context.Request.Query["client_id"], context.Request.Query["redirect_uri"]);
             if (candidates.Count == 0)
             {
                 await WriteAsync(context, ErrorPage(400, "Unknown application", "No account has an integration record with this client id and redirect URI. No redirect was made."));
                 return;
             }
 
-            if (this.Modes.Consent is ConsentMode.AutoApprove or ConsentMode.AutoDeny)
+            if (Modes.Consent is ConsentMode.AutoApprove or ConsentMode.AutoDeny)
             {
                 await WriteAsync(context, SimResult.Redirect(AccountAuthorizeUrl(origin, candidates[0], query)));
                 return;
@@ -52,7 +52,7 @@ internal sealed partial class SimulatorApp
         var parsed = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(carried);
         var email = form["email"].ToString();
         var password = form["password"].ToString();
-        var accounts = this.GenericCandidates(parsed.TryGetValue("client_id", out var c) ? c : default, parsed.TryGetValue("redirect_uri", out var r) ? r : default)
+        var accounts = GenericCandidates(parsed.TryGetValue("client_id", out var c) ? c : default, parsed.TryGetValue("redirect_uri", out var r) ? r : default)
             .Where(a => a.UsersByEmail.TryGetValue(email, out var user) && user.Active && user.Password == password)
             .ToList();
         if (accounts.Count == 0)
@@ -89,7 +89,7 @@ internal sealed partial class SimulatorApp
             return [];
         }
 
-        return this.State.Accounts
+        return State.Accounts
             .Where(a => a.IntegrationsByClientId.TryGetValue(clientId[0]!, out var integration) && integration.RedirectUris.Contains(redirectUri[0]!, StringComparer.Ordinal))
             .ToList();
     }

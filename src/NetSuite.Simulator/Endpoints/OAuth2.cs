@@ -14,7 +14,7 @@ internal sealed partial class SimulatorApp
     {
         public string? Get(string name)
         {
-            var values = this.Form[name];
+            var values = Form[name];
             return values.Count == 1 ? values[0] : null;
         }
     }
@@ -23,7 +23,7 @@ internal sealed partial class SimulatorApp
     private async ValueTask<SimResult> TokenAsync(SimRequest request)
     {
         var realm = request.Account.Id;
-        var (form, failure) = await this.ReadTokenFormAsync(request);
+        var (form, failure) = await ReadTokenFormAsync(request);
         if (failure is not null)
         {
             return failure;
@@ -33,16 +33,16 @@ internal sealed partial class SimulatorApp
         switch (grantType)
         {
             case null:
-                this.Audit(request, false, "InvalidRequest", note: "grant_type is missing.");
+                Audit(request, false, "InvalidRequest", note: "grant_type is missing.");
                 return Responses.OAuthError(400, "invalid_request", realm);
             case "authorization_code":
-                return this.AuthorizationCodeGrant(request, form);
+                return AuthorizationCodeGrant(request, form);
             case "refresh_token":
-                return this.RefreshTokenGrant(request, form);
+                return RefreshTokenGrant(request, form);
             case "client_credentials":
-                return this.ClientCredentialsGrant(request, form);
+                return ClientCredentialsGrant(request, form);
             default:
-                this.Audit(request, false, "InvalidGrantType");
+                Audit(request, false, "InvalidGrantType");
                 return Responses.OAuthError(400, "unsupported_grant_type", realm);
         }
     }
@@ -52,14 +52,14 @@ internal sealed partial class SimulatorApp
         var realm = request.Account.Id;
         if (!request.Http.Request.HasFormContentType)
         {
-            this.Audit(request, false, "InvalidRequest", note: "The body must be application/x-www-form-urlencoded.");
+            Audit(request, false, "InvalidRequest", note: "The body must be application/x-www-form-urlencoded.");
             return (null, Responses.OAuthError(400, "invalid_request", realm));
         }
 
         var form = await request.Http.Request.ReadFormAsync(request.Http.RequestAborted);
         if (form.Any(f => f.Value.Count > 1))
         {
-            this.Audit(request, false, "InvalidRequest", note: "A parameter is repeated.");
+            Audit(request, false, "InvalidRequest", note: "A parameter is repeated.");
             return (null, Responses.OAuthError(400, "invalid_request", realm));
         }
 
@@ -69,13 +69,13 @@ internal sealed partial class SimulatorApp
         {
             if (!TryDecodeBasic(header[6..].Trim(), out basicId, out basicSecret))
             {
-                this.Audit(request, false, "ClientAuthenticationFailed", note: "Malformed Basic header.");
+                Audit(request, false, "ClientAuthenticationFailed", note: "Malformed Basic header.");
                 return (null, Responses.OAuthError(401, "invalid_client", realm));
             }
         }
         else if (header.Length > 0)
         {
-            this.Audit(request, false, "ClientAuthenticationFailed", note: "Only Basic client authentication is accepted.");
+            Audit(request, false, "ClientAuthenticationFailed", note: "Only Basic client authentication is accepted.");
             return (null, Responses.OAuthError(401, "invalid_client", realm));
         }
 
@@ -84,7 +84,7 @@ internal sealed partial class SimulatorApp
         var bodyClientId = tokenForm.Get("client_id");
         if (methods > 1 || (basicId is not null && bodyClientId is not null && bodyClientId != basicId))
         {
-            this.Audit(request, false, "InvalidRequest", note: "Multiple client authentication methods.");
+            Audit(request, false, "InvalidRequest", note: "Multiple client authentication methods.");
             return (null, Responses.OAuthError(400, "invalid_request", realm, "Multiple client authentication approaches."));
         }
 
@@ -128,13 +128,13 @@ internal sealed partial class SimulatorApp
         var clientId = form.BasicClientId ?? form.Get("client_id");
         if (clientId is null)
         {
-            this.Audit(request, false, "ClientAuthenticationFailed", note: "No client id.");
+            Audit(request, false, "ClientAuthenticationFailed", note: "No client id.");
             return Responses.OAuthError(401, "invalid_client", realm);
         }
 
         if (!request.Account.IntegrationsByClientId.TryGetValue(clientId, out var found))
         {
-            this.Audit(request, false, "UnknownIntegration", clientId: clientId);
+            Audit(request, false, "UnknownIntegration", clientId: clientId);
             return Responses.OAuthError(401, "invalid_client", realm);
         }
 
@@ -142,27 +142,27 @@ internal sealed partial class SimulatorApp
         {
             if (!string.IsNullOrEmpty(form.BasicSecret) || form.Get("client_secret") is not null)
             {
-                this.Audit(request, false, "ClientAuthenticationFailed", clientId: clientId, note: "A public client has no secret.");
+                Audit(request, false, "ClientAuthenticationFailed", clientId: clientId, note: "A public client has no secret.");
                 return Responses.OAuthError(401, "invalid_client", realm);
             }
         }
         else if (form.BasicClientId is null || !SecretsEqual(found.ClientSecret, form.BasicSecret))
         {
-            this.Audit(request, false, "ClientAuthenticationFailed", clientId: clientId,
+            Audit(request, false, "ClientAuthenticationFailed", clientId: clientId,
                 note: form.BasicClientId is null ? "A confidential client authenticates with HTTP Basic." : "Wrong client secret.");
             return Responses.OAuthError(401, "invalid_client", realm);
         }
 
         if (found.State == IntegrationState.Blocked)
         {
-            this.Audit(request, false, "IntegrationBlocked", clientId: clientId);
+            Audit(request, false, "IntegrationBlocked", clientId: clientId);
             return Responses.OAuthError(401, "invalid_client", realm);
         }
 
         if (found.State == IntegrationState.WaitingForApproval && found.Installed)
         {
-            this.Audit(request, false, "WaitingForApproval", clientId: clientId);
-            return this.WaitingResult(ResourceFamily.OAuth, realm, bearer: false);
+            Audit(request, false, "WaitingForApproval", clientId: clientId);
+            return WaitingResult(ResourceFamily.OAuth, realm, bearer: false);
         }
 
         integration = found;
@@ -173,7 +173,7 @@ internal sealed partial class SimulatorApp
     {
         var account = request.Account;
         var realm = account.Id;
-        var failure = this.AuthenticateClient(request, form, out var integration);
+        var failure = AuthenticateClient(request, form, out var integration);
         if (failure is not null)
         {
             return failure;
@@ -181,13 +181,13 @@ internal sealed partial class SimulatorApp
 
         SimResult Grant(string detail, string? note = null)
         {
-            this.Audit(request, false, detail, clientId: integration.ClientId, note: note);
+            Audit(request, false, detail, clientId: integration.ClientId, note: note);
             return Responses.OAuthError(400, "invalid_grant", realm);
         }
 
         if (!integration.AuthorizationCodeGrant)
         {
-            this.Audit(request, false, "AuthorizationCodeGrantRequired", clientId: integration.ClientId);
+            Audit(request, false, "AuthorizationCodeGrantRequired", clientId: integration.ClientId);
             return Responses.OAuthError(400, "unauthorized_client", realm);
         }
 
@@ -195,11 +195,11 @@ internal sealed partial class SimulatorApp
         var redirectUri = form.Get("redirect_uri");
         if (codeValue is null || redirectUri is null)
         {
-            this.Audit(request, false, "InvalidRequest", clientId: integration.ClientId, note: "code and redirect_uri are required.");
+            Audit(request, false, "InvalidRequest", clientId: integration.ClientId, note: "code and redirect_uri are required.");
             return Responses.OAuthError(400, "invalid_request", realm);
         }
 
-        if (!this.State.Codes.TryGetValue(codeValue, out var code) || code.AccountId != account.Id || code.ClientId != integration.ClientId)
+        if (!State.Codes.TryGetValue(codeValue, out var code) || code.AccountId != account.Id || code.ClientId != integration.ClientId)
         {
             return Grant("InvalidAuthorizationCode");
         }
@@ -209,7 +209,7 @@ internal sealed partial class SimulatorApp
             return Grant("InvalidAuthorizationCode", "The code was already used.");
         }
 
-        if (code.ExpiresAt <= this.Now)
+        if (code.ExpiresAt <= Now)
         {
             return Grant("InvalidAuthorizationCode", "The code has expired.");
         }
@@ -233,16 +233,16 @@ internal sealed partial class SimulatorApp
             return Grant("InvalidAuthorizationCode", "The code was already used.");
         }
 
-        if (!this.EntityRoleUsable(account, code.EntityId, code.RoleId, RolePermissions.LogInUsingOAuth2AccessTokens))
+        if (!EntityRoleUsable(account, code.EntityId, code.RoleId, RolePermissions.LogInUsingOAuth2AccessTokens))
         {
             return Grant("EntityOrRoleDisabled");
         }
 
-        this.AutoInstall(request, integration);
-        var pair = this.State.IssueTokenPair(account, integration, code.EntityId, code.RoleId, code.Scopes, chain: null, "authorization_code");
+        AutoInstall(request, integration);
+        var pair = State.IssueTokenPair(account, integration, code.EntityId, code.RoleId, code.Scopes, chain: null, "authorization_code");
         request.Track(pair.Access);
         request.Track(pair.Refresh!);
-        this.Audit(request, true, "Success", account.UsersById.GetValueOrDefault(code.EntityId), code.RoleId, integration.ClientId, pair.Refresh!.Jti, "Authorization code exchanged.");
+        Audit(request, true, "Success", account.UsersById.GetValueOrDefault(code.EntityId), code.RoleId, integration.ClientId, pair.Refresh!.Jti, "Authorization code exchanged.");
         return TokenResponse(pair.AccessJwt, pair.RefreshJwt);
     }
 
@@ -250,8 +250,8 @@ internal sealed partial class SimulatorApp
     {
         var account = request.Account;
         var realm = account.Id;
-        var now = this.Now;
-        var failure = this.AuthenticateClient(request, form, out var integration);
+        var now = Now;
+        var failure = AuthenticateClient(request, form, out var integration);
         if (failure is not null)
         {
             return failure;
@@ -259,7 +259,7 @@ internal sealed partial class SimulatorApp
 
         SimResult Grant(string detail, string? note = null, SimRefreshToken? token = null)
         {
-            this.Audit(request, false, detail, clientId: integration.ClientId, tokenRef: token?.Jti, note: note,
+            Audit(request, false, detail, clientId: integration.ClientId, tokenRef: token?.Jti, note: note,
                 roleId: token?.RoleId, user: token is null ? null : account.UsersById.GetValueOrDefault(token.EntityId));
             return Responses.OAuthError(400, "invalid_grant", realm);
         }
@@ -267,7 +267,7 @@ internal sealed partial class SimulatorApp
         var value = form.Get("refresh_token");
         if (value is null)
         {
-            this.Audit(request, false, "InvalidRequest", clientId: integration.ClientId, note: "refresh_token is required.");
+            Audit(request, false, "InvalidRequest", clientId: integration.ClientId, note: "refresh_token is required.");
             return Responses.OAuthError(400, "invalid_request", realm);
         }
 
@@ -276,7 +276,7 @@ internal sealed partial class SimulatorApp
             return Grant("InvalidRefreshToken", "Not a JWT.");
         }
 
-        if (parts.Kid != this.State.SigningKeyId || !Jwt.VerifyRs256(this.State.SigningKey, parts))
+        if (parts.Kid != State.SigningKeyId || !Jwt.VerifyRs256(State.SigningKey, parts))
         {
             return Grant("InvalidSignature");
         }
@@ -304,9 +304,9 @@ internal sealed partial class SimulatorApp
             case TokenStatus.Wiped:
                 return Grant("InvalidRefreshToken", "Wiped by a sandbox refresh.", token);
             case TokenStatus.Spent:
-                if (this.Modes.PublicRefreshReuseRevokesChain)
+                if (Modes.PublicRefreshReuseRevokesChain)
                 {
-                    this.State.RevokeOAuth2Chain(account.Id, token.ChainId);
+                    State.RevokeOAuth2Chain(account.Id, token.ChainId);
                 }
 
                 return Grant("InvalidRefreshToken", "A public client's refresh token is single use; this one was already used.", token);
@@ -322,7 +322,7 @@ internal sealed partial class SimulatorApp
             return Grant("RefreshTokenExpired", "Maximum Time For Token Rotation reached: the user must consent again.", token);
         }
 
-        if (!this.EntityRoleUsable(account, token.EntityId, token.RoleId, RolePermissions.LogInUsingOAuth2AccessTokens))
+        if (!EntityRoleUsable(account, token.EntityId, token.RoleId, RolePermissions.LogInUsingOAuth2AccessTokens))
         {
             return Grant("EntityOrRoleDisabled", token: token);
         }
@@ -333,15 +333,15 @@ internal sealed partial class SimulatorApp
         }
 
         token.LastUsedAt = now;
-        Interlocked.Increment(ref token.useCount);
-        var pair = this.State.IssueTokenPair(account, integration, token.EntityId, token.RoleId, token.Scopes, token, "refresh_token");
+        token.RecordUse();
+        var pair = State.IssueTokenPair(account, integration, token.EntityId, token.RoleId, token.Scopes, token, "refresh_token");
         request.Track(pair.Access);
         if (pair.Refresh is not null)
         {
             request.Track(pair.Refresh);
         }
 
-        this.Audit(request, true, "Success", account.UsersById.GetValueOrDefault(token.EntityId), token.RoleId, integration.ClientId, token.Jti,
+        Audit(request, true, "Success", account.UsersById.GetValueOrDefault(token.EntityId), token.RoleId, integration.ClientId, token.Jti,
             pair.Refresh is null ? "Access token refreshed." : "Access token refreshed; new single-use refresh token issued.");
         return TokenResponse(pair.AccessJwt, pair.RefreshJwt);
     }
@@ -351,35 +351,35 @@ internal sealed partial class SimulatorApp
     {
         var account = request.Account;
         var realm = account.Id;
-        var now = this.Now;
+        var now = Now;
         SimResult Grant(string detail, string? note = null, string? clientId = null, SimCertificate? certificate = null)
         {
-            this.Audit(request, false, detail, clientId: clientId ?? certificate?.ClientId, tokenRef: certificate?.CertificateId, note: note,
+            Audit(request, false, detail, clientId: clientId ?? certificate?.ClientId, tokenRef: certificate?.CertificateId, note: note,
                 roleId: certificate?.RoleId, user: certificate is null ? null : account.UsersById.GetValueOrDefault(certificate.EntityId));
             return Responses.OAuthError(400, "invalid_grant", realm);
         }
 
         if (form.BasicClientId is not null || form.Get("client_secret") is not null)
         {
-            this.Audit(request, false, "ClientAuthenticationFailed", note: "Client credentials use a JWT assertion, not a secret.");
+            Audit(request, false, "ClientAuthenticationFailed", note: "Client credentials use a JWT assertion, not a secret.");
             return Responses.OAuthError(401, "invalid_client", realm);
         }
 
         var assertion = form.Get("client_assertion");
         if (form.Get("client_assertion_type") != JwtBearerAssertionType || assertion is null)
         {
-            this.Audit(request, false, "InvalidRequest", note: $"client_assertion_type must be {JwtBearerAssertionType} and client_assertion present.");
+            Audit(request, false, "InvalidRequest", note: $"client_assertion_type must be {JwtBearerAssertionType} and client_assertion present.");
             return Responses.OAuthError(400, "invalid_request", realm);
         }
 
         if (!Jwt.TryDecode(assertion, out var parts))
         {
-            this.Audit(request, false, "InvalidRequest", note: "client_assertion is not a JWT.");
+            Audit(request, false, "InvalidRequest", note: "client_assertion is not a JWT.");
             return Responses.OAuthError(400, "invalid_request", realm);
         }
 
         var alg = parts.Alg ?? "";
-        if (!ClientAssertionAlgorithms.Contains(alg) && !(alg == "RS256" && this.Modes.AcceptRs256ClientAssertions))
+        if (!ClientAssertionAlgorithms.Contains(alg) && !(alg == "RS256" && Modes.AcceptRs256ClientAssertions))
         {
             return Grant("UnsupportedAlgo", $"alg {alg} is not one of ES256/384/512, PS256/384/512.");
         }
@@ -405,7 +405,7 @@ internal sealed partial class SimulatorApp
         }
 
         var audiences = parts.GetStrings("aud");
-        if (audiences.Count == 0 || !audiences.All(a => this.IsTokenEndpointAudience(request, a)))
+        if (audiences.Count == 0 || !audiences.All(a => IsTokenEndpointAudience(request, a)))
         {
             return Grant("InvalidAudience", "aud must be the token endpoint URL of this account (suitetalk or restlets host).", certificate: certificate);
         }
@@ -449,19 +449,19 @@ internal sealed partial class SimulatorApp
 
         if (integration.State == IntegrationState.Blocked)
         {
-            this.Audit(request, false, "IntegrationBlocked", clientId: integration.ClientId, tokenRef: certificate.CertificateId);
+            Audit(request, false, "IntegrationBlocked", clientId: integration.ClientId, tokenRef: certificate.CertificateId);
             return Responses.OAuthError(401, "invalid_client", realm);
         }
 
         if (integration.State == IntegrationState.WaitingForApproval)
         {
-            this.Audit(request, false, "WaitingForApproval", clientId: integration.ClientId, tokenRef: certificate.CertificateId);
-            return this.WaitingResult(ResourceFamily.OAuth, realm, bearer: false);
+            Audit(request, false, "WaitingForApproval", clientId: integration.ClientId, tokenRef: certificate.CertificateId);
+            return WaitingResult(ResourceFamily.OAuth, realm, bearer: false);
         }
 
         if (!integration.ClientCredentials)
         {
-            this.Audit(request, false, "UnauthorizedClient", clientId: integration.ClientId, note: "The Client Credentials (M2M) grant is not checked on the integration record.");
+            Audit(request, false, "UnauthorizedClient", clientId: integration.ClientId, note: "The Client Credentials (M2M) grant is not checked on the integration record.");
             return Responses.OAuthError(400, "unauthorized_client", realm);
         }
 
@@ -471,24 +471,24 @@ internal sealed partial class SimulatorApp
             .ToList();
         if (scopes.Count == 0 || scopes.Any(s => !integration.Scopes.Contains(s)) || (scopes.Contains("mcp") && scopes.Count > 1))
         {
-            this.Audit(request, false, "ScopeMismatched", clientId: integration.ClientId, tokenRef: certificate.CertificateId);
+            Audit(request, false, "ScopeMismatched", clientId: integration.ClientId, tokenRef: certificate.CertificateId);
             return Responses.OAuthError(400, "invalid_scope", realm);
         }
 
-        if (!this.EntityRoleUsable(account, certificate.EntityId, certificate.RoleId, RolePermissions.LogInUsingOAuth2AccessTokens))
+        if (!EntityRoleUsable(account, certificate.EntityId, certificate.RoleId, RolePermissions.LogInUsingOAuth2AccessTokens))
         {
             return Grant("EntityOrRoleDisabled", certificate: certificate);
         }
 
-        var (access, jwt) = this.State.IssueAccessToken(account, integration, certificate.EntityId, certificate.RoleId, scopes, now, null, certificate.CertificateId, "client_credentials");
+        var (access, jwt) = State.IssueAccessToken(account, integration, certificate.EntityId, certificate.RoleId, scopes, now, null, certificate.CertificateId, "client_credentials");
         request.Track(access);
-        this.Audit(request, true, "Success", account.UsersById.GetValueOrDefault(certificate.EntityId), certificate.RoleId, integration.ClientId, certificate.CertificateId,
+        Audit(request, true, "Success", account.UsersById.GetValueOrDefault(certificate.EntityId), certificate.RoleId, integration.ClientId, certificate.CertificateId,
             "Client credentials access token issued.");
         return TokenResponse(jwt, null);
     }
 
     /// <summary>The token endpoint of this account on the suitetalk or restlets host of this simulator (Oracle's sample uses the restlets host).</summary>
-    private bool IsTokenEndpointAudience(SimRequest request, string audience)
+    private static bool IsTokenEndpointAudience(SimRequest request, string audience)
     {
         if (!Uri.TryCreate(audience, UriKind.Absolute, out var uri))
         {
@@ -509,13 +509,13 @@ internal sealed partial class SimulatorApp
             && (segments[2] == "suitetalk/services/rest/auth/oauth2/v1/token" || segments[2] == "restlets/services/rest/auth/oauth2/v1/token");
     }
 
-    private bool EntityRoleUsable(SimAccount account, int entityId, int roleId, RolePermissions permission) =>
+    private static bool EntityRoleUsable(SimAccount account, int entityId, int roleId, RolePermissions permission) =>
         account.UsersById.TryGetValue(entityId, out var user) && user.Active && user.HasRole(roleId)
         && account.RolesById.TryGetValue(roleId, out var role) && role.Has(permission);
 
     private SimResult TokenResponse(string accessToken, string? refreshToken)
     {
-        if (this.Modes.OpaqueAccessTokens)
+        if (Modes.OpaqueAccessTokens)
         {
             accessToken = "opaque-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(accessToken)));
         }
@@ -526,7 +526,7 @@ internal sealed partial class SimulatorApp
             body["refresh_token"] = refreshToken;
         }
 
-        body["expires_in"] = this.Modes.ExpiresIn switch
+        body["expires_in"] = Modes.ExpiresIn switch
         {
             ExpiresInFormat.IntegerString => "3600",
             ExpiresInFormat.DecimalNumber => 3600.0m,
@@ -545,13 +545,13 @@ internal sealed partial class SimulatorApp
     private async ValueTask<SimResult> RevokeAsync(SimRequest request)
     {
         var account = request.Account;
-        var (form, failure) = await this.ReadTokenFormAsync(request);
+        var (form, failure) = await ReadTokenFormAsync(request);
         if (failure is not null)
         {
             return failure;
         }
 
-        failure = this.AuthenticateClient(request, form!, out var integration);
+        failure = AuthenticateClient(request, form!, out var integration);
         if (failure is not null)
         {
             return failure;
@@ -560,26 +560,26 @@ internal sealed partial class SimulatorApp
         var value = form!.Get("token");
         if (value is null)
         {
-            this.Audit(request, false, "InvalidRequest", clientId: integration.ClientId, note: "token is required.");
+            Audit(request, false, "InvalidRequest", clientId: integration.ClientId, note: "token is required.");
             return Responses.OAuthError(400, "invalid_request", account.Id);
         }
 
         var revoked = 0;
-        if (Jwt.TryDecode(value, out var parts) && parts.Kid == this.State.SigningKeyId && Jwt.VerifyRs256(this.State.SigningKey, parts)
+        if (Jwt.TryDecode(value, out var parts) && parts.Kid == State.SigningKeyId && Jwt.VerifyRs256(State.SigningKey, parts)
             && parts.GetString("jti") is { } jti)
         {
             if (account.RefreshTokens.TryGetValue(jti, out var refresh) && refresh.ClientId == integration.ClientId)
             {
-                revoked = this.State.RevokeOAuth2Chain(account.Id, refresh.ChainId);
+                revoked = State.RevokeOAuth2Chain(account.Id, refresh.ChainId);
             }
             else if (account.AccessTokens.TryGetValue(jti, out var access) && access.ClientId == integration.ClientId)
             {
-                revoked = access.TryEnd(TokenStatus.Revoked, this.Now) ? 1 : 0;
+                revoked = access.TryEnd(TokenStatus.Revoked, Now) ? 1 : 0;
             }
         }
 
-        this.Audit(request, true, "Success", clientId: integration.ClientId, note: $"Revoke: {revoked} token(s) revoked.");
-        return this.Modes.OAuth2RevokeResponse switch
+        Audit(request, true, "Success", clientId: integration.ClientId, note: $"Revoke: {revoked} token(s) revoked.");
+        return Modes.OAuth2RevokeResponse switch
         {
             RevokeResponseMode.Text200 => SimResult.Text(200, "OK"),
             RevokeResponseMode.NoContent204 => SimResult.Empty(204),

@@ -7,7 +7,7 @@ internal sealed partial class SimulatorApp
     /// <summary><c>{SuiteTalk}/services/rest/record/v1/{type}/{id}</c>: a synthetic record for any authenticated caller with <c>rest_webservices</c>.</summary>
     private async ValueTask<SimResult> RestRecordAsync(SimRequest request)
     {
-        var outcome = await this.AuthenticateResourceAsync(request, "rest_webservices");
+        var outcome = await AuthenticateResourceAsync(request, "rest_webservices");
         if (outcome.Failure is not null)
         {
             return outcome.Failure;
@@ -39,7 +39,7 @@ internal sealed partial class SimulatorApp
     /// <summary><c>{RESTlets}/app/site/hosting/restlet.nl?script=..&amp;deploy=..</c>: echoes who called, for any method.</summary>
     private async ValueTask<SimResult> RestletAsync(SimRequest request)
     {
-        var outcome = await this.AuthenticateResourceAsync(request, "restlets");
+        var outcome = await AuthenticateResourceAsync(request, "restlets");
         if (outcome.Failure is not null)
         {
             return outcome.Failure;
@@ -75,11 +75,11 @@ internal sealed partial class SimulatorApp
         var header = request.Http.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("OAuth ", StringComparison.OrdinalIgnoreCase))
         {
-            this.Audit(request, false, "MissingAuthorization", note: "tokeninfo needs a TBA (OAuth 1.0a) signature.");
+            Audit(request, false, "MissingAuthorization", note: "tokeninfo needs a TBA (OAuth 1.0a) signature.");
             return Responses.RestletInvalidLogin();
         }
 
-        var outcome = await this.VerifyTbaAsync(request, header);
+        var outcome = await VerifyTbaAsync(request, header);
         if (outcome.Failure is not null)
         {
             return outcome.Failure;
@@ -99,7 +99,7 @@ internal sealed partial class SimulatorApp
     /// <summary><c>GET {SuiteTalk}/services/rest/auth/oauth2/v1/keys</c>: the public key that signs access and refresh tokens (JWKS).</summary>
     private ValueTask<SimResult> KeysAsync(SimRequest request)
     {
-        var parameters = this.State.SigningKey.ExportParameters(includePrivateParameters: false);
+        var parameters = State.SigningKey.ExportParameters(includePrivateParameters: false);
         return ValueTask.FromResult(SimResult.Json(200, new Dictionary<string, object>
         {
             ["keys"] = new[]
@@ -109,7 +109,7 @@ internal sealed partial class SimulatorApp
                     ["kty"] = "RSA",
                     ["use"] = "sig",
                     ["alg"] = "RS256",
-                    ["kid"] = this.State.SigningKeyId,
+                    ["kid"] = State.SigningKeyId,
                     ["n"] = Protocol.Base64Url.Encode(parameters.Modulus),
                     ["e"] = Protocol.Base64Url.Encode(parameters.Exponent),
                 },
@@ -126,13 +126,13 @@ internal sealed partial class SimulatorApp
         var accountValues = context.Request.Query["account"];
         var accountId = accountValues.Count == 1 ? accountValues[0] : null;
         if (string.IsNullOrEmpty(accountId) || !Protocol.AccountIds.IsWellFormed(accountId)
-            || !this.State.TryGetAccount(accountId, out var account))
+            || !State.TryGetAccount(accountId, out var account))
         {
             await WriteAsync(context, Responses.RestletError(400, "INVALID_ACCOUNT", "Unknown or missing account id."));
             return;
         }
 
-        var (latency, fault) = this.Faults.Match(SimEndpoint.DataCenterUrls, account.Id);
+        var (latency, fault) = Faults.Match(SimEndpoint.DataCenterUrls, account.Id);
         if (latency > TimeSpan.Zero)
         {
             await Task.Delay(latency, context.RequestAborted);
@@ -140,7 +140,7 @@ internal sealed partial class SimulatorApp
 
         if (fault is not null)
         {
-            await this.ApplyFaultAsync(context, fault);
+            await ApplyFaultAsync(context, fault);
             return;
         }
 

@@ -17,43 +17,43 @@ internal sealed partial class SimulatorApp
         var account = request.Account;
         if (!NlAuthCredentials.TryParse(request.Http.Request.Headers.Authorization.ToString(), out var credentials))
         {
-            this.Audit(request, false, "InvalidNLAuthHeader");
+            Audit(request, false, "InvalidNLAuthHeader");
             return ValueTask.FromResult(Responses.RestletInvalidLogin());
         }
 
         var consumerKey = request.Query("consumerKey");
         if (string.IsNullOrEmpty(consumerKey) || request.QueryRepeated("name"))
         {
-            this.Audit(request, false, "MissingRequiredParameter", note: "consumerKey is required.");
+            Audit(request, false, "MissingRequiredParameter", note: "consumerKey is required.");
             return ValueTask.FromResult(Responses.RestletError(400, "USER_ERROR", "The consumerKey parameter is required."));
         }
 
         if (!account.IntegrationsByClientId.TryGetValue(consumerKey, out var integration))
         {
-            this.Audit(request, false, "consumer_key_unknown");
+            Audit(request, false, "consumer_key_unknown");
             return ValueTask.FromResult(Responses.RestletInvalidLogin());
         }
 
         if (integration.State == IntegrationState.Blocked)
         {
-            this.Audit(request, false, "consumer_key_refused", clientId: integration.ClientId);
+            Audit(request, false, "consumer_key_refused", clientId: integration.ClientId);
             return ValueTask.FromResult(Responses.RestletInvalidLogin());
         }
 
         if (!integration.TokenBasedAuthentication || !integration.TbaIssueTokenEndpoint)
         {
-            this.Audit(request, false, "FeatureDisabled", clientId: integration.ClientId,
+            Audit(request, false, "FeatureDisabled", clientId: integration.ClientId,
                 note: "Token-based Authentication and 'TBA: IssueToken Endpoint' must both be checked on the integration record.");
             return ValueTask.FromResult(Responses.RestletInvalidLogin());
         }
 
         if (integration.State == IntegrationState.WaitingForApproval && integration.Installed)
         {
-            this.Audit(request, false, "WaitingForApproval", clientId: integration.ClientId);
-            return ValueTask.FromResult(this.WaitingResult(ResourceFamily.Restlet, account.Id, bearer: false));
+            Audit(request, false, "WaitingForApproval", clientId: integration.ClientId);
+            return ValueTask.FromResult(WaitingResult(ResourceFamily.Restlet, account.Id, bearer: false));
         }
 
-        var login = this.LoginNlAuth(request, credentials, requireOtp: true);
+        var login = LoginNlAuth(request, credentials, requireOtp: true);
         if (login.Failure is not null)
         {
             return ValueTask.FromResult(login.Failure);
@@ -63,21 +63,21 @@ internal sealed partial class SimulatorApp
         var role = login.Role!;
         if (!role.Has(RolePermissions.UserAccessTokens))
         {
-            this.Audit(request, false, "permission_denied", user, role.Id, integration.ClientId, note: "The role lacks the 'User Access Tokens' permission.");
+            Audit(request, false, "permission_denied", user, role.Id, integration.ClientId, note: "The role lacks the 'User Access Tokens' permission.");
             return ValueTask.FromResult(Responses.RestletError(403, "INSUFFICIENT_PERMISSION", "The role does not have permission to create access tokens."));
         }
 
-        this.AutoInstall(request, integration);
-        var token = this.State.CreateTbaToken(account, integration, user, role.Id, request.Query("name"));
+        AutoInstall(request, integration);
+        var token = State.CreateTbaToken(account, integration, user, role.Id, request.Query("name"));
         request.Track(token);
-        this.Audit(request, true, "Success", user, role.Id, integration.ClientId, token.TokenId, note: "Token issued.");
+        Audit(request, true, "Success", user, role.Id, integration.ClientId, token.TokenId, note: "Token issued.");
 
         var body = new Dictionary<string, object>
         {
             ["tokenId"] = token.TokenId,
             ["tokenSecret"] = token.TokenSecret,
         };
-        if (this.Modes.IssueTokenExtraFields)
+        if (Modes.IssueTokenExtraFields)
         {
             body["tokenName"] = token.Name;
             body["consumerKey"] = integration.ConsumerKey;
@@ -100,7 +100,7 @@ internal sealed partial class SimulatorApp
         var tokenId = request.Query("token");
         if (string.IsNullOrEmpty(consumerKey) || string.IsNullOrEmpty(tokenId))
         {
-            this.Audit(request, false, "MissingRequiredParameter", note: "consumerKey and token are required.");
+            Audit(request, false, "MissingRequiredParameter", note: "consumerKey and token are required.");
             return Responses.RestletError(400, "USER_ERROR", "The consumerKey and token parameters are required.");
         }
 
@@ -110,11 +110,11 @@ internal sealed partial class SimulatorApp
         {
             if (!account.IntegrationsByClientId.TryGetValue(consumerKey, out _))
             {
-                this.Audit(request, false, "consumer_key_unknown");
+                Audit(request, false, "consumer_key_unknown");
                 return Responses.RestletInvalidLogin();
             }
 
-            var login = this.LoginNlAuth(request, credentials, requireOtp: false);
+            var login = LoginNlAuth(request, credentials, requireOtp: false);
             if (login.Failure is not null)
             {
                 return login.Failure;
@@ -124,7 +124,7 @@ internal sealed partial class SimulatorApp
         }
         else if (header.StartsWith("OAuth ", StringComparison.OrdinalIgnoreCase))
         {
-            var outcome = await this.VerifyTbaAsync(request, header);
+            var outcome = await VerifyTbaAsync(request, header);
             if (outcome.Failure is not null)
             {
                 return outcome.Failure;
@@ -134,21 +134,21 @@ internal sealed partial class SimulatorApp
         }
         else
         {
-            this.Audit(request, false, "MissingAuthorization");
+            Audit(request, false, "MissingAuthorization");
             return Responses.RestletInvalidLogin();
         }
 
         if (!account.TbaTokens.TryGetValue(tokenId, out var token) || token.ConsumerKey != consumerKey || token.EntityId != user.EntityId
             || token.Status == TokenStatus.Wiped)
         {
-            this.Audit(request, false, "TokenRejected", user, clientId: consumerKey, note: "No such token of this user and application.");
+            Audit(request, false, "TokenRejected", user, clientId: consumerKey, note: "No such token of this user and application.");
             return Responses.RestletError(400, "USER_ERROR", "Invalid token.");
         }
 
-        var revokedNow = token.TryEnd(TokenStatus.Revoked, this.Now);
-        this.Audit(request, true, "Success", user, token.RoleId, consumerKey, token.TokenId, revokedNow ? "Token revoked." : "Token was already revoked.");
+        var revokedNow = token.TryEnd(TokenStatus.Revoked, Now);
+        Audit(request, true, "Success", user, token.RoleId, consumerKey, token.TokenId, revokedNow ? "Token revoked." : "Token was already revoked.");
         const string message = "Token was successfully revoked.";
-        return this.Modes.TbaRevokeResponse switch
+        return Modes.TbaRevokeResponse switch
         {
             RevokeResponseMode.Text200 => SimResult.Text(200, message),
             RevokeResponseMode.NoContent204 => SimResult.Empty(204),
@@ -163,10 +163,10 @@ internal sealed partial class SimulatorApp
     private LoginOutcome LoginNlAuth(SimRequest request, NlAuthCredentials credentials, bool requireOtp)
     {
         var account = request.Account;
-        var now = this.Now;
+        var now = Now;
         LoginOutcome Invalid(string detail, SimUser? user = null, int? role = null, string? note = null)
         {
-            this.Audit(request, false, detail, user, role, note: note);
+            Audit(request, false, detail, user, role, note: note);
             return new LoginOutcome(null, null, Responses.RestletError(401, "INVALID_LOGIN_CREDENTIALS", InvalidCredentialsMessage));
         }
 
@@ -220,7 +220,7 @@ internal sealed partial class SimulatorApp
                 return Invalid("PasswordExpired", user, note: "The password has expired; the user must set a new one in the UI.");
             }
 
-            var roleId = credentials.Role ?? user.RoleIds.FirstOrDefault();
+            var roleId = credentials.Role ?? user.FirstRoleId;
             if (!user.HasRole(roleId) || !account.RolesById.TryGetValue(roleId, out var role))
             {
                 return Invalid("InvalidRole", user, roleId, "The user does not have that role.");
@@ -230,7 +230,7 @@ internal sealed partial class SimulatorApp
             {
                 if (string.IsNullOrEmpty(credentials.Otp))
                 {
-                    this.Audit(request, false, "TwoFactorRequired", user, roleId);
+                    Audit(request, false, "TwoFactorRequired", user, roleId);
                     return new LoginOutcome(null, null, Responses.RestletError(401, "TWO_FA_REQD", "Two-factor authentication is required."));
                 }
 
@@ -239,7 +239,7 @@ internal sealed partial class SimulatorApp
                     return Failure("InvalidOtp", roleId, "The user has no authenticator app set up.");
                 }
 
-                var step = Totp.MatchStep(user.TotpSecret, credentials.Otp, now, this.Modes.TotpWindowSteps);
+                var step = Totp.MatchStep(user.TotpSecret, credentials.Otp, now, Modes.TotpWindowSteps);
                 if (step is null)
                 {
                     return Failure("InvalidOtp", roleId);
@@ -270,11 +270,11 @@ internal sealed partial class SimulatorApp
         if (integration.RequireApprovalOnAutoInstall ?? request.Account.RequireApprovalOnAutoInstall)
         {
             integration.State = IntegrationState.WaitingForApproval;
-            this.Audit(request, true, "AutoInstalledWaitingForApproval", clientId: integration.ClientId);
+            Audit(request, true, "AutoInstalledWaitingForApproval", clientId: integration.ClientId);
         }
         else
         {
-            this.Audit(request, true, "AutoInstalled", clientId: integration.ClientId);
+            Audit(request, true, "AutoInstalled", clientId: integration.ClientId);
         }
     }
 }

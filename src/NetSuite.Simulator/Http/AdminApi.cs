@@ -52,7 +52,7 @@ internal sealed class AdminApi(SimulatorApp app)
         SimResult result;
         try
         {
-            result = await this.DispatchAsync(context);
+            result = await DispatchAsync(context);
         }
         catch (KeyNotFoundException e)
         {
@@ -78,12 +78,12 @@ internal sealed class AdminApi(SimulatorApp app)
                 return SimResult.Json(200, new { routes = Routes, usage = app.UsageText() });
 
             case ["accounts"] when HttpMethods.IsGet(method):
-                return SimResult.Json(200, this.State.Accounts.Select(AccountSummary));
+                return SimResult.Json(200, State.Accounts.Select(AccountSummary));
 
             case ["accounts"] when HttpMethods.IsPost(method):
             {
                 var body = await ReadAsync(context);
-                var account = this.State.AddAccount(
+                var account = State.AddAccount(
                     Str(body, "accountId") ?? throw new ArgumentException("accountId is required."),
                     Int(body, "concurrencyLimit") ?? 5,
                     Bool(body, "isSandbox"),
@@ -93,11 +93,11 @@ internal sealed class AdminApi(SimulatorApp app)
             }
 
             case ["accounts", var id] when HttpMethods.IsGet(method):
-                return SimResult.Json(200, AccountDetail(this.State.GetAccount(id)));
+                return SimResult.Json(200, AccountDetail(State.GetAccount(id)));
 
             case ["accounts", var id] when HttpMethods.IsPatch(method):
             {
-                var account = this.State.GetAccount(id);
+                var account = State.GetAccount(id);
                 var body = await ReadAsync(context);
                 if (Int(body, "concurrencyLimit") is { } limit)
                 {
@@ -114,8 +114,8 @@ internal sealed class AdminApi(SimulatorApp app)
             }
 
             case ["accounts", var id, "sandbox-refresh"] when HttpMethods.IsPost(method):
-                this.State.RefreshSandbox(id);
-                return SimResult.Json(200, AccountSummary(this.State.GetAccount(id)));
+                State.RefreshSandbox(id);
+                return SimResult.Json(200, AccountSummary(State.GetAccount(id)));
 
             case ["accounts", var id, "roles"] when HttpMethods.IsPost(method):
             {
@@ -130,7 +130,7 @@ internal sealed class AdminApi(SimulatorApp app)
                     }
                 }
 
-                var role = this.State.AddRole(id, Int(body, "roleId") ?? throw new ArgumentException("roleId is required."),
+                var role = State.AddRole(id, Int(body, "roleId") ?? throw new ArgumentException("roleId is required."),
                     Str(body, "name") ?? "Role", Bool(body, "twoFactorRequired") ?? false, permissions);
                 return SimResult.Json(201, RoleView(role));
             }
@@ -139,7 +139,7 @@ internal sealed class AdminApi(SimulatorApp app)
             {
                 var body = await ReadAsync(context);
                 var roles = body["roleIds"] is JsonArray array ? array.Select(r => r!.GetValue<int>()).ToArray() : [];
-                var user = this.State.AddUser(id,
+                var user = State.AddUser(id,
                     Str(body, "email") ?? throw new ArgumentException("email is required."),
                     Str(body, "password") ?? throw new ArgumentException("password is required."),
                     Str(body, "totpSecret"), roles);
@@ -153,7 +153,7 @@ internal sealed class AdminApi(SimulatorApp app)
 
             case ["accounts", var id, "users", var email] when HttpMethods.IsPatch(method):
             {
-                var user = this.State.GetUser(id, email);
+                var user = State.GetUser(id, email);
                 var body = await ReadAsync(context);
                 if (Str(body, "password") is { } password)
                 {
@@ -193,7 +193,7 @@ internal sealed class AdminApi(SimulatorApp app)
 
             case ["accounts", var id, "users", var email, "unlock"] when HttpMethods.IsPost(method):
             {
-                var user = this.State.GetUser(id, email);
+                var user = State.GetUser(id, email);
                 user.Unlock();
                 return SimResult.Json(200, UserView(user));
             }
@@ -201,7 +201,7 @@ internal sealed class AdminApi(SimulatorApp app)
             case ["accounts", var id, "consent-user"] when HttpMethods.IsPost(method):
             {
                 var body = await ReadAsync(context);
-                this.State.SetConsentUser(id, Str(body, "email") ?? throw new ArgumentException("email is required."),
+                State.SetConsentUser(id, Str(body, "email") ?? throw new ArgumentException("email is required."),
                     Int(body, "roleId") ?? throw new ArgumentException("roleId is required."));
                 return SimResult.Empty(204);
             }
@@ -210,7 +210,7 @@ internal sealed class AdminApi(SimulatorApp app)
             {
                 var body = await ReadAsync(context);
                 var spec = body.Deserialize<IntegrationSpec>(JsonDefaults.Options) ?? new IntegrationSpec();
-                var integration = this.State.AddIntegration(id, spec);
+                var integration = State.AddIntegration(id, spec);
                 var view = IntegrationView(integration);
                 view["clientSecret"] = integration.ClientSecret;
                 view["consumerKey"] = integration.ConsumerKey;
@@ -220,7 +220,7 @@ internal sealed class AdminApi(SimulatorApp app)
 
             case ["accounts", var id, "integrations", var clientId] when HttpMethods.IsPatch(method):
             {
-                var integration = this.State.GetIntegration(id, clientId);
+                var integration = State.GetIntegration(id, clientId);
                 var body = await ReadAsync(context);
                 if (Str(body, "state") is { } state)
                 {
@@ -247,7 +247,7 @@ internal sealed class AdminApi(SimulatorApp app)
             case ["accounts", var id, "tba-tokens"] when HttpMethods.IsPost(method):
             {
                 var body = await ReadAsync(context);
-                var issued = this.State.IssueTbaToken(id,
+                var issued = State.IssueTbaToken(id,
                     Str(body, "consumerKey") ?? throw new ArgumentException("consumerKey is required."),
                     Str(body, "email") ?? throw new ArgumentException("email is required."),
                     Int(body, "roleId"), Str(body, "name"));
@@ -255,13 +255,13 @@ internal sealed class AdminApi(SimulatorApp app)
             }
 
             case ["accounts", var id, "tba-tokens", var tokenId] when HttpMethods.IsDelete(method):
-                return SimResult.Json(200, new { revoked = this.State.RevokeTbaToken(id, tokenId) });
+                return SimResult.Json(200, new { revoked = State.RevokeTbaToken(id, tokenId) });
 
             case ["accounts", var id, "oauth2-grants"] when HttpMethods.IsPost(method):
             {
                 var body = await ReadAsync(context);
                 var scopes = body["scopes"] is JsonArray list ? list.Select(s => s!.GetValue<string>()).ToList() : null;
-                var issued = this.State.IssueOAuth2Tokens(id,
+                var issued = State.IssueOAuth2Tokens(id,
                     Str(body, "clientId") ?? throw new ArgumentException("clientId is required."),
                     Str(body, "email") ?? throw new ArgumentException("email is required."),
                     Int(body, "roleId"), scopes);
@@ -269,10 +269,10 @@ internal sealed class AdminApi(SimulatorApp app)
             }
 
             case ["accounts", var id, "oauth2-grants", var chainId] when HttpMethods.IsDelete(method):
-                return SimResult.Json(200, new { revoked = this.State.RevokeOAuth2Chain(id, chainId) });
+                return SimResult.Json(200, new { revoked = State.RevokeOAuth2Chain(id, chainId) });
 
             case ["accounts", var id, "certificates"] when HttpMethods.IsGet(method):
-                return SimResult.Json(200, this.State.Certificates(id).Select(CertificateView));
+                return SimResult.Json(200, State.Certificates(id).Select(CertificateView));
 
             case ["accounts", var id, "certificates"] when HttpMethods.IsPost(method):
             {
@@ -282,19 +282,19 @@ internal sealed class AdminApi(SimulatorApp app)
                 var roleId = Int(body, "roleId") ?? throw new ArgumentException("roleId is required.");
                 if (Str(body, "generate") is { } algorithm)
                 {
-                    var generated = this.State.AddGeneratedCertificate(id, clientId, email, roleId, algorithm);
+                    var generated = State.AddGeneratedCertificate(id, clientId, email, roleId, algorithm);
                     var view = CertificateView(generated.Certificate);
                     view["privateKeyPem"] = generated.PrivateKeyPem;
                     return SimResult.Json(201, view);
                 }
 
                 using var certificate = X509Certificate2.CreateFromPem(Str(body, "certificatePem") ?? throw new ArgumentException("certificatePem or generate is required."));
-                return SimResult.Json(201, CertificateView(this.State.AddCertificate(id, clientId, email, roleId, certificate)));
+                return SimResult.Json(201, CertificateView(State.AddCertificate(id, clientId, email, roleId, certificate)));
             }
 
             case ["tokens"] when HttpMethods.IsGet(method):
             {
-                IEnumerable<TokenView> tokens = query["account"].Count == 1 ? this.State.TokensFor(query["account"]!) : this.State.Tokens;
+                IEnumerable<TokenView> tokens = query["account"].Count == 1 ? State.TokensFor(query["account"]!) : State.Tokens;
                 if (query["kind"].Count == 1)
                 {
                     var kind = Enum.Parse<TokenKind>(query["kind"]!, ignoreCase: true);
@@ -317,7 +317,7 @@ internal sealed class AdminApi(SimulatorApp app)
 
             case ["audit"] when HttpMethods.IsGet(method):
             {
-                IEnumerable<AuditEntry> entries = query["account"].Count == 1 ? this.State.AuditTrailFor(query["account"]!) : this.State.AuditTrail;
+                IEnumerable<AuditEntry> entries = query["account"].Count == 1 ? State.AuditTrailFor(query["account"]!) : State.AuditTrail;
                 if (query["success"].Count == 1)
                 {
                     var success = bool.Parse(query["success"]!);
@@ -329,19 +329,19 @@ internal sealed class AdminApi(SimulatorApp app)
             }
 
             case ["concurrency"] when HttpMethods.IsGet(method):
-                return SimResult.Json(200, this.State.ConcurrencyAll);
+                return SimResult.Json(200, State.ConcurrencyAll);
 
             case ["concurrency", "reset"] when HttpMethods.IsPost(method):
-                this.State.ResetConcurrencyStats();
+                State.ResetConcurrencyStats();
                 return SimResult.Empty(204);
 
             case ["modes"] when HttpMethods.IsGet(method):
-                return SimResult.JsonBytes(200, JsonSerializer.SerializeToUtf8Bytes(this.State.Modes, JsonDefaults.Modes));
+                return SimResult.JsonBytes(200, JsonSerializer.SerializeToUtf8Bytes(State.Modes, JsonDefaults.Modes));
 
             case ["modes"] when HttpMethods.IsPut(method) || HttpMethods.IsPatch(method):
             {
                 var body = await ReadAsync(context);
-                var current = JsonSerializer.SerializeToNode(this.State.Modes, JsonDefaults.Modes)!.AsObject();
+                var current = JsonSerializer.SerializeToNode(State.Modes, JsonDefaults.Modes)!.AsObject();
                 foreach (var (name, value) in body)
                 {
                     var key = current.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase))
@@ -350,8 +350,8 @@ internal sealed class AdminApi(SimulatorApp app)
                 }
 
                 var updated = current.Deserialize<SimulatorModes>(JsonDefaults.Modes) ?? throw new ArgumentException("Bad modes.");
-                CopyModes(updated, this.State.Modes);
-                return SimResult.JsonBytes(200, JsonSerializer.SerializeToUtf8Bytes(this.State.Modes, JsonDefaults.Modes));
+                CopyModes(updated, State.Modes);
+                return SimResult.JsonBytes(200, JsonSerializer.SerializeToUtf8Bytes(State.Modes, JsonDefaults.Modes));
             }
 
             case ["faults"] when HttpMethods.IsGet(method):
@@ -388,11 +388,11 @@ internal sealed class AdminApi(SimulatorApp app)
             {
                 var body = await ReadAsync(context);
                 var spec = body.Deserialize<BulkSeedSpec>(JsonDefaults.Options) ?? new BulkSeedSpec();
-                return SimResult.Json(201, this.State.SeedBulk(spec));
+                return SimResult.Json(201, State.SeedBulk(spec));
             }
 
             case ["sample"] when HttpMethods.IsGet(method):
-                if (!this.State.TryGetAccount(SampleSeed.AccountId, out var sample))
+                if (!State.TryGetAccount(SampleSeed.AccountId, out var sample))
                 {
                     return SimResult.Json(404, new { error = "The sample account is not seeded." });
                 }
@@ -404,7 +404,7 @@ internal sealed class AdminApi(SimulatorApp app)
                     email = SampleSeed.Email,
                     password = SampleSeed.Password,
                     totpSecret = SampleSeed.TotpSecret,
-                    roles = new[] { 3, 1000 },
+                    roles = SampleSeed.RoleIds,
                     confidentialClient = new { clientId = SampleSeed.ClientId, clientSecret = SampleSeed.ClientSecret },
                     publicClient = new { clientId = SampleSeed.PublicClientId },
                     tbaToken = new { consumerKey = SampleSeed.ClientId, consumerSecret = SampleSeed.ClientSecret, tokenId = SampleSeed.TokenId, tokenSecret = SampleSeed.TokenSecret, roleId = 1000 },
@@ -414,21 +414,21 @@ internal sealed class AdminApi(SimulatorApp app)
             case ["clock"] when HttpMethods.IsGet(method):
                 return SimResult.Json(200, new
                 {
-                    now = this.State.Now,
-                    adjustable = this.State.TimeProvider is AdjustableTimeProvider,
-                    offsetSeconds = (this.State.TimeProvider as AdjustableTimeProvider)?.Offset.TotalSeconds,
+                    now = State.Now,
+                    adjustable = State.TimeProvider is AdjustableTimeProvider,
+                    offsetSeconds = (State.TimeProvider as AdjustableTimeProvider)?.Offset.TotalSeconds,
                 });
 
             case ["clock", "advance"] when HttpMethods.IsPost(method):
             {
-                if (this.State.TimeProvider is not AdjustableTimeProvider adjustable)
+                if (State.TimeProvider is not AdjustableTimeProvider adjustable)
                 {
                     return SimResult.Json(409, new { error = "This simulator's clock is not adjustable (the program's is; in-process tests own their TimeProvider)." });
                 }
 
                 var body = await ReadAsync(context);
                 adjustable.Advance(TimeSpan.FromSeconds(body["seconds"]?.GetValue<double>() ?? throw new ArgumentException("seconds is required.")));
-                return SimResult.Json(200, new { now = this.State.Now, offsetSeconds = adjustable.Offset.TotalSeconds });
+                return SimResult.Json(200, new { now = State.Now, offsetSeconds = adjustable.Offset.TotalSeconds });
             }
 
             default:

@@ -19,28 +19,28 @@ internal sealed class SimRequest(HttpContext http, SimAccount account, string ho
 
     public ResourceFamily Family { get; } = family;
 
-    public string Method => this.Http.Request.Method;
+    public string Method => Http.Request.Method;
 
     /// <summary>Credentials issued while handling this request (marked orphaned if the answer is lost).</summary>
     public List<ILoseable>? Issued { get; private set; }
 
-    public void Track(ILoseable item) => (this.Issued ??= []).Add(item);
+    public void Track(ILoseable item) => (Issued ??= []).Add(item);
 
     /// <summary>A query parameter; null when absent, and null when repeated (NetSuite refuses repeated parameters).</summary>
     public string? Query(string name)
     {
-        var values = this.Http.Request.Query[name];
+        var values = Http.Request.Query[name];
         return values.Count == 1 ? values[0] : null;
     }
 
-    public bool QueryRepeated(string name) => this.Http.Request.Query[name].Count > 1;
+    public bool QueryRepeated(string name) => Http.Request.Query[name].Count > 1;
 
     /// <summary>The base URL of this request's host kind, e.g. <c>http://127.0.0.1:5000/1234567-sb1/suitetalk</c>, as requested.</summary>
     public string RequestedHostBase(string? hostKind = null)
     {
-        var r = this.Http.Request;
+        var r = Http.Request;
         var segment = r.Path.Value!.AsSpan(1);
         var accountSegment = segment[..segment.IndexOf('/')].ToString();
-        return $"{r.Scheme}://{r.Host.Value}/{accountSegment}/{hostKind ?? this.HostKind}";
+        return $"{r.Scheme}://{r.Host.Value}/{accountSegment}/{hostKind ?? HostKind}";
     }
 }

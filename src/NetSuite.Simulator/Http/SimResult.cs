@@ -19,7 +19,7 @@ internal sealed class SimResult
 
     public SimResult WithHeader(string name, string value)
     {
-        (this.Headers ??= []).Add(new(name, value));
+        (Headers ??= []).Add(new(name, value));
         return this;
     }
 

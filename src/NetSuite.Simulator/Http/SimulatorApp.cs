@@ -18,14 +18,14 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
 
     public FaultInjector Faults { get; } = faults;
 
-    public SimulatorModes Modes => this.State.Modes;
+    public SimulatorModes Modes => State.Modes;
 
-    private DateTimeOffset Now => this.State.Now;
+    private DateTimeOffset Now => State.Now;
 
     /// <summary>Set once Kestrel has bound: <c>http://127.0.0.1:PORT</c>.</summary>
     public string BaseUrl { get; set; } = "";
 
-    private AdminApi? admin;
+    private AdminApi? _admin;
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -38,26 +38,26 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
                 return;
             }
 
-            this.admin ??= new AdminApi(this);
-            await this.admin.HandleAsync(context);
+            _admin ??= new AdminApi(this);
+            await _admin.HandleAsync(context);
             return;
         }
 
         if (path == "/rest/datacenterurls")
         {
-            await this.DataCenterUrlsAsync(context);
+            await DataCenterUrlsAsync(context);
             return;
         }
 
         if (path == GenericAuthorizePath)
         {
-            await this.GenericAuthorizeAsync(context);
+            await GenericAuthorizeAsync(context);
             return;
         }
 
         if (path is "/" or "")
         {
-            await WriteAsync(context, SimResult.Text(200, this.UsageText()));
+            await WriteAsync(context, SimResult.Text(200, UsageText()));
             return;
         }
 
@@ -81,14 +81,14 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
 
         var hostKind = rest[..secondSlash].ToString();
         var netSuitePath = rest[secondSlash..].ToString();
-        if (!AccountIds.IsWellFormed(accountSegment) || !this.State.TryGetAccountByRealm(AccountIds.ToRealm(accountSegment.ToString()), out var account))
+        if (!AccountIds.IsWellFormed(accountSegment) || !State.TryGetAccountByRealm(AccountIds.ToRealm(accountSegment.ToString()), out var account))
         {
             // Real NetSuite: the host name would not resolve.
             await WriteAsync(context, NotFound($"No simulated account '{accountSegment}'. Seed it first (State.AddAccount or POST /_admin/accounts)."));
             return;
         }
 
-        var route = this.Resolve(hostKind, netSuitePath, context.Request.Method, out var methodNotAllowed);
+        var route = Resolve(hostKind, netSuitePath, context.Request.Method, out var methodNotAllowed);
         if (route is null)
         {
             await WriteAsync(context, methodNotAllowed ? SimResult.Text(405, "Method not allowed.") : NotFound($"No simulated endpoint {hostKind}{netSuitePath}."));
@@ -96,14 +96,14 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
         }
 
         var request = new SimRequest(context, account, hostKind, netSuitePath, route.Value.Endpoint, route.Value.Family);
-        await this.ExecuteAsync(request, route.Value);
+        await ExecuteAsync(request, route.Value);
     }
 
     private static SimResult NotFound(string message) => SimResult.Text(404, message);
 
     private Route? Resolve(string hostKind, string path, string method, out bool methodNotAllowed)
     {
-        (var route, methodNotAllowed) = this.ResolveCore(hostKind, path, method);
+        (var route, methodNotAllowed) = ResolveCore(hostKind, path, method);
         return route;
     }
 
@@ -114,18 +114,18 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
 
         static (Route?, bool) Pick(bool allowed, Route route) => allowed ? (route, false) : (null, true);
 
-        const string OAuth2 = "/services/rest/auth/oauth2/v1/";
-        if ((hostKind is "suitetalk" or "restlets") && path.StartsWith(OAuth2, StringComparison.Ordinal))
+        const string oauth2 = "/services/rest/auth/oauth2/v1/";
+        if ((hostKind is "suitetalk" or "restlets") && path.StartsWith(oauth2, StringComparison.Ordinal))
         {
-            var sub = path[OAuth2.Length..];
+            var sub = path[oauth2.Length..];
             switch (sub)
             {
                 case "token":
-                    return Pick(post, new(SimEndpoint.Token, ResourceFamily.OAuth, this.TokenAsync));
+                    return Pick(post, new(SimEndpoint.Token, ResourceFamily.OAuth, TokenAsync));
                 case "revoke":
-                    return Pick(post, new(SimEndpoint.Revoke, ResourceFamily.OAuth, this.RevokeAsync));
+                    return Pick(post, new(SimEndpoint.Revoke, ResourceFamily.OAuth, RevokeAsync));
                 case "keys":
-                    return Pick(get, new(SimEndpoint.Keys, ResourceFamily.Rest, this.KeysAsync));
+                    return Pick(get, new(SimEndpoint.Keys, ResourceFamily.Rest, KeysAsync));
             }
 
             // clients/{clientId}/certificates[/{certificateId}/revoke]
@@ -134,15 +134,15 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
             {
                 if (get)
                 {
-                    return (new Route(SimEndpoint.CertificatesList, ResourceFamily.Rest, this.CertificatesListAsync), false);
+                    return (new Route(SimEndpoint.CertificatesList, ResourceFamily.Rest, CertificatesListAsync), false);
                 }
 
-                return Pick(post, new(SimEndpoint.CertificatesCreate, ResourceFamily.Rest, this.CertificatesCreateAsync));
+                return Pick(post, new(SimEndpoint.CertificatesCreate, ResourceFamily.Rest, CertificatesCreateAsync));
             }
 
             if (parts.Length == 5 && parts[0] == "clients" && parts[2] == "certificates" && parts[4] == "revoke")
             {
-                return Pick(post, new(SimEndpoint.CertificatesRevoke, ResourceFamily.Rest, this.CertificatesRevokeAsync));
+                return Pick(post, new(SimEndpoint.CertificatesRevoke, ResourceFamily.Rest, CertificatesRevokeAsync));
             }
 
             return (null, false);
@@ -150,36 +150,36 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
 
         if (hostKind == "suitetalk" && path.StartsWith("/services/rest/record/v1/", StringComparison.Ordinal))
         {
-            return (new Route(SimEndpoint.RestRecord, ResourceFamily.Rest, this.RestRecordAsync), false);
+            return (new Route(SimEndpoint.RestRecord, ResourceFamily.Rest, RestRecordAsync), false);
         }
 
         if (hostKind is "restlets" or "app")
         {
-            var tbaWrite = get || (post && this.Modes.TbaEndpointsAcceptPost);
+            var tbaWrite = get || (post && Modes.TbaEndpointsAcceptPost);
             switch (path)
             {
                 case "/rest/issuetoken":
-                    return Pick(tbaWrite, new(SimEndpoint.IssueToken, ResourceFamily.Restlet, this.IssueTokenAsync));
+                    return Pick(tbaWrite, new(SimEndpoint.IssueToken, ResourceFamily.Restlet, IssueTokenAsync));
                 case "/rest/revoketoken":
-                    return Pick(tbaWrite, new(SimEndpoint.RevokeToken, ResourceFamily.Restlet, this.RevokeTokenAsync));
+                    return Pick(tbaWrite, new(SimEndpoint.RevokeToken, ResourceFamily.Restlet, RevokeTokenAsync));
                 case "/rest/tokeninfo":
-                    return Pick(get, new(SimEndpoint.TokenInfo, ResourceFamily.Restlet, this.TokenInfoAsync));
+                    return Pick(get, new(SimEndpoint.TokenInfo, ResourceFamily.Restlet, TokenInfoAsync));
             }
         }
 
         if (hostKind == "restlets" && path == "/app/site/hosting/restlet.nl")
         {
-            return (new Route(SimEndpoint.Restlet, ResourceFamily.Restlet, this.RestletAsync), false);
+            return (new Route(SimEndpoint.Restlet, ResourceFamily.Restlet, RestletAsync), false);
         }
 
         if (hostKind == "app" && path == "/app/login/oauth2/authorize.nl")
         {
             if (get)
             {
-                return (new Route(SimEndpoint.Authorize, ResourceFamily.Browser, this.AuthorizeAsync), false);
+                return (new Route(SimEndpoint.Authorize, ResourceFamily.Browser, AuthorizeAsync), false);
             }
 
-            return Pick(post, new(SimEndpoint.AuthorizeDecision, ResourceFamily.Browser, this.AuthorizeDecisionAsync));
+            return Pick(post, new(SimEndpoint.AuthorizeDecision, ResourceFamily.Browser, AuthorizeDecisionAsync));
         }
 
         return (null, false);
@@ -190,22 +190,22 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
         SimEndpoint.RestRecord or SimEndpoint.Restlet => true,
         SimEndpoint.Token or SimEndpoint.Revoke or SimEndpoint.IssueToken or SimEndpoint.RevokeToken or SimEndpoint.TokenInfo
             or SimEndpoint.CertificatesList or SimEndpoint.CertificatesCreate or SimEndpoint.CertificatesRevoke
-            => this.Modes.TokenCallsCountTowardConcurrency,
+            => Modes.TokenCallsCountTowardConcurrency,
         _ => false,
     };
 
     private async Task ExecuteAsync(SimRequest request, Route route)
     {
         var context = request.Http;
-        var (latency, fault) = this.Faults.Match(route.Endpoint, request.Account.Id);
+        var (latency, fault) = Faults.Match(route.Endpoint, request.Account.Id);
         var entered = false;
         try
         {
-            if (this.CountsTowardConcurrency(route.Endpoint))
+            if (CountsTowardConcurrency(route.Endpoint))
             {
                 if (!request.Account.TryEnter())
                 {
-                    await WriteAsync(context, await this.OverloadAsync(request));
+                    await WriteAsync(context, await OverloadAsync(request));
                     return;
                 }
 
@@ -220,7 +220,7 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
 
             if (fault is { Timing: FaultTiming.BeforeProcessing })
             {
-                await this.ApplyFaultAsync(context, fault);
+                await ApplyFaultAsync(context, fault);
                 return;
             }
 
@@ -232,9 +232,9 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
                     issued.MarkResponseLost();
                 }
 
-                this.State.Audit(new AuditEntry(this.Now, request.Account.Id, route.Endpoint, true, "ResponseLost",
+                State.Audit(new AuditEntry(Now, request.Account.Id, route.Endpoint, true, "ResponseLost",
                     Note: $"Processed with status {result.Status}, then answered with injected fault {fault.Action}."));
-                await this.ApplyFaultAsync(context, fault);
+                await ApplyFaultAsync(context, fault);
                 return;
             }
 
@@ -255,11 +255,11 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
 
     private async ValueTask<SimResult> OverloadAsync(SimRequest request)
     {
-        this.State.Audit(new AuditEntry(this.Now, request.Account.Id, request.Endpoint, false, "ConcurrencyLimitExceeded",
+        State.Audit(new AuditEntry(Now, request.Account.Id, request.Endpoint, false, "ConcurrencyLimitExceeded",
             Note: $"Limit {request.Account.ConcurrencyLimit}."));
-        if (this.Modes.Overload == OverloadMode.InvalidLoginAfterDelay && request.Family is ResourceFamily.Rest or ResourceFamily.Restlet)
+        if (Modes.Overload == OverloadMode.InvalidLoginAfterDelay && request.Family is ResourceFamily.Rest or ResourceFamily.Restlet)
         {
-            var delay = this.Modes.OverloadDelay;
+            var delay = Modes.OverloadDelay;
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, request.Http.RequestAborted);
@@ -269,7 +269,7 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
         }
 
         var family = request.Family == ResourceFamily.Restlet ? ResourceFamily.Restlet : ResourceFamily.Rest;
-        return Responses.WithRetryAfter(Responses.ConcurrencyExceeded(family), this.Modes.RetryAfter);
+        return Responses.WithRetryAfter(Responses.ConcurrencyExceeded(family), Modes.RetryAfter);
     }
 
     private async Task ApplyFaultAsync(HttpContext context, FaultRule fault)
@@ -284,7 +284,7 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
                     $"<html><head><title>{fault.StatusCode}</title></head><body><h1>{fault.StatusCode} Error</h1><p>Injected by the NetSuite simulator.</p></body></html>"));
                 return;
             case FaultAction.TooManyRequests:
-                await WriteAsync(context, Responses.WithRetryAfter(SimResult.Text(429, "Too Many Requests"), fault.RetryAfter ?? this.Modes.RetryAfter));
+                await WriteAsync(context, Responses.WithRetryAfter(SimResult.Text(429, "Too Many Requests"), fault.RetryAfter ?? Modes.RetryAfter));
                 return;
             case FaultAction.MalformedJson:
                 await WriteAsync(context, SimResult.JsonBytes(200, "{\"access_token\":\"eyJraWQiOiJzLlNZU1RFTS4yMDIw"u8.ToArray()));
@@ -324,7 +324,7 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
     }
 
     private void Audit(SimRequest request, bool success, string detail, SimUser? user = null, int? roleId = null, string? clientId = null, string? tokenRef = null, string? note = null) =>
-        this.State.Audit(new AuditEntry(this.Now, request.Account.Id, request.Endpoint, success, detail, user?.Email, user?.EntityId, roleId, clientId, tokenRef, note));
+        State.Audit(new AuditEntry(Now, request.Account.Id, request.Endpoint, success, detail, user?.Email, user?.EntityId, roleId, clientId, tokenRef, note));
 
     /// <summary>The path and query exactly as the client sent them (for the OAuth 1.0a base string).</summary>
     private static string RawTarget(HttpContext context) =>
@@ -332,11 +332,11 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
 
     public string UsageText() => $$"""
         NetSuite simulator (not NetSuite). Every account shares this port; the account is the first path segment.
-          SuiteTalk  {{this.BaseUrl}}/{account}/suitetalk   e.g. /services/rest/auth/oauth2/v1/token, /services/rest/record/v1/employee/1
-          RESTlets   {{this.BaseUrl}}/{account}/restlets    e.g. /rest/issuetoken, /rest/revoketoken, /rest/tokeninfo, /app/site/hosting/restlet.nl
-          App (UI)   {{this.BaseUrl}}/{account}/app         e.g. /app/login/oauth2/authorize.nl
-          Discovery  {{this.BaseUrl}}/rest/datacenterurls?account=<id>
-          Admin      {{this.BaseUrl}}/_admin/                 (JSON: seed and inspect)
+          SuiteTalk  {{BaseUrl}}/{account}/suitetalk   e.g. /services/rest/auth/oauth2/v1/token, /services/rest/record/v1/employee/1
+          RESTlets   {{BaseUrl}}/{account}/restlets    e.g. /rest/issuetoken, /rest/revoketoken, /rest/tokeninfo, /app/site/hosting/restlet.nl
+          App (UI)   {{BaseUrl}}/{account}/app         e.g. /app/login/oauth2/authorize.nl
+          Discovery  {{BaseUrl}}/rest/datacenterurls?account=<id>
+          Admin      {{BaseUrl}}/_admin/                 (JSON: seed and inspect)
         {account} is the host-label form (1234567-sb1); the realm form (1234567_SB1) is accepted too.
         """;
 }

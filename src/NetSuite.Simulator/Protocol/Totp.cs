@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 
@@ -20,12 +21,13 @@ public static class Totp
         ComputeForStep(Base32.Decode(base32Secret), StepAt(time), digits);
 
     /// <summary>The code for a raw key and a counter (RFC 4226 dynamic truncation).</summary>
+    [SuppressMessage("Security", "CA5350:Do Not Use Weak Cryptographic Algorithms", Justification = "RFC 6238 TOTP is defined over HMAC-SHA1 and authenticator apps (NetSuite's 2FA) use it; HMAC-SHA1 is not the broken use of SHA-1.")]
     public static string ComputeForStep(byte[] key, long step, int digits = 6, HashAlgorithmName? algorithm = null)
     {
         Span<byte> counter = stackalloc byte[8];
         BinaryPrimitives.WriteInt64BigEndian(counter, step);
         var alg = algorithm ?? HashAlgorithmName.SHA1;
-        byte[] mac = alg == HashAlgorithmName.SHA256 ? HMACSHA256.HashData(key, counter)
+        var mac = alg == HashAlgorithmName.SHA256 ? HMACSHA256.HashData(key, counter)
             : alg == HashAlgorithmName.SHA512 ? HMACSHA512.HashData(key, counter)
             : HMACSHA1.HashData(key, counter);
         var offset = mac[^1] & 0x0F;

@@ -100,11 +100,11 @@ public sealed class SimAccount
 {
     internal SimAccount(string realm, int concurrencyLimit, bool isSandbox, string companyName)
     {
-        this.Id = realm;
-        this.HostLabel = Protocol.AccountIds.ToHostLabel(realm);
-        this.ConcurrencyLimit = concurrencyLimit;
-        this.IsSandbox = isSandbox;
-        this.CompanyName = companyName;
+        Id = realm;
+        HostLabel = Protocol.AccountIds.ToHostLabel(realm);
+        ConcurrencyLimit = concurrencyLimit;
+        IsSandbox = isSandbox;
+        CompanyName = companyName;
     }
 
     /// <summary>Realm form: <c>1234567_SB1</c>.</summary>
@@ -125,11 +125,11 @@ public sealed class SimAccount
     /// <summary>How many sandbox refreshes this account went through.</summary>
     public int SandboxRefreshCount { get; internal set; }
 
-    public IReadOnlyCollection<SimIntegration> Integrations => this.IntegrationsByClientId.Values.ToList();
+    public IReadOnlyCollection<SimIntegration> Integrations => IntegrationsByClientId.Values.ToList();
 
-    public IReadOnlyCollection<SimUser> Users => this.UsersById.Values.OrderBy(u => u.EntityId).ToList();
+    public IReadOnlyCollection<SimUser> Users => UsersById.Values.OrderBy(u => u.EntityId).ToList();
 
-    public IReadOnlyCollection<SimRole> Roles => this.RolesById.Values.OrderBy(r => r.Id).ToList();
+    public IReadOnlyCollection<SimRole> Roles => RolesById.Values.OrderBy(r => r.Id).ToList();
 
     internal readonly ConcurrentDictionary<string, SimIntegration> IntegrationsByClientId = new(StringComparer.Ordinal);
     internal readonly ConcurrentDictionary<string, SimUser> UsersByEmail = new(StringComparer.OrdinalIgnoreCase);
@@ -156,33 +156,33 @@ public sealed class SimAccount
     internal long Rejected;
 
     public ConcurrencyStats Concurrency => new(
-        this.Id, this.ConcurrencyLimit, Volatile.Read(ref this.InFlight), Volatile.Read(ref this.MaxSeen),
-        Volatile.Read(ref this.MaxAdmitted), Interlocked.Read(ref this.Admitted), Interlocked.Read(ref this.Rejected));
+        Id, ConcurrencyLimit, Volatile.Read(ref InFlight), Volatile.Read(ref MaxSeen),
+        Volatile.Read(ref MaxAdmitted), Interlocked.Read(ref Admitted), Interlocked.Read(ref Rejected));
 
     internal bool TryEnter()
     {
-        var n = Interlocked.Increment(ref this.InFlight);
-        UpdateMax(ref this.MaxSeen, n);
-        if (n > this.ConcurrencyLimit)
+        var n = Interlocked.Increment(ref InFlight);
+        UpdateMax(ref MaxSeen, n);
+        if (n > ConcurrencyLimit)
         {
-            Interlocked.Decrement(ref this.InFlight);
-            Interlocked.Increment(ref this.Rejected);
+            Interlocked.Decrement(ref InFlight);
+            Interlocked.Increment(ref Rejected);
             return false;
         }
 
-        UpdateMax(ref this.MaxAdmitted, n);
-        Interlocked.Increment(ref this.Admitted);
+        UpdateMax(ref MaxAdmitted, n);
+        Interlocked.Increment(ref Admitted);
         return true;
     }
 
-    internal void Exit() => Interlocked.Decrement(ref this.InFlight);
+    internal void Exit() => Interlocked.Decrement(ref InFlight);
 
     internal void ResetConcurrencyStats()
     {
-        Volatile.Write(ref this.MaxSeen, Volatile.Read(ref this.InFlight));
-        Volatile.Write(ref this.MaxAdmitted, Volatile.Read(ref this.InFlight));
-        Interlocked.Exchange(ref this.Admitted, 0);
-        Interlocked.Exchange(ref this.Rejected, 0);
+        Volatile.Write(ref MaxSeen, Volatile.Read(ref InFlight));
+        Volatile.Write(ref MaxAdmitted, Volatile.Read(ref InFlight));
+        Interlocked.Exchange(ref Admitted, 0);
+        Interlocked.Exchange(ref Rejected, 0);
     }
 
     private static void UpdateMax(ref int target, int value)
@@ -200,7 +200,7 @@ public sealed class SimAccount
         }
     }
 
-    public override string ToString() => this.Id;
+    public override string ToString() => Id;
 }
 
 /// <summary>A role with its two-factor flag and the permissions that matter.</summary>
@@ -214,7 +214,7 @@ public sealed class SimRole(int id, string name, bool twoFactorRequired, RolePer
 
     public RolePermissions Permissions { get; set; } = permissions;
 
-    public bool Has(RolePermissions permission) => (this.Permissions & permission) == permission;
+    public bool Has(RolePermissions permission) => (Permissions & permission) == permission;
 }
 
 /// <summary>A NetSuite user (an employee entity) with password, TOTP secret and roles.</summary>
@@ -222,13 +222,13 @@ public sealed class SimUser
 {
     internal SimUser(string accountId, int entityId, string email, string password, string? totpSecret, IEnumerable<int> roleIds)
     {
-        this.AccountId = accountId;
-        this.EntityId = entityId;
-        this.Email = email;
-        this.Name = email;
-        this.Password = password;
-        this.TotpSecret = totpSecret;
-        this.roleIds = [.. roleIds];
+        AccountId = accountId;
+        EntityId = entityId;
+        Email = email;
+        Name = email;
+        Password = password;
+        TotpSecret = totpSecret;
+        _roleIds = [.. roleIds];
     }
 
     public string AccountId { get; }
@@ -261,9 +261,21 @@ public sealed class SimUser
     {
         get
         {
-            lock (this.Gate)
+            lock (Gate)
             {
-                return [.. this.roleIds];
+                return [.. _roleIds];
+            }
+        }
+    }
+
+    /// <summary>The user's first role, used when a token names none; 0 when the user has no role.</summary>
+    internal int FirstRoleId
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _roleIds.Count > 0 ? _roleIds[0] : 0;
             }
         }
     }
@@ -271,45 +283,45 @@ public sealed class SimUser
     /// <summary>Removing a role keeps its tokens but makes them unusable (NetSuite topic 3.3).</summary>
     public void RemoveRole(int roleId)
     {
-        lock (this.Gate)
+        lock (Gate)
         {
-            this.roleIds.Remove(roleId);
+            _roleIds.Remove(roleId);
         }
     }
 
     public void AddRole(int roleId)
     {
-        lock (this.Gate)
+        lock (Gate)
         {
-            if (!this.roleIds.Contains(roleId))
+            if (!_roleIds.Contains(roleId))
             {
-                this.roleIds.Add(roleId);
+                _roleIds.Add(roleId);
             }
         }
     }
 
     public bool HasRole(int roleId)
     {
-        lock (this.Gate)
+        lock (Gate)
         {
-            return this.roleIds.Contains(roleId);
+            return _roleIds.Contains(roleId);
         }
     }
 
     /// <summary>Clears the lock and the failure count (an administrator's unlock).</summary>
     public void Unlock()
     {
-        lock (this.Gate)
+        lock (Gate)
         {
-            this.FailedLoginCount = 0;
-            this.LockedUntil = null;
+            FailedLoginCount = 0;
+            LockedUntil = null;
         }
     }
 
     internal readonly Lock Gate = new();
-    private readonly List<int> roleIds;
+    private readonly List<int> _roleIds;
 
-    public override string ToString() => $"{this.Email} ({this.EntityId})";
+    public override string ToString() => $"{Email} ({EntityId})";
 }
 
 /// <summary>Settings for a new integration record. Every field has a NetSuite-like default.</summary>
@@ -365,24 +377,24 @@ public sealed class SimIntegration
 {
     internal SimIntegration(string accountId, IntegrationSpec spec, string clientId, string clientSecret, string applicationId)
     {
-        this.AccountId = accountId;
-        this.Name = spec.Name;
-        this.ClientId = clientId;
-        this.ClientSecret = clientSecret;
-        this.ApplicationId = applicationId;
-        this.State = spec.State;
-        this.AuthorizationCodeGrant = spec.AuthorizationCodeGrant;
-        this.PublicClient = spec.PublicClient;
-        this.ClientCredentials = spec.ClientCredentials && !spec.PublicClient;
-        this.TokenBasedAuthentication = spec.TokenBasedAuthentication;
-        this.TbaIssueTokenEndpoint = spec.TbaIssueTokenEndpoint;
-        this.Scopes = [.. spec.Scopes];
-        this.RedirectUris = [.. spec.RedirectUris];
-        this.RefreshTokenValidityHours = spec.RefreshTokenValidityHours;
-        this.MaxTokenRotationHours = spec.MaxTokenRotationHours;
-        this.ConfidentialRefreshTokenLifetime = spec.ConfidentialRefreshTokenLifetime;
-        this.RequireApprovalOnAutoInstall = spec.RequireApprovalOnAutoInstall;
-        this.Installed = spec.Installed;
+        AccountId = accountId;
+        Name = spec.Name;
+        ClientId = clientId;
+        ClientSecret = clientSecret;
+        ApplicationId = applicationId;
+        State = spec.State;
+        AuthorizationCodeGrant = spec.AuthorizationCodeGrant;
+        PublicClient = spec.PublicClient;
+        ClientCredentials = spec.ClientCredentials && !spec.PublicClient;
+        TokenBasedAuthentication = spec.TokenBasedAuthentication;
+        TbaIssueTokenEndpoint = spec.TbaIssueTokenEndpoint;
+        Scopes = [.. spec.Scopes];
+        RedirectUris = [.. spec.RedirectUris];
+        RefreshTokenValidityHours = spec.RefreshTokenValidityHours;
+        MaxTokenRotationHours = spec.MaxTokenRotationHours;
+        ConfidentialRefreshTokenLifetime = spec.ConfidentialRefreshTokenLifetime;
+        RequireApprovalOnAutoInstall = spec.RequireApprovalOnAutoInstall;
+        Installed = spec.Installed;
     }
 
     public string AccountId { get; }
@@ -395,9 +407,9 @@ public sealed class SimIntegration
 
     public string ClientSecret { get; }
 
-    public string ConsumerKey => this.ClientId;
+    public string ConsumerKey => ClientId;
 
-    public string ConsumerSecret => this.ClientSecret;
+    public string ConsumerSecret => ClientSecret;
 
     public IntegrationState State { get; set; }
 
@@ -425,7 +437,7 @@ public sealed class SimIntegration
 
     public bool Installed { get; set; }
 
-    public override string ToString() => $"{this.Name} ({this.ClientId[..8]}…)";
+    public override string ToString() => $"{Name} ({ClientId[..8]}…)";
 }
 
 /// <summary>
@@ -436,31 +448,34 @@ public abstract class SimIssuedToken : ILoseable
 {
     public DateTimeOffset? EndedAt { get; internal set; }
 
-    public TokenStatus Status => (TokenStatus)Volatile.Read(ref this.status);
+    public TokenStatus Status => (TokenStatus)Volatile.Read(ref _status);
 
     /// <summary>True when the answer that carried this token was lost (the client never saw it): an orphan while active.</summary>
     public bool ResponseLost { get; private set; }
 
     public DateTimeOffset? LastUsedAt { get; internal set; }
 
-    public long UseCount => Interlocked.Read(ref this.useCount);
+    public long UseCount => Interlocked.Read(ref _useCount);
 
-    internal int status;
-    internal long useCount;
+    private int _status;
+    private long _useCount;
+
+    /// <summary>Counts one authenticated use of the token.</summary>
+    internal void RecordUse() => Interlocked.Increment(ref _useCount);
 
     /// <summary>Ends an active token; false when it had already ended.</summary>
     internal bool TryEnd(TokenStatus to, DateTimeOffset at)
     {
-        if (Interlocked.CompareExchange(ref this.status, (int)to, (int)TokenStatus.Active) == (int)TokenStatus.Active)
+        if (Interlocked.CompareExchange(ref _status, (int)to, (int)TokenStatus.Active) == (int)TokenStatus.Active)
         {
-            this.EndedAt = at;
+            EndedAt = at;
             return true;
         }
 
         return false;
     }
 
-    void ILoseable.MarkResponseLost() => this.ResponseLost = true;
+    void ILoseable.MarkResponseLost() => ResponseLost = true;
 }
 
 /// <summary>A TBA token (token id + secret) for (account, user, role, integration).</summary>
@@ -468,14 +483,14 @@ public sealed class SimTbaToken : SimIssuedToken
 {
     internal SimTbaToken(string tokenId, string tokenSecret, string name, string accountId, string consumerKey, int entityId, int roleId, DateTimeOffset createdAt)
     {
-        this.TokenId = tokenId;
-        this.TokenSecret = tokenSecret;
-        this.Name = name;
-        this.AccountId = accountId;
-        this.ConsumerKey = consumerKey;
-        this.EntityId = entityId;
-        this.RoleId = roleId;
-        this.CreatedAt = createdAt;
+        TokenId = tokenId;
+        TokenSecret = tokenSecret;
+        Name = name;
+        AccountId = accountId;
+        ConsumerKey = consumerKey;
+        EntityId = entityId;
+        RoleId = roleId;
+        CreatedAt = createdAt;
     }
 
     public string TokenId { get; }
@@ -495,8 +510,8 @@ public sealed class SimTbaToken : SimIssuedToken
     public DateTimeOffset CreatedAt { get; }
 
     internal TokenView ToView() => new(
-        TokenKind.Tba, this.TokenId, this.Name, this.AccountId, this.ConsumerKey, this.EntityId, this.RoleId,
-        this.Status, this.CreatedAt, null, this.EndedAt, this.ResponseLost, this.LastUsedAt, this.UseCount);
+        TokenKind.Tba, TokenId, Name, AccountId, ConsumerKey, EntityId, RoleId,
+        Status, CreatedAt, null, EndedAt, ResponseLost, LastUsedAt, UseCount);
 }
 
 /// <summary>An OAuth 2.0 refresh token (a JWT whose <c>jti</c> contains <c>.r.</c>).</summary>
@@ -527,9 +542,9 @@ public sealed class SimRefreshToken : SimIssuedToken
     public required bool PublicClient { get; init; }
 
     internal TokenView ToView(DateTimeOffset now) => new(
-        TokenKind.OAuth2Refresh, this.Jti, null, this.AccountId, this.ClientId, this.EntityId, this.RoleId,
-        this.Status == TokenStatus.Active && this.ExpiresAt <= now ? TokenStatus.Expired : this.Status,
-        this.IssuedAt, this.ExpiresAt, this.EndedAt, this.ResponseLost, this.LastUsedAt, this.UseCount);
+        TokenKind.OAuth2Refresh, Jti, null, AccountId, ClientId, EntityId, RoleId,
+        Status == TokenStatus.Active && ExpiresAt <= now ? TokenStatus.Expired : Status,
+        IssuedAt, ExpiresAt, EndedAt, ResponseLost, LastUsedAt, UseCount);
 }
 
 /// <summary>An OAuth 2.0 access token (a JWT whose <c>jti</c> contains <c>.a.</c>), 60 minutes.</summary>
@@ -560,9 +575,9 @@ public sealed class SimAccessToken : SimIssuedToken
     public required string GrantType { get; init; }
 
     internal TokenView ToView(DateTimeOffset now) => new(
-        TokenKind.OAuth2Access, this.Jti, null, this.AccountId, this.ClientId, this.EntityId, this.RoleId,
-        this.Status == TokenStatus.Active && this.ExpiresAt <= now ? TokenStatus.Expired : this.Status,
-        this.IssuedAt, this.ExpiresAt, this.EndedAt, this.ResponseLost, this.LastUsedAt, this.UseCount);
+        TokenKind.OAuth2Access, Jti, null, AccountId, ClientId, EntityId, RoleId,
+        Status == TokenStatus.Active && ExpiresAt <= now ? TokenStatus.Expired : Status,
+        IssuedAt, ExpiresAt, EndedAt, ResponseLost, LastUsedAt, UseCount);
 }
 
 /// <summary>A client-credentials certificate mapped to (integration record, entity, role).</summary>
@@ -596,15 +611,15 @@ public sealed class SimCertificate : ILoseable
 
     public DateTimeOffset? RevokedAt { get; internal set; }
 
-    public bool Revoked => this.RevokedAt is not null;
+    public bool Revoked => RevokedAt is not null;
 
     public bool ResponseLost { get; private set; }
 
-    public bool IsActive(DateTimeOffset now) => !this.Revoked && now < this.ValidUntil;
+    public bool IsActive(DateTimeOffset now) => !Revoked && now < ValidUntil;
 
     internal AsymmetricAlgorithm PublicKey { get; init; } = null!;
 
-    void ILoseable.MarkResponseLost() => this.ResponseLost = true;
+    void ILoseable.MarkResponseLost() => ResponseLost = true;
 
     /// <summary>SHA-256 of the SubjectPublicKeyInfo, hex.</summary>
     internal static string Fingerprint(X509Certificate2 certificate) =>

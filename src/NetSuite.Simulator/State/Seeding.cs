@@ -9,17 +9,17 @@ namespace NetSuite.Simulator;
 /// <summary>A certificate the simulator generated and mapped, with its private key for the client side.</summary>
 public sealed record GeneratedCertificate(SimCertificate Certificate, string Algorithm, string PrivateKeyPem, string CertificatePem)
 {
-    public string CertificateId => this.Certificate.CertificateId;
+    public string CertificateId => Certificate.CertificateId;
 
     /// <summary>A new key object from <see cref="PrivateKeyPem"/> (ECDsa for ES*, RSA for PS*/RS*).</summary>
     public AsymmetricAlgorithm CreatePrivateKey()
     {
-        AsymmetricAlgorithm key = this.Algorithm.StartsWith("ES", StringComparison.Ordinal) ? ECDsa.Create() : RSA.Create();
-        key.ImportFromPem(this.PrivateKeyPem);
+        AsymmetricAlgorithm key = Algorithm.StartsWith("ES", StringComparison.Ordinal) ? ECDsa.Create() : RSA.Create();
+        key.ImportFromPem(PrivateKeyPem);
         return key;
     }
 
-    public override string ToString() => $"{this.Algorithm} certificate {this.CertificateId}";
+    public override string ToString() => $"{Algorithm} certificate {CertificateId}";
 }
 
 /// <summary>Bulk seeding for the benchmark and memory figures.</summary>
@@ -72,7 +72,7 @@ public sealed record SeededConnection(
     string? PrivateKeyPem)
 {
     /// <summary>Secrets stay out of logs.</summary>
-    public override string ToString() => $"{this.Kind} {this.Account} {this.Email}";
+    public override string ToString() => $"{Kind} {Account} {Email}";
 }
 
 public sealed record BulkSeedResult(int Accounts, int Connections, TimeSpan Elapsed, IReadOnlyList<SeededConnection> Seeded);
@@ -83,10 +83,10 @@ public sealed partial class SimulatorState
     public GeneratedCertificate AddGeneratedCertificate(
         string accountId, string clientId, string email, int roleId, string algorithm = "ES256", TimeSpan? validity = null)
     {
-        var (certificate, keyPem) = CreateSelfSignedCertificate(algorithm, this.Now, validity ?? TimeSpan.FromDays(365));
+        var (certificate, keyPem) = CreateSelfSignedCertificate(algorithm, Now, validity ?? TimeSpan.FromDays(365));
         using (certificate)
         {
-            var mapped = this.AddCertificate(accountId, clientId, email, roleId, certificate);
+            var mapped = AddCertificate(accountId, clientId, email, roleId, certificate);
             return new GeneratedCertificate(mapped, algorithm, keyPem, mapped.CertificatePem);
         }
     }
@@ -163,10 +163,10 @@ public sealed partial class SimulatorState
         Parallel.For(0, spec.Accounts, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, index =>
         {
             var accountId = $"{spec.AccountPrefix}{index:D6}" + (index % 4 == 3 ? "_SB1" : "");
-            var account = this.TryGetAccount(accountId, out var existing) ? existing : this.AddAccount(accountId, spec.ConcurrencyLimit);
+            var account = TryGetAccount(accountId, out var existing) ? existing : AddAccount(accountId, spec.ConcurrencyLimit);
             for (var c = 0; c < spec.ConnectionsPerAccount; c++)
             {
-                results.Add(this.SeedConnection(account, kinds[c % kinds.Count], c, spec));
+                results.Add(SeedConnection(account, kinds[c % kinds.Count], c, spec));
             }
         });
 
@@ -180,8 +180,8 @@ public sealed partial class SimulatorState
         var password = "Pw-" + NewHex(8);
         var totp = Totp.NewSecret();
         var roleId = kind == SeededKind.Tba && spec.TwoFactorForTba ? 3 : 1000;
-        var user = this.AddUser(account.Id, email, password, totp, roleId);
-        var integration = this.AddIntegration(account.Id, new IntegrationSpec
+        var user = AddUser(account.Id, email, password, totp, roleId);
+        var integration = AddIntegration(account.Id, new IntegrationSpec
         {
             Name = $"{kind} connection {index}",
             PublicClient = kind == SeededKind.OAuth2Public,
@@ -191,15 +191,15 @@ public sealed partial class SimulatorState
         switch (kind)
         {
             case SeededKind.Tba:
-                var tba = this.IssueTbaToken(account.Id, integration.ConsumerKey, email, roleId);
+                var tba = IssueTbaToken(account.Id, integration.ConsumerKey, email, roleId);
                 (tokenId, tokenSecret) = (tba.TokenId, tba.TokenSecret);
                 break;
             case SeededKind.OAuth2Confidential or SeededKind.OAuth2Public:
                 // Only the refresh token: the client refreshes for access tokens (halves the RSA signing at seed time).
-                refresh = this.CreateRefreshToken(account, integration, user.EntityId, roleId, integration.Scopes, this.Now, null).Jwt;
+                refresh = CreateRefreshToken(account, integration, user.EntityId, roleId, integration.Scopes, Now, null).Jwt;
                 break;
             case SeededKind.ClientCredentials:
-                var generated = this.AddGeneratedCertificate(account.Id, integration.ClientId, email, roleId);
+                var generated = AddGeneratedCertificate(account.Id, integration.ClientId, email, roleId);
                 (certificateId, keyPem) = (generated.CertificateId, generated.PrivateKeyPem);
                 break;
         }
@@ -233,12 +233,15 @@ public static class SampleSeed
         "http://127.0.0.1:7071/api/oauth/callback",
     ];
 
+    /// <summary>The administrator's roles: 3 (Administrator, two-factor) and 1000 (the integration role).</summary>
+    public static readonly int[] RoleIds = [3, 1000];
+
     /// <summary>Adds the account, an administrator (roles 3 with two-factor, and 1000), a confidential and a public integration, and one TBA token.</summary>
     public static void Apply(SimulatorState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         state.AddAccount(AccountId, concurrencyLimit: 5, companyName: "Sample Company (Sandbox 1)");
-        state.AddUser(AccountId, Email, Password, TotpSecret, 3, 1000);
+        state.AddUser(AccountId, Email, Password, TotpSecret, RoleIds);
         state.AddIntegration(AccountId, new IntegrationSpec
         {
             Name = "Sample Confidential Integration",

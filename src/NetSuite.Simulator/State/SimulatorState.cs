@@ -12,7 +12,7 @@ namespace NetSuite.Simulator;
 public sealed record IssuedTbaToken(
     string Account, string ConsumerKey, string ConsumerSecret, string TokenId, string TokenSecret, int EntityId, int RoleId, string Name)
 {
-    public override string ToString() => $"TBA token {this.TokenId[..8]}… for {this.EntityId}/{this.RoleId} @ {this.Account}";
+    public override string ToString() => $"TBA token {TokenId[..8]}… for {EntityId}/{RoleId} @ {Account}";
 }
 
 /// <summary>What <see cref="SimulatorState.IssueOAuth2Tokens"/> returns (as if a consent and code exchange had happened).</summary>
@@ -20,7 +20,7 @@ public sealed record IssuedOAuth2Tokens(
     string Account, string ClientId, string AccessToken, string RefreshToken, string AccessJti, string RefreshJti,
     DateTimeOffset AccessExpiresAt, DateTimeOffset RefreshExpiresAt, int EntityId, int RoleId)
 {
-    public override string ToString() => $"OAuth 2.0 grant {this.RefreshJti} for {this.EntityId}/{this.RoleId} @ {this.Account}";
+    public override string ToString() => $"OAuth 2.0 grant {RefreshJti} for {EntityId}/{RoleId} @ {Account}";
 }
 
 /// <summary>Why a certificate was refused (HTTP create and <see cref="SimulatorState.AddCertificate(string,string,int,int,X509Certificate2)"/>).</summary>
@@ -36,20 +36,20 @@ public sealed class CertificateRejectedException(string code, string message) : 
 /// </summary>
 public sealed partial class SimulatorState
 {
-    private readonly ConcurrentDictionary<string, SimAccount> accounts = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<AuditEntry> audit = new();
-    private readonly ConcurrentDictionary<string, long> nonces = new(StringComparer.Ordinal);
-    private readonly int auditCapacity;
-    private int auditCount;
-    private int nonceInserts;
+    private readonly ConcurrentDictionary<string, SimAccount> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<AuditEntry> _audit = new();
+    private readonly ConcurrentDictionary<string, long> _nonces = new(StringComparer.Ordinal);
+    private readonly int _auditCapacity;
+    private int _auditCount;
+    private int _nonceInserts;
 
     internal SimulatorState(TimeProvider timeProvider, SimulatorModes modes, RSA signingKey, string signingKeyId, int auditCapacity)
     {
-        this.TimeProvider = timeProvider;
-        this.Modes = modes;
-        this.SigningKey = signingKey;
-        this.SigningKeyId = signingKeyId;
-        this.auditCapacity = Math.Max(1, auditCapacity);
+        TimeProvider = timeProvider;
+        Modes = modes;
+        SigningKey = signingKey;
+        SigningKeyId = signingKeyId;
+        _auditCapacity = Math.Max(1, auditCapacity);
     }
 
     public TimeProvider TimeProvider { get; }
@@ -61,7 +61,7 @@ public sealed partial class SimulatorState
 
     internal string SigningKeyId { get; }
 
-    internal DateTimeOffset Now => this.TimeProvider.GetUtcNow();
+    internal DateTimeOffset Now => TimeProvider.GetUtcNow();
 
     internal readonly ConcurrentDictionary<string, AuthorizationCode> Codes = new(StringComparer.Ordinal);
     internal readonly ConcurrentDictionary<string, ConsentTransaction> Consents = new(StringComparer.Ordinal);
@@ -89,7 +89,7 @@ public sealed partial class SimulatorState
         };
         account.RolesById[3] = new SimRole(3, "Administrator", twoFactorRequired: true, RolePermissions.All);
         account.RolesById[1000] = new SimRole(1000, "Integration Role", twoFactorRequired: false, RolePermissions.All);
-        if (!this.accounts.TryAdd(realm, account))
+        if (!_accounts.TryAdd(realm, account))
         {
             throw new InvalidOperationException($"Account {realm} already exists.");
         }
@@ -97,15 +97,15 @@ public sealed partial class SimulatorState
         return account;
     }
 
-    public IReadOnlyCollection<SimAccount> Accounts => this.accounts.Values.OrderBy(a => a.Id, StringComparer.Ordinal).ToList();
+    public IReadOnlyCollection<SimAccount> Accounts => _accounts.Values.OrderBy(a => a.Id, StringComparer.Ordinal).ToList();
 
     public SimAccount GetAccount(string accountId) =>
-        this.TryGetAccount(accountId, out var account) ? account : throw new KeyNotFoundException($"No account {AccountIds.ToRealm(accountId)}.");
+        TryGetAccount(accountId, out var account) ? account : throw new KeyNotFoundException($"No account {AccountIds.ToRealm(accountId)}.");
 
     public bool TryGetAccount(string accountId, out SimAccount account) =>
-        this.accounts.TryGetValue(AccountIds.ToRealm(accountId), out account!);
+        _accounts.TryGetValue(AccountIds.ToRealm(accountId), out account!);
 
-    internal bool TryGetAccountByRealm(string realm, out SimAccount account) => this.accounts.TryGetValue(realm, out account!);
+    internal bool TryGetAccountByRealm(string realm, out SimAccount account) => _accounts.TryGetValue(realm, out account!);
 
     /// <summary>
     /// A sandbox refresh: every TBA token, OAuth 2.0 token and client-credentials mapping of the account is
@@ -113,13 +113,13 @@ public sealed partial class SimulatorState
     /// </summary>
     public void RefreshSandbox(string accountId)
     {
-        var account = this.GetAccount(accountId);
+        var account = GetAccount(accountId);
         if (!account.IsSandbox)
         {
             throw new InvalidOperationException($"{account.Id} is not a sandbox.");
         }
 
-        var now = this.Now;
+        var now = Now;
         foreach (var token in account.TbaTokens.Values)
         {
             token.TryEnd(TokenStatus.Wiped, now);
@@ -141,13 +141,13 @@ public sealed partial class SimulatorState
             account.CertificateKeys.Clear();
         }
 
-        foreach (var code in this.Codes.Values.Where(c => c.AccountId == account.Id))
+        foreach (var code in Codes.Values.Where(c => c.AccountId == account.Id))
         {
-            this.Codes.TryRemove(code.Code, out _);
+            Codes.TryRemove(code.Code, out _);
         }
 
         account.SandboxRefreshCount++;
-        this.Audit(new AuditEntry(now, account.Id, SimEndpoint.Any, true, "SandboxRefresh", Note: "All tokens and client-credentials mappings wiped."));
+        Audit(new AuditEntry(now, account.Id, SimEndpoint.Any, true, "SandboxRefresh", Note: "All tokens and client-credentials mappings wiped."));
     }
 
     // ---------------------------------------------------------------- roles and users
@@ -155,14 +155,14 @@ public sealed partial class SimulatorState
     /// <summary>Adds or replaces a role. Accounts start with 3 Administrator (two-factor required) and 1000 Integration Role.</summary>
     public SimRole AddRole(string accountId, int roleId, string name, bool twoFactorRequired = false, RolePermissions permissions = RolePermissions.All)
     {
-        var account = this.GetAccount(accountId);
+        var account = GetAccount(accountId);
         var role = new SimRole(roleId, name, twoFactorRequired, permissions);
         account.RolesById[roleId] = role;
         return role;
     }
 
     public SimRole GetRole(string accountId, int roleId) =>
-        this.GetAccount(accountId).RolesById.TryGetValue(roleId, out var role) ? role : throw new KeyNotFoundException($"No role {roleId}.");
+        GetAccount(accountId).RolesById.TryGetValue(roleId, out var role) ? role : throw new KeyNotFoundException($"No role {roleId}.");
 
     /// <summary>
     /// Adds a user (an employee entity). Roles not yet defined are created with every permission and no
@@ -177,7 +177,7 @@ public sealed partial class SimulatorState
             _ = Base32.Decode(totpSecret);
         }
 
-        var account = this.GetAccount(accountId);
+        var account = GetAccount(accountId);
         if (roleIds is null || roleIds.Length == 0)
         {
             roleIds = [1000];
@@ -199,13 +199,13 @@ public sealed partial class SimulatorState
     }
 
     public SimUser GetUser(string accountId, string email) =>
-        this.GetAccount(accountId).UsersByEmail.TryGetValue(email, out var user) ? user : throw new KeyNotFoundException("No such user.");
+        GetAccount(accountId).UsersByEmail.TryGetValue(email, out var user) ? user : throw new KeyNotFoundException("No such user.");
 
     /// <summary>The user and role the consent page preselects and auto-approval uses.</summary>
     public void SetConsentUser(string accountId, string email, int roleId)
     {
-        var account = this.GetAccount(accountId);
-        var user = this.GetUser(accountId, email);
+        var account = GetAccount(accountId);
+        var user = GetUser(accountId, email);
         if (!user.HasRole(roleId))
         {
             throw new InvalidOperationException("The user does not have that role.");
@@ -220,7 +220,7 @@ public sealed partial class SimulatorState
     public SimIntegration AddIntegration(string accountId, IntegrationSpec? spec = null)
     {
         spec ??= new IntegrationSpec();
-        var account = this.GetAccount(accountId);
+        var account = GetAccount(accountId);
         ValidateSpec(spec);
         var integration = new SimIntegration(
             account.Id,
@@ -237,13 +237,13 @@ public sealed partial class SimulatorState
     }
 
     public SimIntegration GetIntegration(string accountId, string clientId) =>
-        this.GetAccount(accountId).IntegrationsByClientId.TryGetValue(clientId, out var integration)
+        GetAccount(accountId).IntegrationsByClientId.TryGetValue(clientId, out var integration)
             ? integration
             : throw new KeyNotFoundException("No such integration record.");
 
     /// <summary>Sets Enabled, Blocked or Waiting for Approval.</summary>
     public void SetIntegrationState(string accountId, string clientId, IntegrationState state) =>
-        this.GetIntegration(accountId, clientId).State = state;
+        GetIntegration(accountId, clientId).State = state;
 
     private static void ValidateSpec(IntegrationSpec spec)
     {
@@ -298,16 +298,16 @@ public sealed partial class SimulatorState
     public IssuedTbaToken IssueTbaToken(
         string accountId, string consumerKey, string email, int? roleId = null, string? name = null, string? tokenId = null, string? tokenSecret = null)
     {
-        var account = this.GetAccount(accountId);
-        var integration = this.GetIntegration(accountId, consumerKey);
-        var user = this.GetUser(accountId, email);
-        var role = roleId ?? user.RoleIds.FirstOrDefault();
+        var account = GetAccount(accountId);
+        var integration = GetIntegration(accountId, consumerKey);
+        var user = GetUser(accountId, email);
+        var role = roleId ?? user.FirstRoleId;
         if (!user.HasRole(role))
         {
             throw new InvalidOperationException("The user does not have that role.");
         }
 
-        var token = this.CreateTbaToken(account, integration, user, role, name, tokenId, tokenSecret);
+        var token = CreateTbaToken(account, integration, user, role, name, tokenId, tokenSecret);
         return new IssuedTbaToken(account.Id, integration.ConsumerKey, integration.ConsumerSecret, token.TokenId, token.TokenSecret, user.EntityId, role, token.Name);
     }
 
@@ -321,7 +321,7 @@ public sealed partial class SimulatorState
             integration.ConsumerKey,
             user.EntityId,
             roleId,
-            this.Now);
+            Now);
         if (!account.TbaTokens.TryAdd(token.TokenId, token))
         {
             throw new InvalidOperationException("Token id collision.");
@@ -332,18 +332,18 @@ public sealed partial class SimulatorState
 
     /// <summary>Revokes a TBA token as an administrator would in the UI.</summary>
     public bool RevokeTbaToken(string accountId, string tokenId) =>
-        this.GetAccount(accountId).TbaTokens.TryGetValue(tokenId, out var token) && token.TryEnd(TokenStatus.Revoked, this.Now);
+        GetAccount(accountId).TbaTokens.TryGetValue(tokenId, out var token) && token.TryEnd(TokenStatus.Revoked, Now);
 
     // ---------------------------------------------------------------- OAuth 2.0 tokens
 
     /// <summary>Grants an access and refresh token as if the user had consented and the code had been exchanged.</summary>
     public IssuedOAuth2Tokens IssueOAuth2Tokens(string accountId, string clientId, string email, int? roleId = null, IReadOnlyList<string>? scopes = null)
     {
-        var account = this.GetAccount(accountId);
-        var integration = this.GetIntegration(accountId, clientId);
-        var user = this.GetUser(accountId, email);
-        var role = roleId ?? user.RoleIds.FirstOrDefault();
-        var pair = this.IssueTokenPair(account, integration, user.EntityId, role, scopes ?? integration.Scopes, chain: null, "authorization_code");
+        var account = GetAccount(accountId);
+        var integration = GetIntegration(accountId, clientId);
+        var user = GetUser(accountId, email);
+        var role = roleId ?? user.FirstRoleId;
+        var pair = IssueTokenPair(account, integration, user.EntityId, role, scopes ?? integration.Scopes, chain: null, "authorization_code");
         return new IssuedOAuth2Tokens(
             account.Id, clientId, pair.AccessJwt, pair.RefreshJwt!, pair.Access.Jti, pair.Refresh!.Jti,
             pair.Access.ExpiresAt, pair.Refresh.ExpiresAt, user.EntityId, role);
@@ -357,18 +357,18 @@ public sealed partial class SimulatorState
     /// </summary>
     internal TokenPair IssueTokenPair(SimAccount account, SimIntegration integration, int entityId, int roleId, IReadOnlyList<string> scopes, SimRefreshToken? chain, string grantType)
     {
-        var now = this.Now;
+        var now = Now;
         SimRefreshToken? refresh = null;
         string? refreshJwt = null;
         var chainStart = chain?.ChainStartedAt ?? now;
         var chainId = chain?.ChainId;
         if (chain is null || integration.PublicClient)
         {
-            (refresh, refreshJwt) = this.CreateRefreshToken(account, integration, entityId, roleId, scopes, chainStart, chainId);
+            (refresh, refreshJwt) = CreateRefreshToken(account, integration, entityId, roleId, scopes, chainStart, chainId);
             chainId = refresh.ChainId;
         }
 
-        var (access, accessJwt) = this.IssueAccessToken(account, integration, entityId, roleId, scopes, chainStart, chainId, null, grantType);
+        var (access, accessJwt) = IssueAccessToken(account, integration, entityId, roleId, scopes, chainStart, chainId, null, grantType);
         return new TokenPair(access, accessJwt, refresh, refreshJwt);
     }
 
@@ -376,7 +376,7 @@ public sealed partial class SimulatorState
     internal (SimRefreshToken Refresh, string Jwt) CreateRefreshToken(
         SimAccount account, SimIntegration integration, int entityId, int roleId, IReadOnlyList<string> scopes, DateTimeOffset chainStart, string? chainId)
     {
-        var now = this.Now;
+        var now = Now;
         DateTimeOffset expires;
         if (integration.PublicClient)
         {
@@ -407,7 +407,7 @@ public sealed partial class SimulatorState
             ChainId = chainId ?? jti,
             PublicClient = integration.PublicClient,
         };
-        var jwt = this.SignToken(account, integration, entityId, roleId, scopes, now, expires, chainStart, jti);
+        var jwt = SignToken(account, integration, entityId, roleId, scopes, now, expires, chainStart, jti);
         account.RefreshTokens[jti] = refresh;
         return (refresh, jwt);
     }
@@ -416,7 +416,7 @@ public sealed partial class SimulatorState
         SimAccount account, SimIntegration integration, int entityId, int roleId, IReadOnlyList<string> scopes,
         DateTimeOffset chainStart, string? chainId, string? certificateId, string grantType)
     {
-        var now = this.Now;
+        var now = Now;
         var jti = NewJti(account, 'a', now);
         var access = new SimAccessToken
         {
@@ -432,7 +432,7 @@ public sealed partial class SimulatorState
             CertificateId = certificateId,
             GrantType = grantType,
         };
-        var jwt = this.SignToken(account, integration, entityId, roleId, scopes, now, access.ExpiresAt, chainStart, jti);
+        var jwt = SignToken(account, integration, entityId, roleId, scopes, now, access.ExpiresAt, chainStart, jti);
         account.AccessTokens[jti] = access;
         return (access, jwt);
     }
@@ -440,8 +440,8 @@ public sealed partial class SimulatorState
     /// <summary>Revokes a refresh-token chain and its access tokens (the UI's "OAuth 2.0 Authorized Applications" revoke).</summary>
     public int RevokeOAuth2Chain(string accountId, string chainId)
     {
-        var account = this.GetAccount(accountId);
-        var now = this.Now;
+        var account = GetAccount(accountId);
+        var now = Now;
         var count = 0;
         foreach (var token in account.RefreshTokens.Values.Where(t => t.ChainId == chainId))
         {
@@ -487,7 +487,7 @@ public sealed partial class SimulatorState
             writer.WriteEndObject();
         }
 
-        return Jwt.CreateRs256(this.SigningKey, this.SigningKeyId, buffer.WrittenSpan);
+        return Jwt.CreateRs256(SigningKey, SigningKeyId, buffer.WrittenSpan);
     }
 
     /// <summary>Oracle's shape: <c>4030059.a.5b3236b9-…_1611067655359.1611067655359</c> (refresh: <c>.r.</c>, ends <c>.0</c>).</summary>
@@ -504,14 +504,14 @@ public sealed partial class SimulatorState
     /// <summary>Maps a certificate (public part) to (integration record, entity, role); returns it with its certificate id (the assertion's <c>kid</c>).</summary>
     public SimCertificate AddCertificate(string accountId, string clientId, int entityId, int roleId, X509Certificate2 certificate)
     {
-        var account = this.GetAccount(accountId);
+        var account = GetAccount(accountId);
         var pem = certificate.ExportCertificatePem();
-        return this.MapCertificate(account, clientId, entityId, roleId, certificate, pem);
+        return MapCertificate(account, clientId, entityId, roleId, certificate, pem);
     }
 
     /// <summary>Same, naming the user by e-mail.</summary>
     public SimCertificate AddCertificate(string accountId, string clientId, string email, int roleId, X509Certificate2 certificate) =>
-        this.AddCertificate(accountId, clientId, this.GetUser(accountId, email).EntityId, roleId, certificate);
+        AddCertificate(accountId, clientId, GetUser(accountId, email).EntityId, roleId, certificate);
 
     internal SimCertificate MapCertificate(SimAccount account, string clientId, int entityId, int roleId, X509Certificate2 certificate, string pem)
     {
@@ -554,7 +554,7 @@ public sealed partial class SimulatorState
             throw new CertificateRejectedException("INVALID_KEY", "Only RSA and EC keys are accepted.");
         }
 
-        var now = this.Now;
+        var now = Now;
         var fingerprint = SimCertificate.Fingerprint(certificate);
         lock (account.CertificateGate)
         {
@@ -598,19 +598,19 @@ public sealed partial class SimulatorState
     /// <summary>Revokes a certificate mapping; its key can never be mapped to another combination.</summary>
     public bool RevokeCertificate(string accountId, string certificateId)
     {
-        var account = this.GetAccount(accountId);
+        var account = GetAccount(accountId);
         if (!account.Certificates.TryGetValue(certificateId, out var certificate) || certificate.Revoked)
         {
             return false;
         }
 
-        certificate.RevokedAt = this.Now;
+        certificate.RevokedAt = Now;
         return true;
     }
 
     /// <summary>Certificates of an account, optionally of one integration record.</summary>
     public IReadOnlyList<SimCertificate> Certificates(string accountId, string? clientId = null) =>
-        this.GetAccount(accountId).Certificates.Values
+        GetAccount(accountId).Certificates.Values
             .Where(c => clientId is null || c.ClientId == clientId)
             .OrderBy(c => c.CreatedAt)
             .ToList();
@@ -618,14 +618,14 @@ public sealed partial class SimulatorState
     // ---------------------------------------------------------------- inspection
 
     /// <summary>Every credential of every account (TBA tokens, refresh tokens, access tokens).</summary>
-    public IReadOnlyList<TokenView> Tokens => this.accounts.Values.SelectMany(a => this.TokensFor(a)).ToList();
+    public IReadOnlyList<TokenView> Tokens => _accounts.Values.SelectMany(a => TokensFor(a)).ToList();
 
     /// <summary>Every credential of one account.</summary>
-    public IReadOnlyList<TokenView> TokensFor(string accountId) => this.TokensFor(this.GetAccount(accountId)).ToList();
+    public IReadOnlyList<TokenView> TokensFor(string accountId) => TokensFor(GetAccount(accountId)).ToList();
 
     private IEnumerable<TokenView> TokensFor(SimAccount account)
     {
-        var now = this.Now;
+        var now = Now;
         return account.TbaTokens.Values.Select(t => t.ToView())
             .Concat(account.RefreshTokens.Values.Select(t => t.ToView(now)))
             .Concat(account.AccessTokens.Values.Select(t => t.ToView(now)))
@@ -634,7 +634,7 @@ public sealed partial class SimulatorState
 
     /// <summary>Active TBA tokens of an account.</summary>
     public IReadOnlyList<SimTbaToken> ActiveTbaTokens(string accountId) =>
-        this.GetAccount(accountId).TbaTokens.Values.Where(t => t.Status == TokenStatus.Active).OrderBy(t => t.CreatedAt).ToList();
+        GetAccount(accountId).TbaTokens.Values.Where(t => t.Status == TokenStatus.Active).OrderBy(t => t.CreatedAt).ToList();
 
     /// <summary>
     /// Active credentials whose issuing answer was lost (dropped or replaced by an injected fault): the client
@@ -642,29 +642,29 @@ public sealed partial class SimulatorState
     /// </summary>
     public IReadOnlyList<TokenView> OrphanedTokens(string? accountId = null)
     {
-        var source = accountId is null ? this.Tokens : this.TokensFor(accountId);
+        var source = accountId is null ? Tokens : TokensFor(accountId);
         return source.Where(t => t.ResponseLost && t.Status == TokenStatus.Active).ToList();
     }
 
     /// <summary>The Login Audit Trail, oldest first (bounded; oldest dropped first).</summary>
-    public IReadOnlyList<AuditEntry> AuditTrail => this.audit.ToArray();
+    public IReadOnlyList<AuditEntry> AuditTrail => _audit.ToArray();
 
     public IReadOnlyList<AuditEntry> AuditTrailFor(string accountId)
     {
         var realm = AccountIds.ToRealm(accountId);
-        return this.audit.Where(e => e.Account == realm).ToList();
+        return _audit.Where(e => e.Account == realm).ToList();
     }
 
     /// <summary>The highest number of simultaneous requests (admitted or not) the account saw.</summary>
-    public int MaxConcurrencySeen(string accountId) => this.GetAccount(accountId).Concurrency.MaxSeen;
+    public int MaxConcurrencySeen(string accountId) => GetAccount(accountId).Concurrency.MaxSeen;
 
-    public ConcurrencyStats Concurrency(string accountId) => this.GetAccount(accountId).Concurrency;
+    public ConcurrencyStats Concurrency(string accountId) => GetAccount(accountId).Concurrency;
 
-    public IReadOnlyList<ConcurrencyStats> ConcurrencyAll => this.accounts.Values.Select(a => a.Concurrency).OrderBy(c => c.Account, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<ConcurrencyStats> ConcurrencyAll => _accounts.Values.Select(a => a.Concurrency).OrderBy(c => c.Account, StringComparer.Ordinal).ToList();
 
     public void ResetConcurrencyStats()
     {
-        foreach (var account in this.accounts.Values)
+        foreach (var account in _accounts.Values)
         {
             account.ResetConcurrencyStats();
         }
@@ -672,42 +672,42 @@ public sealed partial class SimulatorState
 
     internal void Audit(AuditEntry entry)
     {
-        this.audit.Enqueue(entry);
-        if (Interlocked.Increment(ref this.auditCount) > this.auditCapacity && this.audit.TryDequeue(out _))
+        _audit.Enqueue(entry);
+        if (Interlocked.Increment(ref _auditCount) > _auditCapacity && _audit.TryDequeue(out _))
         {
-            Interlocked.Decrement(ref this.auditCount);
+            Interlocked.Decrement(ref _auditCount);
         }
     }
 
     /// <summary>Records a nonce for (consumer key, token); true when it was already used inside the 10-minute window.</summary>
     internal bool NonceReused(string consumerKey, string tokenId, string nonce)
     {
-        var now = this.Now.ToUnixTimeSeconds();
+        var now = Now.ToUnixTimeSeconds();
         var key = string.Concat(consumerKey, "|", tokenId, "|", nonce);
-        if (this.nonces.TryGetValue(key, out var expires) && expires > now)
+        if (_nonces.TryGetValue(key, out var expires) && expires > now)
         {
             return true;
         }
 
-        var added = this.nonces.TryAdd(key, now + 600);
+        var added = _nonces.TryAdd(key, now + 600);
         if (!added)
         {
             // Raced with another request carrying the same nonce, or an expired entry: only a live one counts.
-            if (this.nonces.TryGetValue(key, out expires) && expires > now)
+            if (_nonces.TryGetValue(key, out expires) && expires > now)
             {
                 return true;
             }
 
-            this.nonces[key] = now + 600;
+            _nonces[key] = now + 600;
         }
 
-        if (Interlocked.Increment(ref this.nonceInserts) % 8192 == 0)
+        if (Interlocked.Increment(ref _nonceInserts) % 8192 == 0)
         {
-            foreach (var pair in this.nonces)
+            foreach (var pair in _nonces)
             {
                 if (pair.Value <= now)
                 {
-                    this.nonces.TryRemove(pair);
+                    _nonces.TryRemove(pair);
                 }
             }
         }

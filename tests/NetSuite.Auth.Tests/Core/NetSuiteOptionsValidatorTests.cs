@@ -41,13 +41,27 @@ public sealed class NetSuiteOptionsValidatorTests
         {
             switch (setting)
             {
-                case nameof(o.MaxRetryAttempts): o.MaxRetryAttempts = -1; break;
-                case nameof(o.BaseDelay): o.BaseDelay = TimeSpan.FromMinutes(5); break;
-                case nameof(o.MaxRetryAfter): o.MaxRetryAfter = TimeSpan.FromSeconds(-1); break;
-                case nameof(o.AttemptTimeout): o.AttemptTimeout = TimeSpan.Zero; break;
-                case nameof(o.CircuitBreakerFailureRatio): o.CircuitBreakerFailureRatio = 0; break;
-                case nameof(o.CircuitBreakerMinimumThroughput): o.CircuitBreakerMinimumThroughput = 1; break;
-                default: o.CircuitBreakerBreakDuration = TimeSpan.FromMilliseconds(1); break;
+                case nameof(o.MaxRetryAttempts):
+                    o.MaxRetryAttempts = -1;
+                    break;
+                case nameof(o.BaseDelay):
+                    o.BaseDelay = TimeSpan.FromMinutes(5);
+                    break;
+                case nameof(o.MaxRetryAfter):
+                    o.MaxRetryAfter = TimeSpan.FromSeconds(-1);
+                    break;
+                case nameof(o.AttemptTimeout):
+                    o.AttemptTimeout = TimeSpan.Zero;
+                    break;
+                case nameof(o.CircuitBreakerFailureRatio):
+                    o.CircuitBreakerFailureRatio = 0;
+                    break;
+                case nameof(o.CircuitBreakerMinimumThroughput):
+                    o.CircuitBreakerMinimumThroughput = 1;
+                    break;
+                default:
+                    o.CircuitBreakerBreakDuration = TimeSpan.FromMilliseconds(1);
+                    break;
             }
         });
         using var provider = services.BuildServiceProvider();
