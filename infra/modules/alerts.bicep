@@ -293,6 +293,62 @@ traces
   }
 }
 
+// Fencing (architecture section 5) makes an overlapping second writer stop without writing; that it happened at all
+// means a lease was lost while its holder still worked, which a person should look at.
+resource lostUpdateAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${namePrefix}-lost-update'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Two writers overlapped on a NetSuite connection'
+    description: 'A fenced state write found another writer\'s document and stopped without writing. Nothing was lost, but leases are not holding: check the connection and the lease container.'
+    severity: 1
+    enabled: true
+    scopes: [
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    criteria: {
+      allOf: [
+        {
+          query: '''
+traces
+| extend Event = coalesce(tostring(customDimensions.EventName), tostring(customDimensions.prop__EventName), extract(@"^([A-Za-z]+) ", 1, message))
+| where Event == "LostUpdate"
+| extend Connection = coalesce(tostring(customDimensions.Connection), tostring(customDimensions.prop__Connection))
+| summarize Occurrences = count() by Connection
+'''
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Occurrences'
+          dimensions: [
+            {
+              name: 'Connection'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroup.id
+      ]
+    }
+  }
+}
+
 // Key Vault audit events name the caller's object id (identity_claim_oid_g; older records use the long claim name).
 var stateVaultReadQuery = '''
 AzureDiagnostics

@@ -75,7 +75,7 @@ public sealed partial class MonitoringAndAlertTests
             used.UnionWith(names);
         }
 
-        Assert.Superset(new HashSet<string> { "NeedsPerson", "RotationFailed", "SweepCompleted", "PossibleOrphan" }, used);
+        Assert.Superset(new HashSet<string> { "NeedsPerson", "RotationFailed", "SweepCompleted", "PossibleOrphan", "LostUpdate" }, used);
     }
 
     [Fact]
@@ -181,6 +181,17 @@ public sealed partial class MonitoringAndAlertTests
     }
 
     [Fact]
+    public async Task Lost_update_alert_fires_on_any_such_event_per_connection_at_high_severity()
+    {
+        var rule = RuleFiltering(await Scenarios.Complete(), "LostUpdate");
+
+        Assert.Equal("GreaterThan", Criterion(rule).Str("operator"));
+        Assert.Equal(0, Criterion(rule)["threshold"]!.GetValue<double>());
+        Assert.Contains("Connection", Criterion(rule)["dimensions"]!.AsArray().Select(d => d.Str("name")));
+        Assert.Equal(1, rule.At("properties", "severity")!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task State_vault_read_alert_spares_only_the_app_and_the_listed_operators()
     {
         var snapshot = await Scenarios.Complete();
@@ -210,7 +221,7 @@ public sealed partial class MonitoringAndAlertTests
 
         var receiver = Assert.Single(group.At("properties", "emailReceivers")!.AsArray());
         Assert.Equal(Scenarios.AlertEmail, receiver.Str("emailAddress"));
-        Assert.Equal(5, rules.Count);
+        Assert.Equal(6, rules.Count);
         Assert.All(rules, rule =>
         {
             Assert.True(rule.At("properties", "enabled")?.GetValue<bool>());
