@@ -66,6 +66,12 @@ public sealed class ConnectionDocument
     public List<PossibleOrphan> PossibleOrphans { get; set; } = [];
 
     /// <summary>
+    /// Possible orphans a person has dealt with (revoked in NetSuite, or found never issued): who said so, when and
+    /// why. Kept for the record; they no longer count as open and no longer raise the alert.
+    /// </summary>
+    public List<AcknowledgedOrphan> AcknowledgedOrphans { get; set; } = [];
+
+    /// <summary>
     /// The index as the store's tags said when the document was read (not part of the JSON). Facts that change
     /// without a durable state change, such as the current access token's expiry, live only there.
     /// </summary>
@@ -331,4 +337,34 @@ public sealed class PossibleOrphan
     public DateTimeOffset RecordedAt { get; set; }
 
     public required string Reason { get; set; }
+
+    /// <summary>
+    /// A short id for commands (<c>nstoken orphans ack NAME ID</c>): token names can be whole sentences. Derived from
+    /// the name and the time, so it needs no storage and stays the same on every read.
+    /// </summary>
+    public static string IdOf(PossibleOrphan orphan)
+    {
+        ArgumentNullException.ThrowIfNull(orphan);
+        var text = $"{orphan.TokenName}\n{orphan.RecordedAt.ToUnixTimeSeconds()}";
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..8];
+    }
+}
+
+/// <summary>A possible orphan a person acknowledged, with who, when and an optional note.</summary>
+public sealed class AcknowledgedOrphan
+{
+    public required string Id { get; set; }
+
+    public required string TokenName { get; set; }
+
+    public DateTimeOffset RecordedAt { get; set; }
+
+    public required string Reason { get; set; }
+
+    /// <summary>The signed-in principal (operator API) or the OS user (CLI) who acknowledged it.</summary>
+    public required string AcknowledgedBy { get; set; }
+
+    public DateTimeOffset AcknowledgedAt { get; set; }
+
+    public string? Note { get; set; }
 }
