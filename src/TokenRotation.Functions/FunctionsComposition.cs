@@ -37,6 +37,7 @@ public static class FunctionsComposition
         services.TryAddSingleton<PoisonedWorkRecorder>();
         services.TryAddSingleton<StatusReportBuilder>();
         services.TryAddSingleton<TokenRotation.Connections.OrphanAcknowledger>();
+        services.TryAddSingleton<TokenRotation.Connections.CredentialUpdater>();
         services.TryAddSingleton<FunctionErrorMiddleware>();
         services.AddOptions<OperatorAuthOptions>().Bind(configuration.GetSection(OperatorAuthOptions.SectionName));
         services.AddHttpClient(nameof(EntraSigningKeys));

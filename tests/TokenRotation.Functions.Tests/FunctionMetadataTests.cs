@@ -38,6 +38,7 @@ public sealed partial class FunctionMetadataTests
         { "ResumeConnection", "post", "connections/{name}/resume", "Anonymous" },
         { "RollbackConnection", "post", "connections/{name}/rollback", "Anonymous" },
         { "AcknowledgeOrphan", "post", "connections/{name}/orphans/{id}/ack", "Anonymous" },
+        { "UpdateCredentials", "post", "connections/{name}/credentials", "Anonymous" },
         { "ListConnections", "get", "connections", "Anonymous" },
         { "StatusPage", "get", "status", "Anonymous" },
     };
@@ -54,6 +55,7 @@ public sealed partial class FunctionMetadataTests
         { "ResumeConnection", OperatorAccess.Operate },
         { "RollbackConnection", OperatorAccess.Operate },
         { "AcknowledgeOrphan", OperatorAccess.Operate },
+        { "UpdateCredentials", OperatorAccess.Operate },
         { "ListConnections", OperatorAccess.Read },
         { "StatusPage", OperatorAccess.Read },
     };
