@@ -8,6 +8,7 @@ using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
 using TokenRotation.Keys;
+using TokenRotation.Kinds.ClientCredentials;
 
 namespace TokenRotation.Cli.Commands;
 
@@ -305,7 +306,7 @@ internal static class ImportCommand
             return ExitCodes.BadInput;
         }
 
-        var outcome = await services.GetRequiredService<ConnectionAdmin>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
+        var outcome = await services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
         var exit = await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
         return outcome.Kind == OutcomeKind.Refused ? ExitCodes.BadInput : exit;
     }

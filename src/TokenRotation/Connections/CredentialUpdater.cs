@@ -59,7 +59,7 @@ public sealed record CredentialChanges
 /// and the operator API both call this. A new password re-arms the NLAuth login that <see cref="NLAuthLoginGuard"/>
 /// held back, because the guard's fingerprint is of the refused password.
 /// </summary>
-public sealed partial class CredentialUpdater(ConnectionProcessor processor)
+public sealed partial class CredentialUpdater(ConnectionProcessor processor, RunEffects effects)
 {
     /// <summary>Updates, or with <paramref name="dryRun"/> says what would change. Refused, naming the field, on a bad value.</summary>
     public Task<ConnectionOutcome> UpdateAsync(ConnectionName name, CredentialChanges changes, bool dryRun, CancellationToken cancellationToken = default)
@@ -99,7 +99,7 @@ public sealed partial class CredentialUpdater(ConnectionProcessor processor)
             }
 
             Apply(doc, changes, dryRun: false);
-            await ctx.SaveAsync(ct).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
             ctx.Did($"updated {string.Join(", ", changed)}; nothing was revoked and the current credential keeps working");
             ctx.Did(doc.Kind == ConnectionKind.Tba
                 ? $"the next rotation logs in with them; prove them now with `nstoken rotate {ctx.Name}`"

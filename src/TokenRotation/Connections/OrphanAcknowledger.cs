@@ -9,7 +9,7 @@ namespace TokenRotation.Connections;
 /// <see cref="ConnectionDocument.AcknowledgedOrphans"/> with who and when, under the connection's lease, and an
 /// <c>OrphanAcknowledged</c> event lets the alert query leave it out. The CLI and the operator API both call this.
 /// </summary>
-public sealed class OrphanAcknowledger(ConnectionProcessor processor, RotationTelemetry telemetry, TimeProvider time)
+public sealed class OrphanAcknowledger(ConnectionProcessor processor, RunEffects effects, RotationTelemetry telemetry, TimeProvider time)
 {
     /// <summary>Longest note kept; a note is for a ticket number or a sentence, not a document.</summary>
     public const int MaxNoteLength = 500;
@@ -64,7 +64,7 @@ public sealed class OrphanAcknowledger(ConnectionProcessor processor, RotationTe
                 AcknowledgedAt = time.GetUtcNow(),
                 Note = string.IsNullOrWhiteSpace(note) ? null : note.Trim(),
             });
-            await ctx.SaveAsync(ct).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
             telemetry.OrphanAcknowledged(ctx.Name, orphan.TokenName, acknowledgedBy);
             ctx.Did($"acknowledged possible orphan {orphanId} ({orphan.TokenName}) as {acknowledgedBy}; {doc.PossibleOrphans.Count} open possible orphan(s) left");
             return OutcomeKind.Succeeded;

@@ -26,7 +26,7 @@ public sealed class UnsentRequestOrphanTests
             o.HttpMessageHandlerBuilderActions.Add(b => b.AdditionalHandlers.Insert(0, new RefusingHandler(refuse)))));
         var integration = h.SeedAccount();
         var doc = h.TbaConnection("tba-refused", integration);
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(doc, dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(doc, dryRun: false)).Kind);
         h.Time.Advance(TimeSpan.FromDays(91));
         refuse.On = true;
 
