@@ -563,3 +563,51 @@ output Coordination__ConsentTable string = consentTableName
 
 @description('nstoken setting: base URL of consent links (the Function App URL).')
 output TokenRotation__PublicBaseUrl string = publicBaseUrl
+
+@description('nstoken setting: service name in telemetry and certificate subjects.')
+output TokenRotation__ServiceName string = serviceName
+
+@description('nstoken setting: concurrent NetSuite calls per account.')
+output TokenRotation__AccountConcurrency string = string(accountConcurrency)
+
+@description('nstoken setting: Key Vault writes per 10 seconds per vault.')
+output KeyVault__WritesPer10Seconds string = string(keyVaultWritesPer10Seconds)
+
+@description('nstoken setting: table of the single-use token journal.')
+output Coordination__JournalTable string = journalTableName
+
+@description('nstoken setting: how long before expiry an access token is refreshed.')
+output Rotation__AccessTokenLeadTime string = accessTokenLeadTime
+
+@description('nstoken setting: how long before a consent runs out a person is warned.')
+output Rotation__ConsentWarningLeadTime string = consentWarningLeadTime
+
+@description('nstoken setting: how often a TBA token is replaced.')
+output Rotation__TbaRotationInterval string = tbaRotationInterval
+
+@description('nstoken setting: how long the previous credential keeps working after a rotation.')
+output Rotation__GracePeriod string = gracePeriod
+
+@description('nstoken setting: how long a new credential may fail verification before it is given up.')
+output Rotation__VerifyTimeout string = verifyTimeout
+
+@description('nstoken setting: how long before expiry a client-credentials certificate is renewed.')
+output Rotation__CertificateRenewBefore string = certificateRenewBefore
+
+@description('nstoken setting: lifetime of a consent link.')
+output Rotation__ConsentLinkLifetime string = consentLinkLifetime
+
+@description('nstoken setting: SuiteTalk REST URL template.')
+output NetSuite__SuiteTalkUrlTemplate string = netSuiteSuiteTalkUrlTemplate
+
+@description('nstoken setting: RESTlets URL template.')
+output NetSuite__RestletsUrlTemplate string = netSuiteRestletsUrlTemplate
+
+@description('nstoken setting: NetSuite UI (authorize) URL template.')
+output NetSuite__AppUrlTemplate string = netSuiteAppUrlTemplate
+
+@description('nstoken setting: NetSuite\'s generic authorize URL (account chosen at login).')
+output NetSuite__GenericAuthorizeUrl string = netSuiteGenericAuthorizeUrl
+
+@description('nstoken setting: NetSuite\'s data-center discovery URL.')
+output NetSuite__DataCenterUrlsUrl string = netSuiteDataCenterUrlsUrl

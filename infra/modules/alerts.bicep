@@ -246,23 +246,25 @@ resource possibleOrphanAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01'
   kind: 'LogAlert'
   properties: {
     displayName: 'NetSuite credential may be orphaned'
-    description: 'A credential may exist in NetSuite that the state does not record. Check the connection\'s tokens in NetSuite and revoke the stray one.'
+    description: 'A credential may exist in NetSuite that the state does not record. Check the connection\'s tokens in NetSuite, revoke the stray one, then acknowledge it (nstoken orphans ack NAME ID): acknowledged ones no longer count. Fires for two days after the last unacknowledged event.'
     severity: 2
     enabled: true
     scopes: [
       applicationInsightsId
     ]
     evaluationFrequency: 'PT15M'
-    windowSize: 'PT1H'
+    windowSize: 'P2D'
     criteria: {
       allOf: [
         {
           query: '''
 traces
 | extend Event = coalesce(tostring(customDimensions.EventName), tostring(customDimensions.prop__EventName), extract(@"^([A-Za-z]+) ", 1, message))
-| where Event == "PossibleOrphan"
-| extend Connection = coalesce(tostring(customDimensions.Connection), tostring(customDimensions.prop__Connection))
-| summarize Occurrences = count() by Connection
+| where Event in ("PossibleOrphan", "OrphanAcknowledged")
+| extend Connection = coalesce(tostring(customDimensions.Connection), tostring(customDimensions.prop__Connection)), TokenName = coalesce(tostring(customDimensions.TokenName), tostring(customDimensions.prop__TokenName))
+| summarize Recorded = countif(Event == "PossibleOrphan"), Acknowledged = countif(Event == "OrphanAcknowledged") by Connection, TokenName
+| where Recorded > 0 and Acknowledged == 0
+| summarize Occurrences = sum(Recorded) by Connection
 '''
           timeAggregation: 'Total'
           metricMeasureColumn: 'Occurrences'

@@ -127,7 +127,7 @@ public static class CliHost
     }
 
     /// <summary>Builds the services for one command and checks the settings it needs, naming any that is wrong.</summary>
-    public static ServiceProvider BuildServices(CliConsole console, string? settingsFile, string? localFolder)
+    public static ServiceProvider BuildServices(CliConsole console, string? settingsFile, string? localFolder, Action<IServiceCollection>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(console);
         var configuration = BuildConfiguration(console, settingsFile, localFolder is not null);
@@ -148,6 +148,7 @@ public static class CliHost
             services.PostConfigure<NetSuite.Auth.NetSuiteEndpointOptions>(o => o.DataCenterUrlsUrl = discovery);
         }
 
+        configure?.Invoke(services);
         console.ConfigureServices?.Invoke(services);
         var provider = services.BuildServiceProvider();
         var failures = new List<string>();

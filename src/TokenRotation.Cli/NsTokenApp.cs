@@ -48,10 +48,14 @@ public static partial class NsTokenApp
         root.Subcommands.Add(AdminCommands.Delete(console, global));
         root.Subcommands.Add(AdminCommands.Recover(console, global));
         root.Subcommands.Add(AdminCommands.ConsentLink(console, global));
+        root.Subcommands.Add(ConsentCommand.Create(console, global));
         root.Subcommands.Add(ImportCommand.Create(console, global));
+        root.Subcommands.Add(UpdateCommand.Create(console, global));
+        root.Subcommands.Add(OrphansCommand.Create(console, global));
         root.Subcommands.Add(SignCommand.Create(console.In, console.Out, console.Error, console.GetEnvironmentVariable, TimeProvider.System));
         root.Subcommands.Add(DoctorCommand.Create(console, global));
         root.Subcommands.Add(MigrateCommand.Create(console, global));
+        root.Subcommands.Add(ConfigCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(console));
 
         var parse = root.Parse(args);

@@ -36,6 +36,8 @@ public static class FunctionsComposition
             sp.GetRequiredService<TableServiceClient>().GetTableClient(TablePoisonedWorkLog.DefaultTableName)));
         services.TryAddSingleton<PoisonedWorkRecorder>();
         services.TryAddSingleton<StatusReportBuilder>();
+        services.TryAddSingleton<TokenRotation.Connections.OrphanAcknowledger>();
+        services.TryAddSingleton<TokenRotation.Connections.CredentialUpdater>();
         services.TryAddSingleton<FunctionErrorMiddleware>();
         services.AddOptions<OperatorAuthOptions>().Bind(configuration.GetSection(OperatorAuthOptions.SectionName));
         services.AddHttpClient(nameof(EntraSigningKeys));

@@ -275,6 +275,26 @@ public sealed partial class AzdHookTests : IDisposable
         Assert.Contains("scripts/bicep.sh --path", deploy, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Build_job_packs_nstoken_as_a_tool_and_uploads_the_package_the_README_installs_from()
+    {
+        var workflow = File.ReadAllText(Path.Combine(BicepCli.RepositoryPath, ".github", "workflows", "ci-cd.yml")).Replace("\r", "", StringComparison.Ordinal);
+        var build = workflow[workflow.IndexOf("\n  build:\n", StringComparison.Ordinal)..workflow.IndexOf("\n  deploy:\n", StringComparison.Ordinal)];
+        var readme = File.ReadAllText(Path.Combine(BicepCli.RepositoryPath, "README.md"));
+
+        // Packed after the tests, on every run (pull requests too), so the artifact is what was tested.
+        Assert.Matches(@"run: dotnet pack src/TokenRotation\.Cli/TokenRotation\.Cli\.csproj -c Release -o (?<out>\S+)", build);
+        var output = Regex.Match(build, @"dotnet pack \S+ -c Release -o (?<out>\S+)").Groups["out"].Value;
+        Assert.True(build.IndexOf("bash .ci/run", StringComparison.Ordinal) < build.IndexOf("dotnet pack", StringComparison.Ordinal));
+        Assert.Contains("uses: actions/upload-artifact@v4", build, StringComparison.Ordinal);
+        Assert.Contains($"path: {output}/*.nupkg", build, StringComparison.Ordinal);
+        Assert.Contains("if-no-files-found: error", build, StringComparison.Ordinal);
+        var artifact = Regex.Match(build, @"name: (?<name>nstoken-\S+)").Groups["name"].Value;
+        Assert.Contains(artifact, readme, StringComparison.Ordinal);
+        Assert.Contains("dotnet tool install --global --add-source", readme, StringComparison.Ordinal);
+        Assert.Contains("NetSuite.TokenRotation.Cli", readme, StringComparison.Ordinal);
+    }
+
     private Task<ProcessResult> RunHookAsync(string hook, Dictionary<string, string?> environment)
     {
         environment["PATH"] = $"{_bin.FullName}:{Environment.GetEnvironmentVariable("PATH")}";

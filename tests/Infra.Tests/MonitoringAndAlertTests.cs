@@ -9,7 +9,7 @@ namespace Infra.Tests;
 public sealed partial class MonitoringAndAlertTests
 {
     private static readonly string[] EngineEvents =
-        ["RotationStarted", "RotationSucceeded", "RotationFailed", "RotationAbandoned", "NeedsPerson", "PossibleOrphan", "SweepCompleted", "NetSuiteOddity", "LostUpdate", "TokenJournal"];
+        ["RotationStarted", "RotationSucceeded", "RotationFailed", "RotationAbandoned", "NeedsPerson", "PossibleOrphan", "SweepCompleted", "NetSuiteOddity", "LostUpdate", "TokenJournal", "OrphanAcknowledged"];
 
     [Fact]
     public async Task Events_json_lists_the_engine_events_with_their_properties()
@@ -99,6 +99,24 @@ public sealed partial class MonitoringAndAlertTests
         Assert.Contains($"customDimensions.{events.Str("consentLinkProperty")}", Query(rule), StringComparison.Ordinal);
         Assert.Equal("GreaterThan", Criterion(rule).Str("operator"));
         Assert.Equal(0, Criterion(rule)["threshold"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task Possible_orphan_alert_leaves_out_acknowledged_orphans_and_keeps_firing_until_then()
+    {
+        var rule = RuleFiltering(await Scenarios.Complete(), "PossibleOrphan");
+        var query = Query(rule);
+
+        // Both events are read, per connection and token name, and only names without an acknowledgement count.
+        Assert.Equal(["OrphanAcknowledged", "PossibleOrphan"], EventNames(query).Distinct().Order(StringComparer.Ordinal).ToList());
+        Assert.Contains("by Connection, TokenName", query, StringComparison.Ordinal);
+        Assert.Contains("Acknowledged = countif(Event == \"OrphanAcknowledged\")", query, StringComparison.Ordinal);
+        Assert.Contains("where Recorded > 0 and Acknowledged == 0", query, StringComparison.Ordinal);
+        Assert.Contains("customDimensions.TokenName", query, StringComparison.Ordinal);
+
+        // An unacknowledged orphan is not forgotten after an hour: the window is the longest a log alert allows.
+        Assert.Equal("P2D", rule.At("properties").Str("windowSize"));
+        Assert.Equal("Occurrences", Criterion(rule).Str("metricMeasureColumn"));
     }
 
     [Fact]

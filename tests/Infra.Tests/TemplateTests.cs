@@ -13,7 +13,19 @@ public sealed class TemplateTests
         "KeyVault__StateVaultUri", "KeyVault__ConsumerVaultUri",
         "Storage__BlobServiceUri", "Storage__QueueServiceUri", "Storage__TableServiceUri",
         "Storage__LeaseContainer", "WorkQueueName", "Coordination__TotpTable", "Coordination__ConsentTable",
-        "TokenRotation__PublicBaseUrl",
+        "TokenRotation__PublicBaseUrl", "TokenRotation__ServiceName", "TokenRotation__AccountConcurrency", "KeyVault__WritesPer10Seconds",
+        "Coordination__JournalTable",
+        "Rotation__AccessTokenLeadTime", "Rotation__ConsentWarningLeadTime", "Rotation__TbaRotationInterval", "Rotation__GracePeriod",
+        "Rotation__VerifyTimeout", "Rotation__CertificateRenewBefore", "Rotation__ConsentLinkLifetime",
+        "NetSuite__SuiteTalkUrlTemplate", "NetSuite__RestletsUrlTemplate", "NetSuite__AppUrlTemplate", "NetSuite__GenericAuthorizeUrl", "NetSuite__DataCenterUrlsUrl",
+    ];
+
+    // App settings only the Functions host or the app itself reads: the CLI signs in as the operator and serves no API.
+    private static readonly string[] AppOnlySettings =
+    [
+        "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId", "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri",
+        "AzureWebJobsStorage__tableServiceUri", "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+        "RefreshOAuth2TokensSchedule", "RotateTbaTokensSchedule", "KeyVault__ManagedIdentityClientId", "OperatorAuth__TenantId", "OperatorAuth__ClientId",
     ];
 
     [Fact]
@@ -43,6 +55,17 @@ public sealed class TemplateTests
         }
 
         Assert.DoesNotContain("KeyVault__ManagedIdentityClientId", snapshot.Outputs.Select(o => o.Key));
+    }
+
+    [Fact]
+    public async Task Every_app_setting_the_engine_reads_is_an_output_so_azd_values_configure_nstoken_completely()
+    {
+        var snapshot = await Scenarios.Complete();
+
+        // A setting added to the app later must be added to the outputs too (or named app-only here, with a reason).
+        var engineSettings = snapshot.AppSettings.Keys.Except(AppOnlySettings, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(engineSettings, CliSettingOutputs.Order(StringComparer.Ordinal));
+        Assert.All(engineSettings, name => Assert.Equal(snapshot.AppSettings[name], snapshot.Outputs[name]?.GetValue<string>()));
     }
 
     [Fact]

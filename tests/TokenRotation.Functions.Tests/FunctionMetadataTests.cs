@@ -37,6 +37,8 @@ public sealed partial class FunctionMetadataTests
         { "PauseConnection", "post", "connections/{name}/pause", "Anonymous" },
         { "ResumeConnection", "post", "connections/{name}/resume", "Anonymous" },
         { "RollbackConnection", "post", "connections/{name}/rollback", "Anonymous" },
+        { "AcknowledgeOrphan", "post", "connections/{name}/orphans/{id}/ack", "Anonymous" },
+        { "UpdateCredentials", "post", "connections/{name}/credentials", "Anonymous" },
         { "ListConnections", "get", "connections", "Anonymous" },
         { "StatusPage", "get", "status", "Anonymous" },
     };
@@ -52,6 +54,8 @@ public sealed partial class FunctionMetadataTests
         { "PauseConnection", OperatorAccess.Operate },
         { "ResumeConnection", OperatorAccess.Operate },
         { "RollbackConnection", OperatorAccess.Operate },
+        { "AcknowledgeOrphan", OperatorAccess.Operate },
+        { "UpdateCredentials", OperatorAccess.Operate },
         { "ListConnections", OperatorAccess.Read },
         { "StatusPage", OperatorAccess.Read },
     };

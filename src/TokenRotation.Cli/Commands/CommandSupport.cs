@@ -16,12 +16,14 @@ internal static class CommandSupport
     public static Option<bool> DryRunOption() => new("--dry-run") { Description = "Say what would be done; change nothing in NetSuite or the vaults." };
 
     /// <summary>Builds the services, runs <paramref name="work"/>, and turns expected failures into exit codes with a message.</summary>
-    public static async Task<int> RunAsync(CliConsole console, GlobalOptions global, ParseResult parse, Func<IServiceProvider, CancellationToken, Task<int>> work, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(
+        CliConsole console, GlobalOptions global, ParseResult parse, Func<IServiceProvider, CancellationToken, Task<int>> work, CancellationToken cancellationToken,
+        Action<IServiceCollection>? configure = null)
     {
         ServiceProvider? services = null;
         try
         {
-            services = CliHost.BuildServices(console, parse.GetValue(global.Settings), parse.GetValue(global.Local));
+            services = CliHost.BuildServices(console, parse.GetValue(global.Settings), parse.GetValue(global.Local), configure);
             return await work(services, cancellationToken).ConfigureAwait(false);
         }
         catch (CliConfigurationException ex)

@@ -300,6 +300,12 @@ internal static class ImportCommand
     private static async Task<int> ImportWithAsync(CliConsole console, IServiceProvider services, ConnectionDocument document, bool dryRun, CancellationToken cancellationToken)
     {
         console.Error.WriteLine($"Importing {document.Name} ({CommandSupport.KindName(document.Kind)}, account {(document.Account.Length > 0 ? document.Account : "chosen by the first consent")}) ...");
+        if (await CredentialConflicts.FindAsync(services.GetRequiredService<Stores.IConnectionStore>(), document, cancellationToken).ConfigureAwait(false) is { } conflict)
+        {
+            await console.Error.WriteLineAsync(conflict).ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
         var outcome = await services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
         var exit = await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
         return outcome.Kind == OutcomeKind.Refused ? ExitCodes.BadInput : exit;

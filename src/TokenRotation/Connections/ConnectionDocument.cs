@@ -66,6 +66,12 @@ public sealed class ConnectionDocument
     public List<PossibleOrphan> PossibleOrphans { get; set; } = [];
 
     /// <summary>
+    /// Possible orphans a person has dealt with (revoked in NetSuite, or found never issued): who said so, when and
+    /// why. Kept for the record; they no longer count as open and no longer raise the alert.
+    /// </summary>
+    public List<AcknowledgedOrphan> AcknowledgedOrphans { get; set; } = [];
+
+    /// <summary>
     /// The index as the store's tags said when the document was read (not part of the JSON). Facts that change
     /// without a durable state change, such as the current access token's expiry, live only there.
     /// </summary>

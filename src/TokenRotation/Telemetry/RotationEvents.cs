@@ -20,7 +20,8 @@ public static class RotationEvents
     public const string NetSuiteOddity = nameof(NetSuiteOddity);
     public const string LostUpdate = nameof(LostUpdate);
     public const string TokenJournal = nameof(TokenJournal);
+    public const string OrphanAcknowledged = nameof(OrphanAcknowledged);
 
     public static readonly IReadOnlyList<string> All =
-        [RotationStarted, RotationSucceeded, RotationFailed, RotationAbandoned, NeedsPerson, PossibleOrphan, SweepCompleted, NetSuiteOddity, LostUpdate, TokenJournal];
+        [RotationStarted, RotationSucceeded, RotationFailed, RotationAbandoned, NeedsPerson, PossibleOrphan, SweepCompleted, NetSuiteOddity, LostUpdate, TokenJournal, OrphanAcknowledged];
 }

@@ -67,6 +67,9 @@ public sealed partial class RotationTelemetry
         LogPossibleOrphan(connection, account, tokenName, reason);
     }
 
+    /// <summary>A person acknowledged a possible orphan: the alert query leaves out the acknowledged token names.</summary>
+    public void OrphanAcknowledged(string connection, string tokenName, string acknowledgedBy) => LogOrphanAcknowledged(connection, tokenName, acknowledgedBy);
+
     public void SweepCompleted(string sweep, int connections, int due, int accounts, TimeSpan duration)
     {
         _sweeps.Add(1, new KeyValuePair<string, object?>("sweep", sweep));
@@ -119,6 +122,10 @@ public sealed partial class RotationTelemetry
     [LoggerMessage(EventId = 1006, EventName = RotationEvents.PossibleOrphan, Level = LogLevel.Warning,
         Message = "PossibleOrphan {Connection} on {Account}: token {TokenName} may exist in NetSuite without our seeing it ({Reason}); revoke it in NetSuite")]
     private partial void LogPossibleOrphan(string connection, string account, string tokenName, string reason);
+
+    [LoggerMessage(EventId = 1013, EventName = RotationEvents.OrphanAcknowledged, Level = LogLevel.Information,
+        Message = "OrphanAcknowledged {Connection}: possible orphan {TokenName} acknowledged by {AcknowledgedBy}")]
+    private partial void LogOrphanAcknowledged(string connection, string tokenName, string acknowledgedBy);
 
     [LoggerMessage(EventId = 1007, EventName = RotationEvents.SweepCompleted, Level = LogLevel.Information,
         Message = "SweepCompleted {Sweep}: {Connections} connections, {Due} due, {Accounts} accounts enqueued in {DurationMs} ms")]

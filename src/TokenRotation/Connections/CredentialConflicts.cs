@@ -1,0 +1,65 @@
+using TokenRotation.Stores;
+
+namespace TokenRotation.Connections;
+
+/// <summary>
+/// One credential belongs to one connection: the same TBA token, or the same client-credentials certificate, in two
+/// connections would let one connection's rotation revoke what the other still publishes. Checked before an import.
+/// </summary>
+public static class CredentialConflicts
+{
+    /// <summary>
+    /// Null when <paramref name="candidate"/>'s credential is in no other connection; otherwise a message that names
+    /// the connection holding it and the field.
+    /// </summary>
+    public static async Task<string?> FindAsync(IConnectionStore store, ConnectionDocument candidate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(candidate);
+        if (Key(candidate, candidate.Credentials.Current) is not { } wanted)
+        {
+            return null;
+        }
+
+        await foreach (var index in store.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (index.Name.Value == candidate.Name)
+            {
+                continue;
+            }
+
+            if (await store.GetAsync(index.Name, cancellationToken).ConfigureAwait(false) is not { } other)
+            {
+                continue;
+            }
+
+            foreach (var slot in new[] { other.Credentials.Current, other.Credentials.Pending, other.Credentials.Previous })
+            {
+                if (Key(other, slot) == wanted)
+                {
+                    return candidate.Kind == ConnectionKind.Tba
+                        ? $"--token-id: TBA token {candidate.Credentials.Current!.Id} is already connection {other.Name}'s; one token belongs to one connection, because retiring it in one would revoke it for the other. Make a new token in NetSuite for this connection, or use {other.Name}."
+                        : $"--certificate-id: certificate {candidate.Credentials.Current!.Id} of client {candidate.ClientCredentials?.ClientId} is already connection {other.Name}'s; one certificate belongs to one connection, because rotating it in one would revoke it for the other. Map a new certificate for this connection (`--new-key`), or use {other.Name}.";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>What identifies the credential in NetSuite: kind, account (lower-case realm) and the token or certificate id.</summary>
+    private static string? Key(ConnectionDocument doc, RotatedCredential? credential)
+    {
+        if (credential is not { Id.Length: > 0 } || doc.Account.Length == 0)
+        {
+            return null;
+        }
+
+        return doc.Kind switch
+        {
+            ConnectionKind.Tba => $"tba|{doc.Account.ToUpperInvariant()}|{credential.Id}",
+            ConnectionKind.OAuth2ClientCredentials => $"m2m|{doc.Account.ToUpperInvariant()}|{doc.ClientCredentials?.ClientId}|{credential.Id}",
+            _ => null,
+        };
+    }
+}
