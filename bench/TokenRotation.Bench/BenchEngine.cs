@@ -18,9 +18,10 @@ namespace TokenRotation.Bench;
 /// <summary>
 /// The engine composed as the Functions app composes it (<see cref="ServiceCollectionExtensions.AddTokenRotation"/>),
 /// against the simulator and two Key Vault test servers in other processes. Client-credentials keys are Key Vault
-/// certificates in the state vault's test server, so every mint's <c>sign</c> call is a real, counted request. Leases
-/// are the in-memory ones (wrapped to count acquire and release), or blob leases on Azurite when one is given (every
-/// lease request counted, renewals included). TOTP steps, consent sessions and the queue are the in-memory ones.
+/// certificates in the state vault's test server, so every mint's <c>sign</c> call is a real, counted request. The
+/// connection index is a table on Azurite. Leases are the in-memory ones (wrapped to count acquire and release), or with
+/// <see cref="BenchSettings.Azurite"/> blob leases on Azurite (every lease request counted, renewals included). TOTP
+/// steps, consent sessions and the queue are the in-memory ones.
 /// </summary>
 public sealed class BenchEngine : IAsyncDisposable
 {
@@ -45,7 +46,7 @@ public sealed class BenchEngine : IAsyncDisposable
     /// <summary>Lease operations: blob lease requests on Azurite (renewals included), else acquires and releases.</summary>
     public long LeaseOperations => BlobLeaseCalls?.Total ?? Leases.Operations;
 
-    public static BenchEngine Create(SimulatorProcess simulator, VaultProcess state, VaultProcess consumer, BenchSettings settings, AzuriteProcess? azurite = null)
+    public static BenchEngine Create(SimulatorProcess simulator, VaultProcess state, VaultProcess consumer, BenchSettings settings, AzuriteProcess azurite)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -54,7 +55,8 @@ public sealed class BenchEngine : IAsyncDisposable
             ["KeyVault:StateVaultUri"] = state.VaultUri.ToString(),
             ["KeyVault:ConsumerVaultUri"] = consumer.VaultUri.ToString(),
             ["KeyVault:WritesPer10Seconds"] = settings.WritesPer10Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Storage:ConnectionString"] = azurite?.ConnectionString ?? "UseDevelopmentStorage=true",
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Coordination:IndexTable"] = "benchindex" + Guid.NewGuid().ToString("N")[..12],
             ["NetSuite:SuiteTalkUrlTemplate"] = simulator.SuiteTalkTemplate,
             ["NetSuite:RestletsUrlTemplate"] = simulator.RestletsTemplate,
             ["NetSuite:AppUrlTemplate"] = simulator.AppTemplate,
@@ -62,7 +64,7 @@ public sealed class BenchEngine : IAsyncDisposable
         }).Build();
 
         var calls = new KeyVaultCallCounter();
-        var blobLeases = azurite is null ? null : new BlobLeaseCallCounter();
+        var blobLeases = settings.Azurite ? new BlobLeaseCallCounter() : null;
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddTokenRotation(configuration);
@@ -83,7 +85,7 @@ public sealed class BenchEngine : IAsyncDisposable
         {
             var blobOptions = new BlobClientOptions();
             blobOptions.AddPolicy(blobLeases, HttpPipelinePosition.PerCall);
-            var container = new BlobServiceClient(azurite!.ConnectionString, blobOptions).GetBlobContainerClient("bench-leases");
+            var container = new BlobServiceClient(azurite.ConnectionString, blobOptions).GetBlobContainerClient("bench-leases-" + Guid.NewGuid().ToString("N")[..12]);
             services.AddSingleton(sp => new CountingLeaseProvider(new BlobLeaseProvider(container, new CoordinationOptions(), sp.GetRequiredService<TimeProvider>())));
         }
 

@@ -310,8 +310,8 @@ public sealed record VaultCounters(
 }
 
 /// <summary>
-/// Azurite (tools/azurite, the version the tests pin) in its own process on free loopback ports, in memory: the blob
-/// leases of the <c>--azurite</c> rows. Stopped by its own process id at dispose.
+/// Azurite (tools/azurite, the version the tests pin) in its own process on free loopback ports, in memory: the
+/// connection index table, and the blob leases of the <c>--azurite</c> rows. Stopped by its own process id at dispose.
 /// </summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
@@ -319,9 +319,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private const string AccountName = "devstoreaccount1";
     private const string DevelopmentKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly Process _process;
+    private readonly Process? _process;
 
-    private AzuriteProcess(Process process, int blobPort, int queuePort, int tablePort)
+    private AzuriteProcess(Process? process, int blobPort, int queuePort, int tablePort)
     {
         _process = process;
         ConnectionString =
@@ -332,8 +332,19 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>
+    /// Attaches to the Azurite of a test run (scripts/test.sh passes its ports in NSTOKEN_TEST_AZURITE_*_PORT), or starts
+    /// one of its own.
+    /// </summary>
     public static async Task<AzuriteProcess> StartAsync()
     {
+        if (int.TryParse(Environment.GetEnvironmentVariable("NSTOKEN_TEST_AZURITE_BLOB_PORT"), out var blob)
+            && int.TryParse(Environment.GetEnvironmentVariable("NSTOKEN_TEST_AZURITE_QUEUE_PORT"), out var queue)
+            && int.TryParse(Environment.GetEnvironmentVariable("NSTOKEN_TEST_AZURITE_TABLE_PORT"), out var table))
+        {
+            return new AzuriteProcess(null, blob, queue, table);
+        }
+
         var executable = Path.Combine(ChildPrograms.RepositoryRoot(), "tools", "azurite", "node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
         {
@@ -377,6 +388,11 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_process is null)
+        {
+            return; // the test run's Azurite: its owner stops it
+        }
+
         try
         {
             if (!_process.HasExited)

@@ -12,7 +12,7 @@ public sealed class TemplateTests
     [
         "KeyVault__StateVaultUri", "KeyVault__ConsumerVaultUri",
         "Storage__BlobServiceUri", "Storage__QueueServiceUri", "Storage__TableServiceUri",
-        "Storage__LeaseContainer", "WorkQueueName", "Coordination__TotpTable", "Coordination__ConsentTable",
+        "Storage__LeaseContainer", "WorkQueueName", "Coordination__TotpTable", "Coordination__ConsentTable", "Coordination__IndexTable",
         "TokenRotation__PublicBaseUrl",
     ];
 

@@ -95,6 +95,29 @@ public sealed class ConnectionSession
         Document = next;
     }
 
+    /// <summary>
+    /// Persists an intent (a public client's refresh start, a rotation's intent) before the call it announces. A store
+    /// with a home for markers (<see cref="IConnectionMarkerStore"/>, architecture section 13) keeps it with the index, for
+    /// this generation, under the lease and without a state-vault version; any other store gets the fenced
+    /// <see cref="SaveAsync"/>.
+    /// </summary>
+    public async Task SaveIntentAsync(CancellationToken cancellationToken)
+    {
+        if (_store is not IConnectionMarkerStore markers)
+        {
+            await SaveAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        _lease.EnsureHeld();
+
+        // A new id: the next document this session writes carries it, which is what retires the marker.
+        Document.IntentMarker = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+        var index = _indexer(Document);
+        await markers.SaveMarkerAsync(Document, index, cancellationToken).ConfigureAwait(false);
+        Document.StoredIndex = index;
+    }
+
     /// <summary>Updates the index tags only (scheduling); no new version.</summary>
     public async Task UpdateIndexAsync(CancellationToken cancellationToken)
     {

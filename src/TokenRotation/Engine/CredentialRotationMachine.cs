@@ -83,7 +83,10 @@ public static class CredentialRotationMachine
                 var rotationId = NewRotationId(doc.Name, ctx.Now);
                 doc.Rotation = new RotationProgress { RotationId = rotationId, Step = RotationStep.Intent, StartedAt = ctx.Now, IssueSent = true };
                 doc.Status = ConnectionStatus.Rotating;
-                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+
+                // The intent names what NetSuite may issue; it holds no secret, so it goes with the index (architecture
+                // section 13). The pending credential and the promotion are the rotation's state-vault writes.
+                await ctx.SaveIntentAsync(cancellationToken).ConfigureAwait(false);
                 wroteIntentThisRun = true;
                 ctx.Services.Telemetry.Started(ctx.Name, ctx.Kind, "rotate", rotationId);
                 ctx.Did($"started rotation {rotationId}");

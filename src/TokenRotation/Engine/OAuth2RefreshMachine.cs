@@ -91,9 +91,10 @@ public static class OAuth2RefreshMachine
             // cannot cost the new token.
             await ctx.PrepareSingleUseAsync(cancellationToken).ConfigureAwait(false);
 
-            // Intent first: if this run dies after sending, the next run knows the token may be spent.
+            // Intent first: if this run dies after sending, the next run knows the token may be spent. The marker holds
+            // no secret, so it goes with the index, not into a state-vault version (architecture section 13).
             oauth.RefreshStartedAt = now;
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            await ctx.SaveIntentAsync(cancellationToken).ConfigureAwait(false);
             oauth = ctx.Doc.OAuth2!;
         }
 

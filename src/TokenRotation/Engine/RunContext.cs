@@ -38,6 +38,9 @@ public sealed class RunContext(ConnectionSession session, EngineServices service
 
     public Task SaveAsync(CancellationToken cancellationToken) => SaveCoreAsync(cancellationToken);
 
+    /// <summary>Persists an intent marker before the call it announces (<see cref="ConnectionSession.SaveIntentAsync"/>).</summary>
+    public Task SaveIntentAsync(CancellationToken cancellationToken) => Session.SaveIntentAsync(cancellationToken);
+
     /// <summary>True when this run's state write failed and a single-use token went to the journal instead.</summary>
     public bool Journalled { get; private set; }
 
