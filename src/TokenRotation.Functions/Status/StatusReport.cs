@@ -22,11 +22,11 @@ public sealed record ConnectionStatusEntry(ConnectionStatusView Connection, bool
 
 /// <summary>Builds the status from the engine's view of every connection, fresh consent links and the poisoned work.</summary>
 public sealed class StatusReportBuilder(
-    ConnectionAdmin admin, IConsentLinkFactory consentLinks, IPoisonedWorkLog poisonedWork, IOptions<TokenRotationOptions> options, TimeProvider timeProvider)
+    ConnectionStatusQuery statusQuery, IConsentLinkFactory consentLinks, IPoisonedWorkLog poisonedWork, IOptions<TokenRotationOptions> options, TimeProvider timeProvider)
 {
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken = default)
     {
-        var views = await admin.StatusAsync(cancellationToken).ConfigureAwait(false);
+        var views = await statusQuery.StatusAsync(cancellationToken).ConfigureAwait(false);
         var now = timeProvider.GetUtcNow();
         var entries = new List<ConnectionStatusEntry>(views.Count);
         foreach (var view in views)

@@ -95,20 +95,18 @@ public sealed class ConnectionSession
         Document = next;
     }
 
+    /// <summary>True when the store keeps intent markers with the index (<see cref="IConnectionMarkerStore"/>).</summary>
+    public bool KeepsMarkers => _store is IConnectionMarkerStore;
+
     /// <summary>
-    /// Persists an intent (a public client's refresh start, a rotation's intent) before the call it announces. A store
-    /// with a home for markers (<see cref="IConnectionMarkerStore"/>, architecture section 13) keeps it with the index, for
-    /// this generation, under the lease and without a state-vault version; any other store gets the fenced
-    /// <see cref="SaveAsync"/>.
+    /// Persists an intent (a public client's refresh start, a rotation's intent) before the call it announces, as a
+    /// marker with the index (architecture section 13): under the lease, without a state-vault version. Only for a store
+    /// that <see cref="KeepsMarkers"/>; any other store gets the fenced <see cref="SaveAsync"/> instead.
     /// </summary>
     public async Task SaveIntentAsync(CancellationToken cancellationToken)
     {
-        if (_store is not IConnectionMarkerStore markers)
-        {
-            await SaveAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
+        var markers = _store as IConnectionMarkerStore
+            ?? throw new InvalidOperationException("The connection store keeps no intent markers; save the document instead.");
         _lease.EnsureHeld();
 
         // A new id: the next document this session writes carries it, which is what retires the marker.
