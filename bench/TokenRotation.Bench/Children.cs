@@ -418,7 +418,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     private static async Task WaitForPortAsync(int port, Process process)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
@@ -438,6 +438,6 @@ public sealed class AzuriteProcess : IAsyncDisposable
             }
         }
 
-        throw new TimeoutException($"Azurite did not listen on port {port} within a minute.");
+        throw new TimeoutException($"Azurite did not listen on port {port} within three minutes.");
     }
 }

@@ -34,7 +34,7 @@ public static class Report
 
         text.AppendLine().AppendLine("Writes count secret sets and tag-only updates (both spend Key Vault's write budget; tag updates create no version).").AppendLine();
         text.AppendLine("## Key Vault writes per kind per run (all-due sweep)").AppendLine();
-        text.AppendLine("Counted on the client side per secret, before the SDK's retries. A set makes a version; a tag-only update makes none but spends the write budget all the same. First principles: architecture section 3, \"Key Vault write budget\".").AppendLine();
+        text.AppendLine("Counted on the client side per secret, before the SDK's retries. A set makes a version; a tag-only update makes none but spends the write budget all the same. First principles: architecture section 13.").AppendLine();
         text.AppendLine("| N | kind | connections | state sets / run | state tag updates / run | state writes / run (first principles) | state value reads / run | consumer writes / run | `sign` / run |");
         text.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
