@@ -87,6 +87,9 @@ param consentTableName string = 'nstokenconsent'
 @description('Optional. Table of sealed single-use tokens the state vault refused, until the next run replays them (Coordination:JournalTable).')
 param journalTableName string = 'nstokenjournal'
 
+@description('Optional. Table of the connection index: schedule, state and intent markers, no secret (Coordination:IndexTable).')
+param indexTableName string = 'nstokenindex'
+
 @description('Optional. NCRONTAB (six fields, UTC) of the OAuth 2.0 refresh and client-credentials sweep.')
 param refreshOAuth2TokensSchedule string = '0 */5 * * * *'
 
@@ -243,6 +246,7 @@ module storage 'modules/storage.bicep' = {
       totpTableName
       consentTableName
       journalTableName
+      indexTableName
       // Poisoned work and the reason of its last failure, shown by GET /api/connections.
       'nstokenpoison'
     ]
@@ -461,6 +465,7 @@ module appSettings 'modules/app-settings.bicep' = {
       Coordination__TotpTable: totpTableName
       Coordination__ConsentTable: consentTableName
       Coordination__JournalTable: journalTableName
+      Coordination__IndexTable: indexTableName
       Rotation__AccessTokenLeadTime: accessTokenLeadTime
       Rotation__ConsentWarningLeadTime: consentWarningLeadTime
       Rotation__TbaRotationInterval: tbaRotationInterval
@@ -560,6 +565,9 @@ output Coordination__TotpTable string = totpTableName
 
 @description('nstoken setting: table of the consent sessions.')
 output Coordination__ConsentTable string = consentTableName
+
+@description('nstoken setting: table of the connection index (schedule, state, intent markers).')
+output Coordination__IndexTable string = indexTableName
 
 @description('nstoken setting: base URL of consent links (the Function App URL).')
 output TokenRotation__PublicBaseUrl string = publicBaseUrl

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Azure.Security.KeyVault.Certificates;
 using Azure.Security.KeyVault.Secrets;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,26 +17,36 @@ namespace TokenRotation.Bench;
 
 /// <summary>
 /// The engine composed as the Functions app composes it (<see cref="ServiceCollectionExtensions.AddTokenRotation"/>),
-/// against the simulator and two Key Vault test servers in other processes. Leases, TOTP steps and the queue are the
-/// in-memory ones (no Azurite here), wrapped to count lease operations; client-credentials keys are local PEM files.
+/// against the simulator and two Key Vault test servers in other processes. Client-credentials keys are Key Vault
+/// certificates in the state vault's test server, so every mint's <c>sign</c> call is a real, counted request. The
+/// connection index is a table on Azurite. Leases are the in-memory ones (wrapped to count acquire and release), or with
+/// <see cref="BenchSettings.Azurite"/> blob leases on Azurite (every lease request counted, renewals included). TOTP
+/// steps, consent sessions and the queue are the in-memory ones.
 /// </summary>
 public sealed class BenchEngine : IAsyncDisposable
 {
-    private BenchEngine(ServiceProvider services, CountingLeaseProvider leases, KeyVaultCallCounter keyVaultCalls)
+    private BenchEngine(ServiceProvider services, CountingLeaseProvider leases, KeyVaultCallCounter keyVaultCalls, BlobLeaseCallCounter? blobLeaseCalls)
     {
         Services = services;
         Leases = leases;
         KeyVaultCalls = keyVaultCalls;
+        BlobLeaseCalls = blobLeaseCalls;
     }
 
     public ServiceProvider Services { get; }
 
     public CountingLeaseProvider Leases { get; }
 
-    /// <summary>Logical Key Vault calls per secret name, both vaults (list pages under "").</summary>
+    /// <summary>Logical Key Vault calls per vault, kind of call and name.</summary>
     public KeyVaultCallCounter KeyVaultCalls { get; }
 
-    public static BenchEngine Create(SimulatorProcess simulator, VaultProcess state, VaultProcess consumer, string folder, BenchSettings settings)
+    /// <summary>Blob lease requests by action, when the leases are on Azurite; otherwise null.</summary>
+    public BlobLeaseCallCounter? BlobLeaseCalls { get; }
+
+    /// <summary>Lease operations: blob lease requests on Azurite (renewals included), else acquires and releases.</summary>
+    public long LeaseOperations => BlobLeaseCalls?.Total ?? Leases.Operations;
+
+    public static BenchEngine Create(SimulatorProcess simulator, VaultProcess state, VaultProcess consumer, BenchSettings settings, AzuriteProcess azurite)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -43,7 +55,8 @@ public sealed class BenchEngine : IAsyncDisposable
             ["KeyVault:StateVaultUri"] = state.VaultUri.ToString(),
             ["KeyVault:ConsumerVaultUri"] = consumer.VaultUri.ToString(),
             ["KeyVault:WritesPer10Seconds"] = settings.WritesPer10Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Coordination:IndexTable"] = "benchindex" + Guid.NewGuid().ToString("N")[..12],
             ["NetSuite:SuiteTalkUrlTemplate"] = simulator.SuiteTalkTemplate,
             ["NetSuite:RestletsUrlTemplate"] = simulator.RestletsTemplate,
             ["NetSuite:AppUrlTemplate"] = simulator.AppTemplate,
@@ -51,19 +64,45 @@ public sealed class BenchEngine : IAsyncDisposable
         }).Build();
 
         var calls = new KeyVaultCallCounter();
+        var blobLeases = settings.Azurite ? new BlobLeaseCallCounter() : null;
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddTokenRotation(configuration, o => o.UseLocalKeys(folder));
         services.AddKeyedSingleton(StoresServiceCollectionExtensions.StateVaultKey, (_, _) => CreateClient(state, calls));
         services.AddKeyedSingleton(StoresServiceCollectionExtensions.ConsumerVaultKey, (_, _) => CreateClient(consumer, calls));
-        services.AddSingleton(sp => new CountingLeaseProvider(new InMemoryLeaseProvider(sp.GetRequiredService<TimeProvider>(), new CoordinationOptions(), renewOnTimer: true, null)));
+        services.AddSingleton(_ => CreateCertificateClient(state));
+        services.AddSingleton(_ =>
+        {
+            var options = new KeyVaultSignClientOptions { Transport = new HttpClientTransport(new HttpClient(state.CreateHandler(), disposeHandler: true)) };
+            options.AddPolicy(calls, HttpPipelinePosition.PerCall);
+            return new KeyVaultSignClient(state.VaultUri, new StaticCredential(), options);
+        });
+        if (blobLeases is null)
+        {
+            services.AddSingleton(sp => new CountingLeaseProvider(new InMemoryLeaseProvider(sp.GetRequiredService<TimeProvider>(), new CoordinationOptions(), renewOnTimer: true, null)));
+        }
+        else
+        {
+            var blobOptions = new BlobClientOptions();
+            blobOptions.AddPolicy(blobLeases, HttpPipelinePosition.PerCall);
+            var container = new BlobServiceClient(azurite.ConnectionString, blobOptions).GetBlobContainerClient("bench-leases-" + Guid.NewGuid().ToString("N")[..12]);
+            services.AddSingleton(sp => new CountingLeaseProvider(new BlobLeaseProvider(container, new CoordinationOptions(), sp.GetRequiredService<TimeProvider>())));
+        }
+
         services.Replace(ServiceDescriptor.Singleton<ILeaseProvider>(sp => sp.GetRequiredService<CountingLeaseProvider>()));
         services.Replace(ServiceDescriptor.Singleton<ITotpStepStore, InMemoryTotpStepStore>());
         services.Replace(ServiceDescriptor.Singleton<IConsentSessionStore, InMemoryConsentSessionStore>());
         services.AddSingleton<InMemoryWorkQueue>();
         services.Replace(ServiceDescriptor.Singleton<IWorkQueue>(sp => sp.GetRequiredService<InMemoryWorkQueue>()));
         var provider = services.BuildServiceProvider();
-        return new BenchEngine(provider, provider.GetRequiredService<CountingLeaseProvider>(), calls);
+        return new BenchEngine(provider, provider.GetRequiredService<CountingLeaseProvider>(), calls, blobLeases);
+    }
+
+    /// <summary>A certificate client on the state vault's test server, for seeding client-credentials keys.</summary>
+    public static CertificateClient CreateCertificateClient(VaultProcess vault)
+    {
+        var options = new CertificateClientOptions { DisableChallengeResourceVerification = true, Transport = new HttpClientTransport(new HttpClient(vault.CreateHandler(), disposeHandler: true)) };
+        return new CertificateClient(vault.VaultUri, new StaticCredential(), options);
     }
 
     public IConnectionStore Store => Services.GetRequiredService<IConnectionStore>();
@@ -95,21 +134,70 @@ public sealed class BenchEngine : IAsyncDisposable
     }
 }
 
-/// <summary>Counts logical Key Vault calls (before the SDK's retries) per secret name.</summary>
+/// <summary>What a Key Vault request did, as the client sent it.</summary>
+public enum KeyVaultCall
+{
+    Read,
+    ListPage,
+    Set,
+    TagUpdate,
+    Delete,
+    Sign,
+    Other,
+}
+
+/// <summary>Counts logical Key Vault calls (before the SDK's retries) per vault, kind of call and secret (or key) name.</summary>
 public sealed class KeyVaultCallCounter : HttpPipelineSynchronousPolicy
 {
-    private readonly ConcurrentDictionary<string, long> _byName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<(string Vault, KeyVaultCall Call, string Name), long> _calls = new();
 
-    public IReadOnlyDictionary<string, long> Snapshot() => new Dictionary<string, long>(_byName, StringComparer.OrdinalIgnoreCase);
+    /// <summary>Calls per secret name, both vaults and every kind of call (list pages under "").</summary>
+    public IReadOnlyDictionary<string, long> Snapshot() =>
+        _calls.GroupBy(c => c.Key.Name, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Sum(c => c.Value), StringComparer.OrdinalIgnoreCase);
 
-    public void Reset() => _byName.Clear();
+    /// <summary>Calls per vault (its host and port), kind of call and name.</summary>
+    public IReadOnlyDictionary<(string Vault, KeyVaultCall Call, string Name), long> ByCall() => new Dictionary<(string, KeyVaultCall, string), long>(_calls);
+
+    public void Reset() => _calls.Clear();
 
     public override void OnSendingRequest(HttpMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var segments = message.Request.Uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var name = segments.Length >= 2 ? segments[1] : "";
-        _byName.AddOrUpdate(name, 1, (_, n) => n + 1);
+        var uri = message.Request.Uri;
+        var segments = uri.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var name = segments.Length >= 2 ? segments[1].ToLowerInvariant() : "";
+        var method = message.Request.Method;
+        var call = segments switch
+        {
+            ["keys", _, _, "sign"] when method == RequestMethod.Post => KeyVaultCall.Sign,
+            ["secrets"] or ["secrets", _, "versions"] or ["deletedsecrets"] or ["certificates"] => KeyVaultCall.ListPage,
+            ["secrets", ..] when method == RequestMethod.Get => KeyVaultCall.Read,
+            ["secrets", _] when method == RequestMethod.Put => KeyVaultCall.Set,
+            ["secrets", ..] when method == RequestMethod.Patch => KeyVaultCall.TagUpdate,
+            ["secrets", _] when method == RequestMethod.Delete => KeyVaultCall.Delete,
+            _ => KeyVaultCall.Other,
+        };
+        _calls.AddOrUpdate(($"{uri.Host}:{uri.Port}", call, name), 1, (_, n) => n + 1);
+    }
+}
+
+/// <summary>Counts blob lease requests by action (acquire, renew, release, break, change), from the <c>x-ms-lease-action</c> header.</summary>
+public sealed class BlobLeaseCallCounter : HttpPipelineSynchronousPolicy
+{
+    private readonly ConcurrentDictionary<string, long> _byAction = new(StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyDictionary<string, long> Snapshot() => new Dictionary<string, long>(_byAction, StringComparer.OrdinalIgnoreCase);
+
+    public long Total => _byAction.Values.Sum();
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Request.Headers.TryGetValue("x-ms-lease-action", out var action))
+        {
+            _byAction.AddOrUpdate(action, 1, (_, n) => n + 1);
+        }
     }
 }
 

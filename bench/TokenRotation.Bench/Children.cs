@@ -184,6 +184,15 @@ public sealed partial class SimulatorProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Maps a certificate (PEM) to a client's user and role, as an administrator does in NetSuite; returns its certificate id.</summary>
+    public async Task<string> MapCertificateAsync(string account, string clientId, string email, int roleId, string certificatePem)
+    {
+        using var response = await Admin.PostAsJsonAsync($"accounts/{Uri.EscapeDataString(account)}/certificates", new { clientId, email, roleId, certificatePem }).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        var view = await response.Content.ReadFromJsonAsync<JsonElement>(Json).ConfigureAwait(false);
+        return view.GetProperty("certificateId").GetString() ?? throw new InvalidDataException("The simulator mapped a certificate without an id.");
+    }
+
     public async Task ResetConcurrencyAsync() => (await Admin.PostAsync("concurrency/reset", null).ConfigureAwait(false)).EnsureSuccessStatusCode();
 
     public async Task<IReadOnlyList<AccountConcurrency>> ConcurrencyAsync() =>
@@ -298,4 +307,137 @@ public sealed record VaultCounters(
         a.PropertyUpdates - b.PropertyUpdates, a.Deletes - b.Deletes, a.Recovers - b.Recovers, a.Purges - b.Purges,
         a.CertificateCreates - b.CertificateCreates, a.Signs - b.Signs, a.ThrottledReads - b.ThrottledReads, a.ThrottledWrites - b.ThrottledWrites,
         a.InjectedFaults - b.InjectedFaults);
+}
+
+/// <summary>
+/// Azurite (tools/azurite, the version the tests pin) in its own process on free loopback ports, in memory: the
+/// connection index table, and the blob leases of the <c>--azurite</c> rows. Stopped by its own process id at dispose.
+/// </summary>
+public sealed class AzuriteProcess : IAsyncDisposable
+{
+    // Azurite's documented development account; not a secret.
+    private const string AccountName = "devstoreaccount1";
+    private const string DevelopmentKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly Process? _process;
+
+    private AzuriteProcess(Process? process, int blobPort, int queuePort, int tablePort)
+    {
+        _process = process;
+        ConnectionString =
+            $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={DevelopmentKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{queuePort}/{AccountName};" +
+            $"TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
+    }
+
+    public string ConnectionString { get; }
+
+    /// <summary>
+    /// Attaches to the Azurite of a test run (scripts/test.sh passes its ports in NSTOKEN_TEST_AZURITE_*_PORT), or starts
+    /// one of its own.
+    /// </summary>
+    public static async Task<AzuriteProcess> StartAsync()
+    {
+        if (int.TryParse(Environment.GetEnvironmentVariable("NSTOKEN_TEST_AZURITE_BLOB_PORT"), out var blob)
+            && int.TryParse(Environment.GetEnvironmentVariable("NSTOKEN_TEST_AZURITE_QUEUE_PORT"), out var queue)
+            && int.TryParse(Environment.GetEnvironmentVariable("NSTOKEN_TEST_AZURITE_TABLE_PORT"), out var table))
+        {
+            return new AzuriteProcess(null, blob, queue, table);
+        }
+
+        var executable = Path.Combine(ChildPrograms.RepositoryRoot(), "tools", "azurite", "node_modules", ".bin", "azurite");
+        if (!File.Exists(executable))
+        {
+            throw new FileNotFoundException($"Azurite is not installed at {executable}: run `npm ci --prefix tools/azurite` once.", executable);
+        }
+
+        int[] ports = [FreePort(), FreePort(), FreePort()];
+        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[]
+                 {
+                     "--blobHost", "127.0.0.1", "--blobPort", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--silent",
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var azurite = new AzuriteProcess(process, ports[0], ports[1], ports[2]);
+        try
+        {
+            foreach (var port in ports)
+            {
+                await WaitForPortAsync(port, process).ConfigureAwait(false);
+            }
+
+            return azurite;
+        }
+        catch
+        {
+            await azurite.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is null)
+        {
+            return; // the test run's Azurite: its owner stops it
+        }
+
+        try
+        {
+            if (!_process.HasExited)
+            {
+                // The npm shim starts node as a child: stop that tree, which is this process and what it started.
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitForPortAsync(int port, Process process)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} before listening on {port}.");
+            }
+
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port).ConfigureAwait(false);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(200).ConfigureAwait(false);
+            }
+        }
+
+        throw new TimeoutException($"Azurite did not listen on port {port} within three minutes.");
+    }
 }

@@ -2,20 +2,22 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using TokenRotation.Bench;
 
-// dotnet run -c Release --project bench/TokenRotation.Bench [-- --smoke] [--n 1000,10000] [--accounts 1000] [--parallelism 16] [--out bench]
+// dotnet run -c Release --project bench/TokenRotation.Bench [-- --smoke] [--n 1000,10000] [--accounts 1000] [--parallelism 16] [--azurite] [--out bench]
 var settings = new BenchSettings();
 string? output = null;
+var smoke = false;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
     switch (args[i])
     {
-        case "--smoke": settings = BenchSettings.Smoke; break;
+        case "--smoke": settings = BenchSettings.Smoke; smoke = true; break;
         case "--n": settings = settings with { Connections = Next().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray() }; break;
         case "--accounts": settings = settings with { Accounts = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--parallelism": settings = settings with { Parallelism = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--netsuite-latency-ms": settings = settings with { NetSuiteLatencyMs = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--keyvault-latency-ms": settings = settings with { KeyVaultLatencyMs = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+        case "--azurite": settings = settings with { Azurite = true }; break;
         case "--out": output = Next(); break;
         case "--help" or "-h":
             Console.WriteLine("""
@@ -25,6 +27,7 @@ for (var i = 0; i < args.Length; i++)
                   --accounts 1000         accounts (default 1000)
                   --parallelism 16        Engine:WorkerParallelism
                   --netsuite-latency-ms 150  --keyvault-latency-ms 20
+                  --azurite               blob leases on Azurite (tools/azurite; npm ci --prefix tools/azurite), renewals counted
                   --out DIR               write results.md and results.png there (default: bench/ of the repository; not in --smoke)
                 """);
             return 0;
@@ -39,7 +42,7 @@ var machine = $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescri
 var markdown = Report.Markdown(rows, machine, DateTimeOffset.UtcNow);
 Console.WriteLine();
 Console.WriteLine(markdown);
-if (settings != BenchSettings.Smoke || output is not null)
+if (!smoke || output is not null)
 {
     var folder = output ?? Path.Combine(ChildPrograms.RepositoryRoot(), "bench");
     Directory.CreateDirectory(folder);

@@ -12,7 +12,7 @@ public sealed class TemplateTests
     [
         "KeyVault__StateVaultUri", "KeyVault__ConsumerVaultUri",
         "Storage__BlobServiceUri", "Storage__QueueServiceUri", "Storage__TableServiceUri",
-        "Storage__LeaseContainer", "WorkQueueName", "Coordination__TotpTable", "Coordination__ConsentTable",
+        "Storage__LeaseContainer", "WorkQueueName", "Coordination__TotpTable", "Coordination__ConsentTable", "Coordination__IndexTable",
         "TokenRotation__PublicBaseUrl", "TokenRotation__ServiceName", "TokenRotation__AccountConcurrency", "KeyVault__WritesPer10Seconds",
         "Coordination__JournalTable",
         "Rotation__AccessTokenLeadTime", "Rotation__ConsentWarningLeadTime", "Rotation__TbaRotationInterval", "Rotation__GracePeriod",

@@ -107,6 +107,7 @@ public sealed class FunctionsTestEnvironment : IAsyncDisposable
             [StorageOptions.WorkQueueSetting] = names.WorkQueue,
             ["Coordination:ConsentTable"] = names.ConsentTable,
             ["Coordination:TotpTable"] = names.TotpTable,
+            ["Coordination:IndexTable"] = "index" + Guid.NewGuid().ToString("N"),
             ["NetSuite:SuiteTalkUrlTemplate"] = simulator.SuiteTalkTemplate,
             ["NetSuite:RestletsUrlTemplate"] = simulator.RestletsTemplate,
             ["NetSuite:AppUrlTemplate"] = simulator.AppTemplate,

@@ -33,6 +33,13 @@ public sealed class ConnectionDocument
     /// </summary>
     public string? WriterId { get; set; }
 
+    /// <summary>
+    /// Id of the last intent marker this document's history accounts for (architecture section 13): an intent is kept
+    /// with the index, outside the state vault, and applies to a document read later until a document that saw it is
+    /// written. Null in documents written before markers existed, and in those no marker ever reached.
+    /// </summary>
+    public string? IntentMarker { get; set; }
+
     public ConnectionStatus Status { get; set; } = ConnectionStatus.Healthy;
 
     public bool Paused { get; set; }

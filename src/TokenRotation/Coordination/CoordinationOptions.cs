@@ -51,6 +51,14 @@ public sealed class CoordinationOptions : IValidatableObject
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Coordination:JournalTable must be a valid table name (3-63 letters or digits, starting with a letter).")]
     public string JournalTable { get; set; } = "nstokenjournal";
 
+    /// <summary>
+    /// Table that holds the connection index (schedule, state) and the intent markers, which hold no secret and are
+    /// rebuilt from the state vault's tags when the table is empty (architecture section 13).
+    /// </summary>
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Coordination:IndexTable must be a valid table name (3-63 letters or digits, starting with a letter).")]
+    public string IndexTable { get; set; } = "nstokenindex";
+
     /// <summary>How often a lease is renewed: a third of its duration.</summary>
     public TimeSpan LeaseRenewalInterval => LeaseDuration / 3;
 

@@ -108,6 +108,27 @@ public sealed class ConnectionSession
         }
     }
 
+    /// <summary>True when the store keeps intent markers with the index (<see cref="IConnectionMarkerStore"/>).</summary>
+    public bool KeepsMarkers => _store is IConnectionMarkerStore;
+
+    /// <summary>
+    /// Persists an intent (a public client's refresh start, a rotation's intent) before the call it announces, as a
+    /// marker with the index (architecture section 13): under the lease, without a state-vault version. Only for a store
+    /// that <see cref="KeepsMarkers"/>; any other store gets the fenced <see cref="SaveAsync"/> instead.
+    /// </summary>
+    public async Task SaveIntentAsync(CancellationToken cancellationToken)
+    {
+        var markers = _store as IConnectionMarkerStore
+            ?? throw new InvalidOperationException("The connection store keeps no intent markers; save the document instead.");
+        _lease.EnsureHeld();
+
+        // A new id: the next document this session writes carries it, which is what retires the marker.
+        Document.IntentMarker = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+        var index = _indexer(Document);
+        await markers.SaveMarkerAsync(Document, index, cancellationToken).ConfigureAwait(false);
+        Document.StoredIndex = index;
+    }
+
     /// <summary>Updates the index tags only (scheduling); no new version.</summary>
     public async Task UpdateIndexAsync(CancellationToken cancellationToken)
     {

@@ -52,7 +52,10 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
                 var rotationId = NewRotationId(doc.Name, Now);
                 doc.Rotation = new RotationProgress { RotationId = rotationId, Step = RotationStep.Intent, StartedAt = Now, IssueSent = true };
                 doc.Status = ConnectionStatus.Rotating;
-                await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
+
+                // The intent names what NetSuite may issue; it holds no secret, so it goes with the index (architecture
+                // section 13). The pending credential and the promotion are the rotation's state-vault writes.
+                await effects.SaveIntentAsync(ctx, cancellationToken).ConfigureAwait(false);
                 wroteIntentThisRun = true;
                 telemetry.Started(ctx.Name, ctx.Kind, "rotate", rotationId);
                 ctx.Did($"started rotation {rotationId}");

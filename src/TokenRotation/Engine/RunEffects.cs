@@ -45,6 +45,22 @@ public sealed class RunEffects(
     }
 
     /// <summary>
+    /// Persists an intent (a public client's refresh start, a rotation's intent) before the call it announces: a marker
+    /// with the index where the store keeps markers (architecture section 13), otherwise the fenced document write.
+    /// </summary>
+    public async Task SaveIntentAsync(RunContext ctx, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        if (ctx.Session.KeepsMarkers)
+        {
+            await ctx.Session.SaveIntentAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Loads the journal's sealing keys before a single-use token is asked of NetSuite, so that sealing it later needs
     /// nothing from the state vault.
     /// </summary>

@@ -66,12 +66,17 @@ public static class StoresServiceCollectionExtensions
         services.AddResiliencePipeline(KeyVaultWritePipelines.Consumer, (builder, context) =>
             builder.AddWriteLimiter(context.ServiceProvider.GetRequiredKeyedService<SlidingWindowWriteLimiter>(ConsumerVaultKey)));
 
-        services.TryAddSingleton<IConnectionStore>(sp => new KeyVaultConnectionStore(
-            sp.GetRequiredKeyedService<SecretClient>(StateVaultKey),
-            sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(KeyVaultWritePipelines.State),
-            sp.GetRequiredService<KeyVaultMetrics>(),
+        // Documents in the state vault, the index and the intent markers in Table storage (architecture section 13).
+        services.TryAddSingleton<IConnectionStore>(sp => new TableIndexedConnectionStore(
+            new KeyVaultConnectionStore(
+                sp.GetRequiredKeyedService<SecretClient>(StateVaultKey),
+                sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(KeyVaultWritePipelines.State),
+                sp.GetRequiredService<KeyVaultMetrics>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<ILogger<KeyVaultConnectionStore>>()),
+            sp.GetRequiredService<TableServiceClient>().GetTableClient(Options<CoordinationOptions>(sp).IndexTable),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<KeyVaultConnectionStore>>()));
+            sp.GetService<ILogger<TableIndexedConnectionStore>>()));
         services.TryAddSingleton<IConsumerPublisher>(sp => new KeyVaultConsumerPublisher(
             sp.GetRequiredKeyedService<SecretClient>(ConsumerVaultKey),
             sp.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(KeyVaultWritePipelines.Consumer),

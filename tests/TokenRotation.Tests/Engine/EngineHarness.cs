@@ -90,12 +90,16 @@ public sealed class EngineHarness : IAsyncDisposable
         var simulator = await NetSuiteSimulator.StartAsync(new SimulatorOptions { TimeProvider = time });
         var stateVault = await KeyVaultTestServer.StartAsync(vaultOptions);
         var consumerVault = await KeyVaultTestServer.StartAsync();
+        var azurite = await Azurite.GetAsync();
         var values = new Dictionary<string, string?>
         {
             ["TokenRotation:PublicBaseUrl"] = "https://func-test.example.net",
             ["KeyVault:StateVaultUri"] = stateVault.VaultUri.ToString(),
             ["KeyVault:ConsumerVaultUri"] = consumerVault.VaultUri.ToString(),
-            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            // The connection index and the intent markers live in Table storage (architecture section 13): Azurite,
+            // a table of this harness's own.
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Coordination:IndexTable"] = Azurite.UniqueName("index").Replace("-", "", StringComparison.Ordinal),
             ["NetSuite:SuiteTalkUrlTemplate"] = simulator.SuiteTalkTemplate,
             ["NetSuite:RestletsUrlTemplate"] = simulator.RestletsTemplate,
             ["NetSuite:AppUrlTemplate"] = simulator.AppTemplate,
@@ -270,8 +274,15 @@ public sealed class SideEffects
     }
 }
 
-internal sealed class RecordingConnectionStore(IConnectionStore inner, SideEffects effects) : IConnectionStore
+internal sealed class RecordingConnectionStore(IConnectionStore inner, SideEffects effects) : IConnectionStore, IConnectionMarkerStore
 {
+    public async Task SaveMarkerAsync(ConnectionDocument document, ConnectionIndex index, CancellationToken cancellationToken = default)
+    {
+        var markers = inner as IConnectionMarkerStore ?? throw new NotSupportedException("The harness's connection store keeps no markers.");
+        await markers.SaveMarkerAsync(document, index, cancellationToken);
+        effects.Happened($"state marker {document.Name} gen {document.Generation} rotation {document.Rotation?.Step}");
+    }
+
     public IAsyncEnumerable<ConnectionIndex> ListAsync(CancellationToken cancellationToken = default) => inner.ListAsync(cancellationToken);
 
     public Task<ConnectionDocument?> GetAsync(ConnectionName name, CancellationToken cancellationToken = default) => inner.GetAsync(name, cancellationToken);

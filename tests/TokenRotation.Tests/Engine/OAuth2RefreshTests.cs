@@ -39,8 +39,12 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
         return integration;
     }
 
-    private static string Tag(EngineHarness h, string name, string tag) =>
-        h.StateVault.State.GetSecret(SecretNames.State(N(name)))!.Tags.GetValueOrDefault(tag) ?? "";
+    /// <summary>A field of the connection's index as the sweep reads it (Table storage, architecture section 13).</summary>
+    private static string Tag(EngineHarness h, string name, string tag)
+    {
+        var index = h.Store.ListAsync().ToBlockingEnumerable().Single(i => i.Name.Equals(N(name)));
+        return index.ToTags().TryGetValue(tag, out var value) ? value : "";
+    }
 
     private static long StateWrites(EngineHarness h, string name) => h.StateVault.Counters.ForSecret(SecretNames.State(N(name))).Writes;
 
@@ -259,6 +263,7 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
         var consentedAt = h.Time.GetUtcNow();
         var integration = await ImportAndConsentAsync(h, "pub", new IntegrationSpec { PublicClient = true, MaxTokenRotationHours = 100, RefreshTokenValidityHours = 24 });
         h.Effects.Reset();
+        var secret = h.StateVault.Counters.ForSecret(SecretNames.State(N("pub")));
 
         h.Time.Advance(TimeSpan.FromMinutes(50));
         var outcome = Assert.Single(await SweepAndProcessAsync(h));
@@ -267,10 +272,16 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
         var log = h.Effects.Log;
         output.WriteLine(string.Join(Environment.NewLine, log));
         var call = IndexOf(log, "netsuite POST suitetalk/services/rest/auth/oauth2/v1/token -> 200");
-        var intent = IndexOf(log, "state write pub");
+        var intent = IndexOf(log, "state marker pub");
         var persisted = call == int.MaxValue ? int.MaxValue : IndexOf(log, "state write pub", call + 1);
         var published = IndexOf(log, "consumer access token pub");
         Assert.True(intent < call && call < persisted && persisted < published, $"Order of side effects: {string.Join(" | ", log)}");
+
+        // One state-vault write, the new single-use refresh token (architecture section 13): the intent before the call
+        // and the schedule after it go to the index in Table storage.
+        var after = h.StateVault.Counters.ForSecret(SecretNames.State(N("pub")));
+        Assert.Equal(1, after.Writes - secret.Writes);
+        Assert.Equal(0, after.PropertyUpdates - secret.PropertyUpdates);
 
         var doc = (await h.GetAsync("pub"))!;
         var active = Assert.Single(h.Simulator.State.TokensFor(Account), t => t.Kind == TokenKind.OAuth2Refresh && t.Status == TokenStatus.Active);

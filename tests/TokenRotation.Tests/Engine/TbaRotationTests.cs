@@ -20,9 +20,16 @@ public sealed class TbaRotationTests
         Assert.Equal(OutcomeKind.Succeeded, imported.Kind);
 
         h.Time.Advance(TimeSpan.FromDays(91));
+        var secret = h.StateVault.Counters.ForSecret(TokenRotation.Stores.SecretNames.State(ConnectionName.Parse("tba-one")));
         var rotated = await h.Processor.RunAsync(ConnectionName.Parse("tba-one"), Daily);
 
         Assert.Equal(OutcomeKind.Succeeded, rotated.Kind);
+
+        // Two state-vault writes (architecture section 13): the pending token, whose secret is seen once, and the
+        // promotion. The intent before issuetoken and the schedule after the run go to the index in Table storage.
+        var written = h.StateVault.Counters.ForSecret(TokenRotation.Stores.SecretNames.State(ConnectionName.Parse("tba-one")));
+        Assert.Equal(2, written.Writes - secret.Writes);
+        Assert.Equal(0, written.PropertyUpdates - secret.PropertyUpdates);
         var after = (await h.GetAsync("tba-one"))!;
         Assert.NotEqual(original, after.Credentials.Current!.Id);
         Assert.Equal(original, after.Credentials.Previous!.Id);

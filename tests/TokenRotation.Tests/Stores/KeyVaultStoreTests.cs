@@ -3,6 +3,7 @@ using KeyVault.TestServer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Testing.Shared;
 using TokenRotation.Stores;
 
 namespace TokenRotation.Tests.Stores;
@@ -127,13 +128,15 @@ public sealed class KeyVaultStoreTests
     {
         var clock = new FakeTimeProvider(Samples.Start);
         await using var vault = await KeyVaultTestServer.StartAsync(new KeyVaultTestServerOptions { TimeProvider = clock, WriteBudget = 3 });
+        var azurite = await Azurite.GetAsync();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["TokenRotation:PublicBaseUrl"] = "https://nstoken.example.test",
             ["KeyVault:StateVaultUri"] = vault.VaultUri.ToString(),
             ["KeyVault:ConsumerVaultUri"] = vault.VaultUri.ToString(),
             ["KeyVault:WritesPer10Seconds"] = "3",
-            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Coordination:IndexTable"] = Azurite.UniqueName("index").Replace("-", "", StringComparison.Ordinal),
         }).Build();
         var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(clock);
         services.AddTokenRotationStores(configuration);

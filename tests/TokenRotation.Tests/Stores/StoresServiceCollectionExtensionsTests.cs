@@ -43,7 +43,7 @@ public sealed class StoresServiceCollectionExtensionsTests : IDisposable
         var reserved = await provider.GetRequiredService<ITotpStepStore>().TryReserveAsync("1234567", "a@example.com", 1);
         await provider.GetRequiredService<IWorkQueue>().EnqueueAsync(new AccountWorkItem("1234567", ["conn-a"], Samples.Start, false));
 
-        Assert.IsType<KeyVaultConnectionStore>(provider.GetRequiredService<IConnectionStore>());
+        Assert.IsType<TableIndexedConnectionStore>(provider.GetRequiredService<IConnectionStore>());
         Assert.IsType<KeyVaultConsumerPublisher>(provider.GetRequiredService<IConsumerPublisher>());
         Assert.IsType<BlobLeaseProvider>(provider.GetRequiredService<ILeaseProvider>());
         Assert.IsType<LeaseAccountGate>(provider.GetRequiredService<IAccountGate>());
@@ -138,6 +138,7 @@ public sealed class StoresServiceCollectionExtensionsTests : IDisposable
             ["Storage:WorkQueue"] = Azurite.UniqueName("work-di"),
             ["Coordination:TotpTable"] = $"totpdi{Guid.NewGuid():N}",
             ["Coordination:ConsentTable"] = $"consentdi{Guid.NewGuid():N}",
+            ["Coordination:IndexTable"] = $"indexdi{Guid.NewGuid():N}",
         };
         foreach (var (key, value) in extra)
         {

@@ -99,9 +99,10 @@ public sealed class OAuth2RefreshMachine(
             // cannot cost the new token.
             await effects.PrepareSingleUseAsync(ctx, cancellationToken).ConfigureAwait(false);
 
-            // Intent first: if this run dies after sending, the next run knows the token may be spent.
+            // Intent first: if this run dies after sending, the next run knows the token may be spent. The marker holds
+            // no secret, so it goes with the index, not into a state-vault version (architecture section 13).
             oauth.RefreshStartedAt = now;
-            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
+            await effects.SaveIntentAsync(ctx, cancellationToken).ConfigureAwait(false);
         }
 
         telemetry.Started(ctx.Name, ctx.Kind, "refresh", "");
