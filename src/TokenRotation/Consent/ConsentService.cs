@@ -61,11 +61,11 @@ public sealed partial class ConsentService(
                 LogBadLink(check.Problem);
                 return ConsentStart.Fail(ConsentStartStatus.InvalidLink, null,
                     "This consent link is not valid: it may have been cut off or changed when it was copied.",
-                    "Copy the whole link again from the status page, or make a new one with `nstoken consent-link <connection>`.");
+                    "Copy the whole link again from the message it came in. If it still fails, ask an operator of the token service for a new link: they make one with `nstoken consent-link <connection>`.");
             case ConsentLinkProblem.Expired:
                 return ConsentStart.Fail(ConsentStartStatus.ExpiredLink, check.Connection!.Value,
                     $"This consent link for {check.Connection.Value} expired on {check.ExpiresAt:u}.",
-                    "Get a fresh link from the status page, or make one with `nstoken consent-link " + check.Connection.Value + "`.");
+                    "Ask an operator of the token service for a new link: they find one on the status page, or make one with `nstoken consent-link " + check.Connection.Value + "`.");
         }
 
         var name = check.Connection!;

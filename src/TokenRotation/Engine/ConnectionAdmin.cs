@@ -217,7 +217,8 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
         await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             var doc = await services.Store.GetAsync(names[i], ct).ConfigureAwait(false);
-            views[i] = doc is null ? null : ConnectionStatusView.From(doc, Scheduler.Index(doc, services.Rotation, null, services.Now));
+            var index = doc is null ? null : Scheduler.Index(doc, services.Rotation, null, services.Now);
+            views[i] = doc is null ? null : ConnectionStatusView.From(doc, index!) with { Events = ConnectionEvents.From(doc, index!, services.Rotation) };
         }).ConfigureAwait(false);
 
         return views.OfType<ConnectionStatusView>()
@@ -260,7 +261,7 @@ public sealed class ConnectionAdmin(EngineServices services, ConnectionProcessor
             }
             else if (!NetSuiteAccountId.TryParse(consent.Company, out var company) || company != ctx.Account)
             {
-                return Refuse(ctx, $"The consent was given in another NetSuite account than {doc.Account}; nothing was changed. Log in to account {doc.Account} and consent again.");
+                return Refuse(ctx, $"The consent came from NetSuite account {(company is null ? "(not readable)" : company.Realm)}, but {ctx.Name} expects account {doc.Account}; nothing was changed. Log in to account {doc.Account} and consent again.");
             }
             else
             {
@@ -629,6 +630,12 @@ public sealed record ConnectionStatusView(
     string? RotationStep,
     IReadOnlyList<string> PossibleOrphans)
 {
+    /// <summary>The code of the last error (<c>INVALID_LOGIN_CREDENTIALS</c>, <c>WAITING_FOR_APPROVAL</c>...), which says what a person must fix.</summary>
+    public string? LastErrorCode { get; init; }
+
+    /// <summary>The connection's dated events (refresh token or chain end, certificate expiry, rotation, grace end).</summary>
+    public IReadOnlyList<ConnectionEvent> Events { get; init; } = [];
+
     public static ConnectionStatusView From(ConnectionDocument doc, ConnectionIndex index)
     {
         ArgumentNullException.ThrowIfNull(doc);
@@ -642,6 +649,6 @@ public sealed record ConnectionStatusView(
             doc.NeedsPersonReason ?? (index.State == ConnectionStatus.NeedsPerson && doc.OAuth2 is { } oauth ? Scheduler.ConsentWarning(oauth) : null),
             index.NextActionAt ?? index.RotateAt,
             doc.Rotation?.Step.ToString(),
-            doc.PossibleOrphans.Select(o => $"{o.TokenName} ({o.Reason})").ToArray());
+            doc.PossibleOrphans.Select(o => $"{o.TokenName} ({o.Reason})").ToArray()) { LastErrorCode = doc.LastError?.Code };
     }
 }
