@@ -151,18 +151,36 @@ public sealed class BrowserConsentTests
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(120_000);
 
-        // Rewrites NetSuite's redirect to our callback on its way, as a changed address or another account would.
-        Func<string, string>? rewrite = null;
-        Action? beforeCallback = null;
-        await context.RouteAsync(url => url.StartsWith(env.CallbackUrl, StringComparison.Ordinal), async route =>
+        // NetSuite's redirect to our callback is changed on its way, as a changed address or a consent in another
+        // account would: the Allow form's answer (a 302 to the callback) is fetched and its Location rewritten.
+        // Playwright does not route the requests of a redirect, so the form post is the place to do it.
+        Func<string, string> rewrite = url => url;
+        Action beforeCallback = () => { };
+        await context.RouteAsync(url => !url.StartsWith(env.PublicBaseUrl, StringComparison.Ordinal), async route =>
         {
-            beforeCallback?.Invoke();
-            await route.ContinueAsync(new RouteContinueOptions { Url = rewrite is null ? route.Request.Url : rewrite(route.Request.Url) });
+            if (route.Request.Method != "POST")
+            {
+                await route.ContinueAsync();
+                return;
+            }
+
+            var answer = await route.FetchAsync(new RouteFetchOptions { MaxRedirects = 0 });
+            beforeCallback();
+            await route.FulfillAsync(new RouteFulfillOptions
+            {
+                Status = answer.Status,
+                Headers = new Dictionary<string, string> { ["Location"] = rewrite(answer.Headers["location"]) },
+            });
         });
 
-        async Task CallbackAsync(string file, string outcome)
+        async Task CallbackAsync(string file, string outcome, bool allow)
         {
             await page.GotoAsync((await factory.CreateAsync(ConnectionName.Parse(name)))!);
+            if (allow)
+            {
+                await page.ClickAsync("#allow");
+            }
+
             await page.WaitForURLAsync(url => url.StartsWith(env.CallbackUrl, StringComparison.Ordinal), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
             await page.Locator("h1").WaitForAsync();
             Assert.Equal(outcome, await page.Locator("main").GetAttributeAsync("data-outcome"));
@@ -173,23 +191,23 @@ public sealed class BrowserConsentTests
         }
 
         env.Simulator.Modes.Consent = ConsentMode.AutoDeny;
-        await CallbackAsync("callback-denied", "Denied");
+        await CallbackAsync("callback-denied", "Denied", allow: false);
 
-        env.Simulator.Modes.Consent = ConsentMode.AutoApprove;
+        env.Simulator.Modes.Consent = ConsentMode.Interactive;
         rewrite = url => url.Replace($"company={FunctionsTestEnvironment.Account}", "company=7654321", StringComparison.Ordinal);
-        await CallbackAsync("callback-wrong-account", "Refused");
+        await CallbackAsync("callback-wrong-account", "Refused", allow: true);
         var message = await page.Locator("#message").TextContentAsync() ?? "";
         Assert.Contains("came from NetSuite account 7654321,", message, StringComparison.Ordinal);
         Assert.Contains($"expects account {FunctionsTestEnvironment.Account}", message, StringComparison.Ordinal);
 
         rewrite = url => url.Split('?')[0] + "?" + string.Join('&', new Uri(url).Query.TrimStart('?').Split('&')
             .Where(p => !p.StartsWith("code=", StringComparison.Ordinal)).Append("error=unauthorized_client"));
-        await CallbackAsync("callback-netsuite-error", "NetSuiteError");
+        await CallbackAsync("callback-netsuite-error", "NetSuiteError", allow: true);
 
-        rewrite = null;
+        rewrite = url => url;
         beforeCallback = () => env.Time.Advance(ConsentService.SessionLifetime + TimeSpan.FromMinutes(1));
-        await CallbackAsync("callback-expired", "Expired");
-        beforeCallback = null;
+        await CallbackAsync("callback-expired", "Expired", allow: true);
+        Assert.Null((await env.GetAsync(name))!.OAuth2!.RefreshToken);
 
         // The same callback again: used up, and nothing here proves the binding, so no fresh link.
         await page.ReloadAsync();

@@ -159,8 +159,8 @@ internal static class Pages
         Timeline(html, report);
 
         html.Append("<section id=\"connections\">\n<h2>All connections</h2>\n<table>\n")
-            .Append("<colgroup><col style=\"width:15%\"><col style=\"width:12%\"><col style=\"width:9%\"><col style=\"width:9%\">")
-            .Append("<col style=\"width:17%\"><col style=\"width:13%\"><col style=\"width:13%\"><col style=\"width:12%\"></colgroup>\n")
+            .Append("<colgroup><col style=\"width:14%\"><col style=\"width:10%\"><col style=\"width:10%\"><col style=\"width:8%\">")
+            .Append("<col style=\"width:15%\"><col style=\"width:11%\"><col style=\"width:12%\"><col style=\"width:20%\"></colgroup>\n")
             .Append("<thead><tr><th>Name</th><th>Kind</th><th>Account</th><th>State</th><th>Expires</th><th>Last rotation</th>")
             .Append("<th>Next action</th><th>Last error and possible orphans</th></tr></thead>\n<tbody>\n");
         foreach (var entry in report.Connections)
@@ -171,7 +171,7 @@ internal static class Pages
                 .Append("<td>").Append(Expiries(view, now)).Append("</td>")
                 .Append("<td>").Append(Time(view.LastRotationAt, now)).Append("</td>")
                 .Append("<td>").Append(Time(view.NextActionAt, now)).Append(view.RotationStep is { } step ? E($" ({RotationStepName(step)})") : "").Append("</td>")
-                .Append("<td>").Append(view.LastErrorClass is null ? "" : E($"{view.LastErrorClass}: {view.LastErrorMessage}"));
+                .Append("<td>").Append(view.LastErrorClass is null ? "" : E($"{ErrorClassName(view.LastErrorClass)}: {view.LastErrorMessage}"));
             if (view.PossibleOrphans.Count > 0)
             {
                 html.Append(view.LastErrorClass is null ? "" : "<br>").Append("Possible orphans: ").Append(E(string.Join("; ", view.PossibleOrphans)));
@@ -192,6 +192,16 @@ internal static class Pages
         PersonTaskKind.PossibleOrphan => "Possible orphan",
         PersonTaskKind.PoisonedWork => "Work given up",
         _ => "Needs a person",
+    };
+
+    /// <summary>The engine's error classes as people say them.</summary>
+    private static string ErrorClassName(string errorClass) => errorClass switch
+    {
+        "Transient" => "Temporary, retried",
+        "Ambiguous" => "Answer lost",
+        "NeedsPerson" => "Needs a person",
+        "Unexpected" => "Unexpected",
+        _ => errorClass,
     };
 
     private static string StateName(ConnectionStatus state) => state switch

@@ -80,7 +80,7 @@ public sealed partial class ConsentService(
         if (document.Kind != ConnectionKind.OAuth2AuthorizationCode || document.OAuth2 is not { } oauth)
         {
             return ConsentStart.Fail(ConsentStartStatus.NotConsentable, name.Value,
-                $"{name.Value} is a {document.Kind} connection, which is not set up by a browser consent.",
+                $"{name.Value} is a {ConnectionKindNames.Display(document.Kind)} connection, which is not set up by a browser consent.",
                 "See the status page for what this connection needs.");
         }
 
