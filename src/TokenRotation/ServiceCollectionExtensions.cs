@@ -9,6 +9,7 @@ using TokenRotation.Configuration;
 using TokenRotation.Consent;
 using TokenRotation.Engine;
 using TokenRotation.Keys;
+using TokenRotation.Kinds;
 using TokenRotation.Stores;
 using TokenRotation.Telemetry;
 
@@ -56,26 +57,14 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RotationTelemetry>();
         services.AddTokenRotationConsent();
         services.TryAddSingleton<IAssertionSignerFactory, UnavailableAssertionSigners>();
-        services.TryAddSingleton(sp => new EngineServices(
-            sp.GetRequiredService<Stores.IConnectionStore>(), sp.GetRequiredService<Stores.IConsumerPublisher>(),
-            sp.GetRequiredService<Coordination.ILeaseProvider>(), sp.GetRequiredService<Coordination.IAccountGate>(),
-            sp.GetRequiredService<Coordination.ITotpStepStore>(), sp.GetRequiredService<NetSuite.Auth.Tba.NetSuiteTbaClient>(),
-            sp.GetRequiredService<NetSuite.Auth.OAuth2.NetSuiteTokenClient>(), sp.GetRequiredService<NetSuiteCertificatesClient>(),
-            sp.GetRequiredService<NetSuiteClientAssertionBuilder>(), sp.GetRequiredService<IAssertionSignerFactory>(),
-            sp.GetRequiredService<IConsentLinkFactory>(), sp.GetRequiredService<RotationTelemetry>(),
-            sp.GetRequiredService<IOptions<RotationOptions>>(), sp.GetRequiredService<IOptions<EngineOptions>>(),
-            sp.GetRequiredService<TimeProvider>())
-        {
-            CertificateRotation = sp.GetService<Keys.CertificateRotationOperations>(),
-            Journal = sp.GetService<ITokenJournal>(),
-            Sealer = sp.GetService<TokenSealer>(),
-            LoginGuard = sp.GetService<Coordination.ITotpStepStore>() is Coordination.ILoginRefusalStore refusals
-                ? new NLAuthLoginGuard(sp.GetRequiredService<IServiceKeyStore>(), refusals)
-                : null,
-        });
+        services.TryAddSingleton<RunEffects>();
+        services.TryAddSingleton<CredentialRotationMachine>();
+        services.AddCredentialKinds();
         services.TryAddSingleton<TokenSealer>();
         services.TryAddSingleton<ConnectionProcessor>();
-        services.TryAddSingleton<ConnectionAdmin>();
+        services.TryAddSingleton<ConnectionImport>();
+        services.TryAddSingleton<ConnectionLifecycle>();
+        services.TryAddSingleton<ConnectionStatusQuery>();
         services.TryAddSingleton<SweepService>();
         services.TryAddSingleton<AccountWorker>();
         return services;

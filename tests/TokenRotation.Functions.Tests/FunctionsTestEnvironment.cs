@@ -166,7 +166,7 @@ public sealed class FunctionsTestEnvironment : IAsyncDisposable
                 ExpectedRoleId = expectedRole,
             },
         };
-        var outcome = await Services.GetRequiredService<ConnectionAdmin>().ImportAsync(document, dryRun: false);
+        var outcome = await Services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun: false);
         Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
         return (await GetAsync(name))!;
     }

@@ -165,7 +165,7 @@ public sealed class GenericConsentTests
     {
         await using var env = await FunctionsTestEnvironment.StartAsync();
         var integration = env.SeedAccount();
-        var admin = env.Services.GetRequiredService<ConnectionAdmin>();
+        var admin = env.Services.GetRequiredService<ConnectionImport>();
 
         var bad = await admin.ImportAsync(Document(FunctionsTestEnvironment.NewName(), integration, "", ["1234567_SB1*x"]), dryRun: false);
         var beside = await admin.ImportAsync(Document(FunctionsTestEnvironment.NewName(), integration, FunctionsTestEnvironment.Account, ["1234567_SB*"]), dryRun: false);
@@ -206,7 +206,7 @@ public sealed class GenericConsentTests
     {
         var document = Document(name, integration, "", allowed);
         document.OAuth2!.RedirectUri = env.CallbackUrl;
-        var outcome = await env.Services.GetRequiredService<ConnectionAdmin>().ImportAsync(document, dryRun: false);
+        var outcome = await env.Services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun: false);
         Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
         Assert.Contains("without an account", outcome.Message, StringComparison.Ordinal);
         var stored = (await env.GetAsync(name))!;

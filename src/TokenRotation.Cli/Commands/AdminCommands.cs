@@ -45,7 +45,7 @@ internal static class AdminCommands
             return CommandSupport.RunAsync(console, global, parse, async (services, token) =>
             {
                 console.Error.WriteLine($"Deleting {connection}: revoking in NetSuite first ...");
-                var outcome = await services.GetRequiredService<ConnectionAdmin>().DeleteAsync(connection, parse.GetValue(dryRun), parse.GetValue(force), token).ConfigureAwait(false);
+                var outcome = await services.GetRequiredService<ConnectionLifecycle>().DeleteAsync(connection, parse.GetValue(dryRun), parse.GetValue(force), token).ConfigureAwait(false);
                 return await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
             }, ct);
         });
@@ -142,7 +142,7 @@ internal static class AdminCommands
 
     private static Command Simple(
         CliConsole console, GlobalOptions global, string verb, string description,
-        Func<ConnectionAdmin, ConnectionName, bool, CancellationToken, Task<ConnectionOutcome>> run)
+        Func<ConnectionLifecycle, ConnectionName, bool, CancellationToken, Task<ConnectionOutcome>> run)
     {
         var name = CommandSupport.NameArgument();
         var dryRun = CommandSupport.DryRunOption();
@@ -156,7 +156,7 @@ internal static class AdminCommands
 
             return CommandSupport.RunAsync(console, global, parse, async (services, token) =>
             {
-                var outcome = await run(services.GetRequiredService<ConnectionAdmin>(), connection, parse.GetValue(dryRun), token).ConfigureAwait(false);
+                var outcome = await run(services.GetRequiredService<ConnectionLifecycle>(), connection, parse.GetValue(dryRun), token).ConfigureAwait(false);
                 return await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
             }, ct);
         });

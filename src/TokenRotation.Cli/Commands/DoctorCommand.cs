@@ -5,11 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
-using NetSuite.Auth.Tba;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
 using TokenRotation.Engine;
+using TokenRotation.Kinds.AuthorizationCode;
+using TokenRotation.Kinds.Tba;
 using TokenRotation.Stores;
 
 namespace TokenRotation.Cli.Commands;
@@ -185,7 +186,7 @@ internal static class DoctorCommand
 
         await output.WriteLineAsync().ConfigureAwait(false);
         await output.WriteLineAsync(needsPerson
-            ? $"Verdict: needs a person. {doc.NeedsPersonReason ?? (doc.OAuth2 is { } warned ? TokenRotation.Engine.Scheduler.ConsentWarning(warned) : doc.LastError?.Message)}"
+            ? $"Verdict: needs a person. {doc.NeedsPersonReason ?? (doc.OAuth2 is { } warned ? AuthorizationCodeKind.ConsentWarning(warned) : doc.LastError?.Message)}"
             : problems > 0 ? $"Verdict: {problems} check(s) failed; see above." : "Verdict: healthy; nothing to do.").ConfigureAwait(false);
         return needsPerson ? ExitCodes.NeedsPerson : problems > 0 ? ExitCodes.Failure : ExitCodes.Ok;
     }
@@ -219,17 +220,16 @@ internal static class DoctorCommand
     {
         switch (doc.Kind)
         {
-            case ConnectionKind.Tba when doc.Tba is { } tba && doc.Credentials.Current is { Secret: { } secret } current:
+            case ConnectionKind.Tba when doc.Tba is { } tba && doc.Credentials.Current is { Secret: not null } current:
             {
-                NetSuiteResult<TbaTokenInfo> info;
+                TbaIdentity identity;
                 await using (await services.GetRequiredService<IAccountGate>().EnterAsync(doc.Account, cancellationToken).ConfigureAwait(false))
                 {
-                    info = await services.GetRequiredService<NetSuiteTbaClient>().TokenInfoAsync(new TbaCredentials(account, tba.ConsumerKey, tba.ConsumerSecret, current.Id, secret), cancellationToken).ConfigureAwait(false);
+                    identity = await services.GetRequiredService<TbaIdentityCheck>().CheckAsync(account, tba, current, tba.ExpectedRoleId, tba.ExpectedEntityId, cancellationToken).ConfigureAwait(false);
                 }
 
-                if (!info.IsSuccess)
+                if (identity.Error is { } e)
                 {
-                    var e = info.Error!;
                     await output.WriteLineAsync($"  tokeninfo refused the current token {current.Id} ({e.Class}, {e.Code}): {e.Message}").ConfigureAwait(false);
                     foreach (var cause in e.LikelyCauses)
                     {
@@ -244,11 +244,9 @@ internal static class DoctorCommand
                     return false;
                 }
 
-                var v = info.Value;
+                var v = identity.Info!;
                 await output.WriteLineAsync($"  tokeninfo: company {v.CompanyId} ({v.CompanyName}), role {v.RoleId} ({v.RoleName}), entity {v.EntityId}").ConfigureAwait(false);
-                var ok = (v.CompanyId is null || (NetSuiteAccountId.TryParse(v.CompanyId, out var c) && c == account))
-                    && (tba.ExpectedRoleId is null || tba.ExpectedRoleId == v.RoleId)
-                    && (tba.ExpectedEntityId is null || tba.ExpectedEntityId == v.EntityId);
+                var ok = identity.Matches;
                 await output.WriteLineAsync(ok
                     ? $"  ok: the expected account, role {tba.ExpectedRoleId} and entity {tba.ExpectedEntityId}; the rotation user {tba.User.Email} has role {tba.User.RoleId}."
                     : $"  PROBLEM: expected account {account.Realm}, role {tba.ExpectedRoleId}, entity {tba.ExpectedEntityId}.").ConfigureAwait(false);
@@ -294,17 +292,17 @@ internal static class DoctorCommand
     {
         if (index.State == ConnectionStatus.NeedsPerson)
         {
-            yield return $"now: {doc.NeedsPersonReason ?? (doc.OAuth2 is { } warned ? TokenRotation.Engine.Scheduler.ConsentWarning(warned) : null) ?? doc.LastError?.Message ?? "see the last error"}";
+            yield return $"now: {doc.NeedsPersonReason ?? (doc.OAuth2 is { } warned ? AuthorizationCodeKind.ConsentWarning(warned) : null) ?? doc.LastError?.Message ?? "see the last error"}";
         }
 
         switch (doc.Kind)
         {
             case ConnectionKind.OAuth2AuthorizationCode when doc.OAuth2 is { } oauth:
-                if (Scheduler.RefreshEnds(oauth) is { } end)
+                if (AuthorizationCodeKind.RefreshEnds(oauth) is { } end)
                 {
                     var what = oauth.ChainEndsAt is { } chain && chain <= end ? "the public client's token chain ends (oit + Maximum Time For Token Rotation)" : "the refresh token expires (its exp; refreshing does not extend it)";
                     yield return end > now
-                        ? $"{what} at {end:u}, {CommandSupport.Relative(end - now)}; the warning starts at {Scheduler.WarningStarts(doc, rotation):u}. Before then a person must consent again (nstoken consent-link {doc.Name})."
+                        ? $"{what} at {end:u}, {CommandSupport.Relative(end - now)}; the warning starts at {AuthorizationCodeKind.WarningStarts(doc, rotation):u}. Before then a person must consent again (nstoken consent-link {doc.Name})."
                         : $"{what} at {end:u} ({CommandSupport.Relative(end - now)}): a person must consent again (nstoken consent-link {doc.Name}).";
                 }
                 else

@@ -8,6 +8,7 @@ using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
 using TokenRotation.Keys;
+using TokenRotation.Kinds.ClientCredentials;
 
 namespace TokenRotation.Cli.Commands;
 
@@ -299,7 +300,7 @@ internal static class ImportCommand
     private static async Task<int> ImportWithAsync(CliConsole console, IServiceProvider services, ConnectionDocument document, bool dryRun, CancellationToken cancellationToken)
     {
         console.Error.WriteLine($"Importing {document.Name} ({CommandSupport.KindName(document.Kind)}, account {(document.Account.Length > 0 ? document.Account : "chosen by the first consent")}) ...");
-        var outcome = await services.GetRequiredService<ConnectionAdmin>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
+        var outcome = await services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
         var exit = await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
         return outcome.Kind == OutcomeKind.Refused ? ExitCodes.BadInput : exit;
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
 using TokenRotation.Keys;
+using TokenRotation.Kinds.ClientCredentials;
 using TokenRotation.Stores;
 
 namespace TokenRotation.Cli.Commands;
@@ -61,7 +62,7 @@ internal static class MigrateCommand
                         return ExitCodes.Conflict;
                     }
 
-                    var deleted = await services.GetRequiredService<ConnectionAdmin>().DeleteAsync(tbaName, parse.GetValue(dryRun), force: false, token).ConfigureAwait(false);
+                    var deleted = await services.GetRequiredService<ConnectionLifecycle>().DeleteAsync(tbaName, parse.GetValue(dryRun), force: false, token).ConfigureAwait(false);
                     return await CommandSupport.ReportAsync(console, deleted, time).ConfigureAwait(false);
                 }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
+using TokenRotation.Kinds;
 
 namespace TokenRotation.Cli.Commands;
 
@@ -32,7 +33,7 @@ internal static class RunCommands
                 console.Error.WriteLine($"Refreshing {connection} ...");
                 var processor = services.GetRequiredService<ConnectionProcessor>();
                 var request = new RunRequest { Now = true, DryRun = parse.GetValue(dryRun), Trigger = "cli-refresh" };
-                var outcome = await processor.WithSessionAsync(connection, request, RefreshAsync, token).ConfigureAwait(false);
+                var outcome = await processor.WithSessionAsync(connection, request, (ctx, ct) => RefreshAsync(services, ctx, ct), token).ConfigureAwait(false);
                 return await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
             }, ct);
         });
@@ -78,7 +79,7 @@ internal static class RunCommands
             connection, new RunRequest { Now = true, Rotate = true, StartRotations = true, Force = force, DryRun = dryRun, Trigger = "cli-rotate" }, cancellationToken);
 
     /// <summary>The refresh of one connection, by kind, inside its session.</summary>
-    public static Task<OutcomeKind> RefreshAsync(RunContext ctx, CancellationToken cancellationToken)
+    public static Task<OutcomeKind> RefreshAsync(IServiceProvider services, RunContext ctx, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         if (ctx.Doc.Paused && !ctx.Request.DryRun)
@@ -87,53 +88,6 @@ internal static class RunCommands
             return Task.FromResult(OutcomeKind.Refused);
         }
 
-        return ctx.Doc.Kind switch
-        {
-            ConnectionKind.OAuth2AuthorizationCode => OAuth2RefreshMachine.RunAsync(ctx, cancellationToken),
-            ConnectionKind.OAuth2ClientCredentials => ClientCredentialsMachine.MintIfDueAsync(ctx, cancellationToken),
-            ConnectionKind.Tba => CheckTbaAsync(ctx, cancellationToken),
-            _ => Task.FromResult(OutcomeKind.Refused),
-        };
-    }
-
-    private static async Task<OutcomeKind> CheckTbaAsync(RunContext ctx, CancellationToken cancellationToken)
-    {
-        var current = ctx.Doc.Credentials.Current;
-        if (current is null)
-        {
-            ctx.Did("no current TBA token to check");
-            return OutcomeKind.Refused;
-        }
-
-        if (ctx.Request.DryRun)
-        {
-            ctx.Did($"would check TBA token {current.Id} with tokeninfo and re-publish the TBA set if the consumer vault lacks it (TBA tokens do not expire: `nstoken rotate {ctx.Name}` replaces one)");
-            return OutcomeKind.DryRun;
-        }
-
-        var ops = TbaRotationOperations.Instance;
-        var verify = await ops.VerifyAsync(ctx, current, cancellationToken).ConfigureAwait(false);
-        if (!verify.Verified)
-        {
-            if (verify.Mismatch is { } mismatch)
-            {
-                ctx.Did($"TBA token {current.Id} works but is for another identity: {mismatch}");
-                return OutcomeKind.NeedsPerson;
-            }
-
-            var error = verify.Error!;
-            var causes = error.LikelyCauses.Count > 0 ? $" Likely causes: {string.Join("; ", error.LikelyCauses)}." : "";
-            ctx.Did($"tokeninfo did not accept TBA token {current.Id} ({error.Code}): {error.Message}{causes}{(error.AuditTrailHint is null ? "" : " " + error.AuditTrailHint)}");
-            return error.Class == NetSuite.Auth.NetSuiteErrorClass.NeedsPerson ? OutcomeKind.NeedsPerson : OutcomeKind.Failed;
-        }
-
-        ctx.Did($"TBA token {current.Id} works (tokeninfo shows the expected account, role and entity); TBA tokens do not expire, so there is nothing to refresh");
-        if (!await ops.IsPublishedAsync(ctx, current, cancellationToken).ConfigureAwait(false))
-        {
-            await ops.PublishAsync(ctx, current, cancellationToken).ConfigureAwait(false);
-            ctx.Did("re-published the TBA set to the consumer vault");
-        }
-
-        return OutcomeKind.Succeeded;
+        return services.GetRequiredService<CredentialKindHandlers>().For(ctx.Doc).VerifyAsync(ctx, cancellationToken);
     }
 }

@@ -21,7 +21,7 @@ internal static class StatusCommand
         };
         command.SetAction((parse, ct) => CommandSupport.RunAsync(console, global, parse, async (services, token) =>
         {
-            var views = await services.GetRequiredService<ConnectionAdmin>().StatusAsync(token).ConfigureAwait(false);
+            var views = await services.GetRequiredService<ConnectionStatusQuery>().StatusAsync(token).ConfigureAwait(false);
             var time = services.GetRequiredService<TimeProvider>();
             if (parse.GetValue(json))
             {

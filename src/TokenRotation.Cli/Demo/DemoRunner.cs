@@ -86,7 +86,7 @@ public static class DemoRunner
         say.Did($"sandbox account {Account}, user {UserEmail} (entity {user.EntityId}) with role {RoleId} \"Integration Role\" that requires two-factor authentication, and three integration records: CRM, ERP, WMS");
         say.Why("In real life a NetSuite administrator creates these; the service never creates integration records.");
 
-        var admin = services.GetRequiredService<ConnectionAdmin>();
+        var admin = services.GetRequiredService<ConnectionImport>();
         var time = services.GetRequiredService<TimeProvider>();
 
         // 2. OAuth 2.0: import, then a person consents once.
@@ -224,7 +224,7 @@ public static class DemoRunner
 
         // 11. Where everything stands.
         say.Step("Status (what `nstoken status` prints)");
-        var views = await admin.StatusAsync(cancellationToken).ConfigureAwait(false);
+        var views = await services.GetRequiredService<ConnectionStatusQuery>().StatusAsync(cancellationToken).ConfigureAwait(false);
         say.Raw(StatusCommand.Render(views, time));
         var healthy = views.Where(v => v.State is ConnectionStatus.Healthy or ConnectionStatus.Rotating).Select(v => v.Name).ToList();
         var needy = views.Where(v => v.State == ConnectionStatus.NeedsPerson).Select(v => v.Name).ToList();

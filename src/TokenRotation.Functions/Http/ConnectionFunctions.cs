@@ -12,7 +12,7 @@ namespace TokenRotation.Functions.Http;
 /// Anonymous to the host: <see cref="Middleware.OperatorAuthMiddleware"/> asks for an Entra ID token with the app role
 /// (Status.Read to read, Connections.Operate to change). Answers carry the outcome's message, never a secret.
 /// </summary>
-public sealed class ConnectionFunctions(ConnectionProcessor processor, ConnectionAdmin admin, StatusReportBuilder status, TimeProvider timeProvider)
+public sealed class ConnectionFunctions(ConnectionProcessor processor, ConnectionLifecycle admin, StatusReportBuilder status, TimeProvider timeProvider)
 {
     [Function(nameof(RotateConnection))]
     public Task<IActionResult> RotateConnection(

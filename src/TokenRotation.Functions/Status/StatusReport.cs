@@ -57,7 +57,7 @@ public sealed record PersonTask(PersonTaskKind Kind, string? Connection, string?
 
 /// <summary>Builds the status from the engine's view of every connection, fresh consent links and the poisoned work.</summary>
 public sealed class StatusReportBuilder(
-    ConnectionAdmin admin, IConsentLinkFactory consentLinks, IPoisonedWorkLog poisonedWork, IOptions<TokenRotationOptions> options, TimeProvider timeProvider)
+    ConnectionStatusQuery statusQuery, IConsentLinkFactory consentLinks, IPoisonedWorkLog poisonedWork, IOptions<TokenRotationOptions> options, TimeProvider timeProvider)
 {
     /// <summary>Error codes that mean the integration record is blocked or waits for an administrator's approval.</summary>
     private static readonly HashSet<string> BlockedCodes = new(StringComparer.OrdinalIgnoreCase)
@@ -67,7 +67,7 @@ public sealed class StatusReportBuilder(
 
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken = default)
     {
-        var views = await admin.StatusAsync(cancellationToken).ConfigureAwait(false);
+        var views = await statusQuery.StatusAsync(cancellationToken).ConfigureAwait(false);
         var now = timeProvider.GetUtcNow();
         var entries = new List<ConnectionStatusEntry>(views.Count);
         foreach (var view in views)

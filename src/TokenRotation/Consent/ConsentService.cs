@@ -8,6 +8,7 @@ using NetSuite.Auth.OAuth2;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
 using TokenRotation.Engine;
+using TokenRotation.Kinds.AuthorizationCode;
 using TokenRotation.Stores;
 
 namespace TokenRotation.Consent;
@@ -17,7 +18,7 @@ namespace TokenRotation.Consent;
 /// session (state, encrypted PKCE verifier, 10-minute expiry, a browser binding whose raw value goes in a cookie) and
 /// NetSuite's authorize URL; opening the same link again replaces that link's session. <see cref="CompleteAsync"/>
 /// checks NetSuite's redirect (state, cookie before single use, expiry, error parameters, shape of every value) and
-/// hands the code to <see cref="ConnectionAdmin.CompleteConsentAsync"/>, which exchanges it under the connection's
+/// hands the code to <see cref="ConsentCodeExchange.CompleteConsentAsync"/>, which exchanges it under the connection's
 /// lease and checks account, role and entity in the tokens NetSuite issued. Every answer is a result with a message
 /// for the person; nothing here throws on bad input.
 /// </summary>
@@ -26,7 +27,7 @@ public sealed partial class ConsentService(
     VerifierProtector verifiers,
     IConsentSessionStore sessions,
     IConnectionStore store,
-    ConnectionAdmin admin,
+    ConsentCodeExchange consents,
     NetSuiteEndpoints endpoints,
     TimeProvider timeProvider,
     ILogger<ConsentService> logger)
@@ -194,7 +195,7 @@ public sealed partial class ConsentService(
                 "Open the consent link again."));
         }
 
-        var outcome = await admin.CompleteConsentAsync(name, new ConsentCompletion(callback.Code!, verifier, callback.Company!, callback.Role!, callback.Entity!), cancellationToken).ConfigureAwait(false);
+        var outcome = await consents.CompleteConsentAsync(name, new ConsentCompletion(callback.Code!, verifier, callback.Company!, callback.Role!, callback.Entity!), cancellationToken).ConfigureAwait(false);
         return Finish(outcome.Kind switch
         {
             OutcomeKind.Succeeded => new ConsentResult(ConsentOutcomeKind.Connected, connection, 200, "Connected",

@@ -1,5 +1,6 @@
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
+using TokenRotation.Kinds.AuthorizationCode;
 using TokenRotation.Stores;
 
 namespace TokenRotation.Engine;
@@ -50,8 +51,8 @@ public static class ConnectionEvents
 
         if (doc.OAuth2 is { RefreshToken: not null } oauth)
         {
-            Add(oauth.IsPublicClient ? ConnectionEventKind.ChainEnds : ConnectionEventKind.RefreshTokenEnds, Scheduler.WarnedEnd(oauth));
-            Add(ConnectionEventKind.ConsentWarningStarts, Scheduler.WarningStarts(doc, defaults));
+            Add(oauth.IsPublicClient ? ConnectionEventKind.ChainEnds : ConnectionEventKind.RefreshTokenEnds, AuthorizationCodeKind.WarnedEnd(oauth));
+            Add(ConnectionEventKind.ConsentWarningStarts, AuthorizationCodeKind.WarningStarts(doc, defaults));
         }
 
         if (doc.Kind == ConnectionKind.OAuth2ClientCredentials)

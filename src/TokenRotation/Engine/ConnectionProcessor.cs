@@ -1,7 +1,12 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
+using TokenRotation.Kinds;
+using TokenRotation.Kinds.AuthorizationCode;
 using TokenRotation.Stores;
+using TokenRotation.Telemetry;
 
 namespace TokenRotation.Engine;
 
@@ -10,7 +15,18 @@ namespace TokenRotation.Engine;
 /// are due, then bring the index tags up to date (a tag-only update, no version, when only scheduling changed).
 /// Every path (timers, rotate-now, the callback, the CLI) comes through here, so every path takes the same lease.
 /// </summary>
-public sealed partial class ConnectionProcessor(EngineServices services, ILogger<ConnectionProcessor> logger)
+public sealed partial class ConnectionProcessor(
+    ILeaseProvider leases,
+    IConnectionStore store,
+    RunEffects effects,
+    ITokenJournal journal,
+    TokenSealer sealer,
+    CredentialKindHandlers handlers,
+    OAuth2RefreshMachine refresh,
+    RotationTelemetry telemetry,
+    IOptions<RotationOptions> rotation,
+    TimeProvider time,
+    ILogger<ConnectionProcessor> logger)
 {
     public static string LeaseKey(ConnectionName name) => $"conn-{name.Value}";
 
@@ -31,13 +47,13 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
         activity?.SetTag("connection", name.Value);
         activity?.SetTag("trigger", request.Trigger);
 
-        await using var lease = await services.Leases.TryAcquireAsync(LeaseKey(name), cancellationToken).ConfigureAwait(false);
+        await using var lease = await leases.TryAcquireAsync(LeaseKey(name), cancellationToken).ConfigureAwait(false);
         if (lease is null)
         {
             return ConnectionOutcome.Busy(name.Value);
         }
 
-        var document = await services.Store.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        var document = await store.GetAsync(name, cancellationToken).ConfigureAwait(false);
         if (document is null)
         {
             return ConnectionOutcome.NotFound(name.Value);
@@ -48,17 +64,17 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
             request = request with { Rotate = true }; // a TBA token has nothing to refresh: "now" means rotate
         }
 
-        var session = new ConnectionSession(services.Store, lease, document, d => Scheduler.Index(d, services.Rotation, null, services.Now));
-        var ctx = new RunContext(session, services, request);
+        var session = new ConnectionSession(store, lease, document, d => Scheduler.Index(d, rotation.Value, null, time.GetUtcNow()));
+        var ctx = new RunContext(session, request);
         OutcomeKind kind;
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost))
         {
             try
             {
                 // Before anything else: a single-use token a previous run could only journal goes into the state first.
-                if (!request.DryRun && document.OAuth2?.RefreshStartedAt is { } started && services.Journal is { } journal)
+                if (!request.DryRun && document.OAuth2?.RefreshStartedAt is { } started)
                 {
-                    await ReplayJournalAsync(ctx, journal, started, linked.Token).ConfigureAwait(false);
+                    await ReplayJournalAsync(ctx, started, linked.Token).ConfigureAwait(false);
                 }
 
                 kind = await work(ctx, linked.Token).ConfigureAwait(false);
@@ -71,14 +87,14 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
         }
 
         var doc = ctx.Doc;
-        var index = Scheduler.Index(doc, services.Rotation, ctx.AccessTokenExpiresAt, services.Now);
+        var index = Scheduler.Index(doc, rotation.Value, ctx.AccessTokenExpiresAt, time.GetUtcNow());
 
         // After a journalled token the stored document lags the working copy: its tags stay until the replay's write.
         if (!request.DryRun && !ctx.Journalled && !SameIndex(doc.StoredIndex, index))
         {
             doc.StoredIndex = index;
             lease.EnsureHeld();
-            await services.Store.UpdateIndexAsync(index, cancellationToken).ConfigureAwait(false);
+            await store.UpdateIndexAsync(index, cancellationToken).ConfigureAwait(false);
         }
 
         var message = ctx.Actions.Count > 0 ? string.Join("; ", ctx.Actions) : Describe(kind, doc);
@@ -86,7 +102,7 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
         return new ConnectionOutcome(name.Value, kind, message, index.State, index.NextActionAt, ctx.Actions.ToArray());
     }
 
-    private async Task ReplayJournalAsync(RunContext ctx, ITokenJournal journal, DateTimeOffset refreshStartedAt, CancellationToken cancellationToken)
+    private async Task ReplayJournalAsync(RunContext ctx, DateTimeOffset refreshStartedAt, CancellationToken cancellationToken)
     {
         var entry = await journal.GetAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false);
         if (entry is null)
@@ -94,31 +110,31 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
             return;
         }
 
-        if (entry.RefreshStartedAt != refreshStartedAt || entry.ExpiresAt <= services.Now)
+        if (entry.RefreshStartedAt != refreshStartedAt || entry.ExpiresAt <= time.GetUtcNow())
         {
             // Another refresh's entry, or one whose token has ended: it can only mislead.
             await journal.DeleteAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false);
-            services.Telemetry.Journal(ctx.Name, $"dropped an entry written at {entry.WrittenAt:u} that does not belong to the pending refresh or has expired");
+            telemetry.Journal(ctx.Name, $"dropped an entry written at {entry.WrittenAt:u} that does not belong to the pending refresh or has expired");
             return;
         }
 
-        var token = services.Sealer is null ? null : await services.Sealer.OpenAsync(entry.Sealed, ctx.Name, refreshStartedAt, cancellationToken).ConfigureAwait(false);
+        var token = await sealer.OpenAsync(entry.Sealed, ctx.Name, refreshStartedAt, cancellationToken).ConfigureAwait(false);
         if (token is null)
         {
-            services.Telemetry.Journal(ctx.Name, $"an entry written at {entry.WrittenAt:u} could not be opened with the service's keys; it is left for a person to look at");
+            telemetry.Journal(ctx.Name, $"an entry written at {entry.WrittenAt:u} could not be opened with the service's keys; it is left for a person to look at");
             return;
         }
 
-        OAuth2RefreshMachine.AcceptRefreshToken(ctx, ctx.Doc.OAuth2!, token);
+        refresh.AcceptRefreshToken(ctx, ctx.Doc.OAuth2!, token);
         ctx.ClearError();
         ctx.Doc.LastSuccessAt = entry.WrittenAt;
-        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
         await journal.DeleteAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false);
-        services.Telemetry.Journal(ctx.Name, $"replayed the refresh token journalled at {entry.WrittenAt:u} into the state document");
+        telemetry.Journal(ctx.Name, $"replayed the refresh token journalled at {entry.WrittenAt:u} into the state document");
         ctx.Did($"saved the new refresh token the token journal held since {entry.WrittenAt:u}");
     }
 
-    private static Task<OutcomeKind> DispatchAsync(RunContext ctx, CancellationToken cancellationToken)
+    private Task<OutcomeKind> DispatchAsync(RunContext ctx, CancellationToken cancellationToken)
     {
         if (ctx.Doc.Paused && !ctx.Request.DryRun)
         {
@@ -126,25 +142,7 @@ public sealed partial class ConnectionProcessor(EngineServices services, ILogger
             return Task.FromResult(ctx.Request.Now ? OutcomeKind.Refused : OutcomeKind.NothingToDo);
         }
 
-        return ctx.Doc.Kind switch
-        {
-            ConnectionKind.OAuth2AuthorizationCode => OAuth2RefreshMachine.RunAsync(ctx, cancellationToken),
-            ConnectionKind.OAuth2ClientCredentials => RunClientCredentialsAsync(ctx, cancellationToken),
-            ConnectionKind.Tba => CredentialRotationMachine.RunAsync(ctx, TbaRotationOperations.Instance, cancellationToken),
-            _ => throw new InvalidDataException($"Connection {ctx.Name} has an unknown kind {ctx.Doc.Kind}."),
-        };
-    }
-
-    private static async Task<OutcomeKind> RunClientCredentialsAsync(RunContext ctx, CancellationToken cancellationToken)
-    {
-        var mint = await ClientCredentialsMachine.MintIfDueAsync(ctx, cancellationToken).ConfigureAwait(false);
-        if (ctx.Services.CertificateRotation is { } certificates && mint is not OutcomeKind.NeedsPerson)
-        {
-            var rotation = await CredentialRotationMachine.RunAsync(ctx, certificates, cancellationToken).ConfigureAwait(false);
-            return rotation is OutcomeKind.NothingToDo ? mint : rotation;
-        }
-
-        return mint;
+        return handlers.For(ctx.Doc).RunDueAsync(ctx, cancellationToken);
     }
 
     private static bool SameIndex(ConnectionIndex? a, ConnectionIndex b) =>

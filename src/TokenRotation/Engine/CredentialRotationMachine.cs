@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using NetSuite.Auth;
+using Microsoft.Extensions.Options;
+using TokenRotation.Configuration;
 using TokenRotation.Connections;
+using TokenRotation.Telemetry;
 
 namespace TokenRotation.Engine;
 
@@ -47,11 +50,13 @@ public sealed record VerifyResult(bool Verified, NetSuiteError? Error, string? M
 /// -> previous revoked after the grace period. The current credential is never replaced by an unverified one
 /// and never revoked while current; a crash anywhere is resumed by the next run.
 /// </summary>
-public static class CredentialRotationMachine
+public sealed class CredentialRotationMachine(RunEffects effects, RotationTelemetry telemetry, IOptions<RotationOptions> rotationOptions, TimeProvider time)
 {
     private const int MaxStepsPerRun = 8;
 
-    public static async Task<OutcomeKind> RunAsync(RunContext ctx, IRotationOperations ops, CancellationToken cancellationToken)
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public async Task<OutcomeKind> RunAsync(RunContext ctx, IRotationOperations ops, CancellationToken cancellationToken)
     {
         var outcome = OutcomeKind.NothingToDo;
         var wroteIntentThisRun = false;
@@ -80,17 +85,17 @@ public static class CredentialRotationMachine
                     return OutcomeKind.DryRun;
                 }
 
-                var rotationId = NewRotationId(doc.Name, ctx.Now);
-                doc.Rotation = new RotationProgress { RotationId = rotationId, Step = RotationStep.Intent, StartedAt = ctx.Now, IssueSent = true };
+                var rotationId = NewRotationId(doc.Name, Now);
+                doc.Rotation = new RotationProgress { RotationId = rotationId, Step = RotationStep.Intent, StartedAt = Now, IssueSent = true };
                 doc.Status = ConnectionStatus.Rotating;
-                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+                await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
                 wroteIntentThisRun = true;
-                ctx.Services.Telemetry.Started(ctx.Name, ctx.Kind, "rotate", rotationId);
+                telemetry.Started(ctx.Name, ctx.Kind, "rotate", rotationId);
                 ctx.Did($"started rotation {rotationId}");
                 continue;
             }
 
-            if (!ctx.Request.Rotate && rotation.NextAttemptAt is { } at && at > ctx.Now)
+            if (!ctx.Request.Rotate && rotation.NextAttemptAt is { } at && at > Now)
             {
                 ctx.Did($"rotation {rotation.RotationId} waits until {at:u}");
                 return outcome;
@@ -160,7 +165,7 @@ public static class CredentialRotationMachine
     }
 
     /// <summary>Rolls back during grace: current and previous swap, nothing is revoked.</summary>
-    public static async Task<OutcomeKind> RollbackAsync(RunContext ctx, IRotationOperations ops, CancellationToken cancellationToken)
+    public async Task<OutcomeKind> RollbackAsync(RunContext ctx, IRotationOperations ops, CancellationToken cancellationToken)
     {
         var doc = ctx.Doc;
         if (doc.Rotation?.Step != RotationStep.Promoted || doc.Credentials.Previous is null || doc.Credentials.Current is null)
@@ -178,13 +183,13 @@ public static class CredentialRotationMachine
         var previous = doc.Credentials.Previous;
         var current = doc.Credentials.Current;
         previous.RetireAfter = null;
-        current.RetireAfter = ctx.Now + (doc.Policy.GracePeriod ?? ctx.Services.Rotation.GracePeriod);
+        current.RetireAfter = Now + (doc.Policy.GracePeriod ?? rotationOptions.Value.GracePeriod);
         doc.Credentials.Current = previous;
         doc.Credentials.Previous = current;
-        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
         await ops.PublishAsync(ctx, previous, cancellationToken).ConfigureAwait(false);
         ctx.Did($"rolled back: {previous.Id} is current again; {current.Id} is revoked after {current.RetireAfter:u}");
-        ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "rollback", previous.Id);
+        telemetry.Succeeded(ctx.Name, ctx.Kind, "rollback", previous.Id);
         return OutcomeKind.Succeeded;
     }
 
@@ -195,22 +200,22 @@ public static class CredentialRotationMachine
         return $"{prefix}-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}-{random}";
     }
 
-    private static async Task<OutcomeKind> IssueAsync(RunContext ctx, IRotationOperations ops, RotationProgress rotation, bool wroteIntentThisRun, CancellationToken cancellationToken)
+    private async Task<OutcomeKind> IssueAsync(RunContext ctx, IRotationOperations ops, RotationProgress rotation, bool wroteIntentThisRun, CancellationToken cancellationToken)
     {
         var doc = ctx.Doc;
         if (rotation.IssueSent && !wroteIntentThisRun)
         {
             // A run before this one may have sent the issue request and died before saving the answer.
             RecordOrphan(ctx, rotation.RotationId, "a run stopped after asking NetSuite for the token and before saving the answer");
-            rotation.RotationId = NewRotationId(doc.Name, ctx.Now);
+            rotation.RotationId = NewRotationId(doc.Name, Now);
             rotation.IssueSent = true;
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             rotation = ctx.Doc.Rotation!;
         }
         else if (!rotation.IssueSent)
         {
             rotation.IssueSent = true;
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             rotation = ctx.Doc.Rotation!;
         }
 
@@ -226,7 +231,7 @@ public static class CredentialRotationMachine
             rotation.IssueSent = false;
             rotation.Attempts = 0;
             rotation.NextAttemptAt = null;
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             ctx.Did($"issued {ops.Noun} {pending.Id} ({rotation.RotationId}) and saved it as pending");
             return OutcomeKind.Succeeded;
         }
@@ -239,26 +244,26 @@ public static class CredentialRotationMachine
         if (error.MayHaveBeenProcessed && error.StatusCode is not (>= 400 and < 500))
         {
             RecordOrphan(ctx, rotation.RotationId, $"the issue request's answer was lost ({error.Code})");
-            rotation.RotationId = NewRotationId(doc.Name, ctx.Now);
+            rotation.RotationId = NewRotationId(doc.Name, Now);
         }
 
         rotation.IssueSent = false;
         if (error.Class == NetSuiteErrorClass.NeedsPerson)
         {
-            ctx.RecordError(error, "issue", retry: false);
+            effects.RecordError(ctx, error, "issue", retry: false);
             Abandon(ctx, rotation.RotationId, $"NetSuite refused to issue a new {ops.Noun}: {error.Message}");
-            await ctx.NeedsPersonAsync($"NetSuite refused to issue a new {ops.Noun} ({error.Code}): {error.Message} The current {ops.Noun} still works.", false, cancellationToken).ConfigureAwait(false);
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            await effects.NeedsPersonAsync(ctx, $"NetSuite refused to issue a new {ops.Noun} ({error.Code}): {error.Message} The current {ops.Noun} still works.", false, cancellationToken).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             return OutcomeKind.NeedsPerson;
         }
 
-        ctx.RecordError(error, "issue", retry: true);
+        effects.RecordError(ctx, error, "issue", retry: true);
         rotation.NextAttemptAt = doc.LastError!.RetryAt;
-        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
         return OutcomeKind.Failed;
     }
 
-    private static async Task<OutcomeKind> VerifyAndPromoteAsync(RunContext ctx, IRotationOperations ops, RotationProgress rotation, CancellationToken cancellationToken)
+    private async Task<OutcomeKind> VerifyAndPromoteAsync(RunContext ctx, IRotationOperations ops, RotationProgress rotation, CancellationToken cancellationToken)
     {
         var doc = ctx.Doc;
         var pending = doc.Credentials.Pending ?? throw new InvalidDataException($"Connection {doc.Name} is at step Issued without a pending credential.");
@@ -267,11 +272,11 @@ public static class CredentialRotationMachine
         rotation = doc.Rotation!;
         if (verify.Verified)
         {
-            var grace = doc.Policy.GracePeriod ?? ctx.Services.Rotation.GracePeriod;
+            var grace = doc.Policy.GracePeriod ?? rotationOptions.Value.GracePeriod;
             var previous = doc.Credentials.Current;
             if (previous is not null)
             {
-                previous.RetireAfter = ctx.Now + grace;
+                previous.RetireAfter = Now + grace;
             }
 
             doc.Credentials.Previous = previous;
@@ -281,18 +286,18 @@ public static class CredentialRotationMachine
             rotation.Attempts = 0;
             rotation.NextAttemptAt = null;
             rotation.VerifyFailingSince = null;
-            doc.LastRotationAt = ctx.Now;
-            doc.LastSuccessAt = ctx.Now;
+            doc.LastRotationAt = Now;
+            doc.LastSuccessAt = Now;
             ctx.ClearError();
 
             // A verified promotion answers whatever needed a person before (a refused issue, an abandoned verify).
             doc.Status = ConnectionStatus.Rotating;
             doc.NeedsPersonReason = null;
 
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             await ops.PublishAsync(ctx, pending, cancellationToken).ConfigureAwait(false);
             ctx.Did($"verified and promoted {ops.Noun} {pending.Id}; {previous?.Id ?? "nothing"} is revoked after {previous?.RetireAfter:u}");
-            ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "promote", pending.Id);
+            telemetry.Succeeded(ctx.Name, ctx.Kind, "promote", pending.Id);
             return OutcomeKind.Succeeded;
         }
 
@@ -303,12 +308,12 @@ public static class CredentialRotationMachine
         }
 
         var error = verify.Error!;
-        rotation.VerifyFailingSince ??= ctx.Now;
+        rotation.VerifyFailingSince ??= Now;
         rotation.Attempts++;
-        var timeout = ctx.Services.Rotation.VerifyTimeout;
-        if (ctx.Now - rotation.VerifyFailingSince.Value >= timeout || error.Class == NetSuiteErrorClass.NeedsPerson && error.Code is not "INVALID_LOGIN")
+        var timeout = rotationOptions.Value.VerifyTimeout;
+        if (Now - rotation.VerifyFailingSince.Value >= timeout || error.Class == NetSuiteErrorClass.NeedsPerson && error.Code is not "INVALID_LOGIN")
         {
-            ctx.RecordError(error, "verify", retry: false);
+            effects.RecordError(ctx, error, "verify", retry: false);
             var causes = error.LikelyCauses.Count > 0 ? $" Likely causes: {string.Join("; ", error.LikelyCauses)}." : "";
             await AbandonPendingAsync(ctx, ops, pending,
                 $"The new {ops.Noun} could not be verified for {timeout.TotalHours:0.#} hours ({error.Code}: {error.Message}).{causes} An integration in \"Waiting for Approval\" or a role without the needed permission shows up here. The current {ops.Noun} still works.",
@@ -316,13 +321,13 @@ public static class CredentialRotationMachine
             return OutcomeKind.NeedsPerson;
         }
 
-        ctx.RecordError(error, "verify", retry: true);
+        effects.RecordError(ctx, error, "verify", retry: true);
         rotation.NextAttemptAt = ctx.Doc.LastError!.RetryAt;
-        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
         return OutcomeKind.Failed;
     }
 
-    private static async Task AbandonPendingAsync(RunContext ctx, IRotationOperations ops, RotatedCredential pending, string reason, CancellationToken cancellationToken)
+    private async Task AbandonPendingAsync(RunContext ctx, IRotationOperations ops, RotatedCredential pending, string reason, CancellationToken cancellationToken)
     {
         var revoked = await ops.RevokeAsync(ctx, pending, cancellationToken).ConfigureAwait(false);
         var doc = ctx.Doc;
@@ -333,12 +338,12 @@ public static class CredentialRotationMachine
 
         doc.Credentials.Pending = null;
         Abandon(ctx, doc.Rotation!.RotationId, reason);
-        await ctx.NeedsPersonAsync(reason, false, cancellationToken).ConfigureAwait(false);
-        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        await effects.NeedsPersonAsync(ctx, reason, false, cancellationToken).ConfigureAwait(false);
+        await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Null when nothing is due yet (grace not over).</summary>
-    private static async Task<OutcomeKind?> RetireAsync(RunContext ctx, IRotationOperations ops, bool refuseInGrace, CancellationToken cancellationToken)
+    private async Task<OutcomeKind?> RetireAsync(RunContext ctx, IRotationOperations ops, bool refuseInGrace, CancellationToken cancellationToken)
     {
         var doc = ctx.Doc;
         var current = doc.Credentials.Current!;
@@ -349,7 +354,7 @@ public static class CredentialRotationMachine
         }
 
         var previous = doc.Credentials.Previous;
-        if (previous is not null && previous.RetireAfter is { } retireAfter && retireAfter > ctx.Now && !ctx.Request.Force)
+        if (previous is not null && previous.RetireAfter is { } retireAfter && retireAfter > Now && !ctx.Request.Force)
         {
             if (ctx.Request.Rotate && refuseInGrace)
             {
@@ -374,21 +379,21 @@ public static class CredentialRotationMachine
             {
                 var rotation = doc.Rotation!;
                 rotation.Attempts++;
-                ctx.RecordError(revoked.Error!, "retire", retry: true);
+                effects.RecordError(ctx, revoked.Error!, "retire", retry: true);
                 rotation.NextAttemptAt = doc.LastError!.RetryAt;
                 if (revoked.Error!.Class == NetSuiteErrorClass.NeedsPerson)
                 {
-                    await ctx.NeedsPersonAsync(
+                    await effects.NeedsPersonAsync(ctx, 
                         $"The previous {ops.Noun} {previous.Id} could not be revoked ({revoked.Error.Code}: {revoked.Error.Message}). Revoke it in NetSuite or fix what the message names; retries continue on a growing backoff. The current {ops.Noun} works.",
                         false, cancellationToken).ConfigureAwait(false);
                 }
 
-                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+                await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
                 return OutcomeKind.Failed;
             }
 
             ctx.Did($"revoked the previous {ops.Noun} {previous.Id} ({revoked.Value})");
-            ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "retire", previous.Id);
+            telemetry.Succeeded(ctx.Name, ctx.Kind, "retire", previous.Id);
         }
 
         doc.Credentials.Previous = null;
@@ -399,25 +404,25 @@ public static class CredentialRotationMachine
             doc.Status = ConnectionStatus.Healthy;
         }
 
-        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
         return OutcomeKind.Succeeded;
     }
 
-    private static void RecordOrphan(RunContext ctx, string tokenName, string reason)
+    private void RecordOrphan(RunContext ctx, string tokenName, string reason)
     {
         if (ctx.Doc.PossibleOrphans.Any(o => o.TokenName == tokenName))
         {
             return;
         }
 
-        ctx.Doc.PossibleOrphans.Add(new PossibleOrphan { TokenName = tokenName, RecordedAt = ctx.Now, Reason = reason });
-        ctx.Services.Telemetry.PossibleOrphan(ctx.Name, ctx.Doc.Account, tokenName, reason);
+        ctx.Doc.PossibleOrphans.Add(new PossibleOrphan { TokenName = tokenName, RecordedAt = Now, Reason = reason });
+        telemetry.PossibleOrphan(ctx.Name, ctx.Doc.Account, tokenName, reason);
         ctx.Did($"recorded possible orphan {tokenName}: {reason}");
     }
 
-    private static void Abandon(RunContext ctx, string rotationId, string reason)
+    private void Abandon(RunContext ctx, string rotationId, string reason)
     {
         ctx.Doc.Rotation = null;
-        ctx.Services.Telemetry.Abandoned(ctx.Name, ctx.Kind, rotationId, reason);
+        telemetry.Abandoned(ctx.Name, ctx.Kind, rotationId, reason);
     }
 }

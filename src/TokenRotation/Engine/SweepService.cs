@@ -2,6 +2,7 @@ using System.Diagnostics;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
 using TokenRotation.Stores;
+using TokenRotation.Telemetry;
 
 namespace TokenRotation.Engine;
 
@@ -10,7 +11,7 @@ namespace TokenRotation.Engine;
 /// connections that are due, and enqueue one message per account naming its due connections. Only the daily
 /// sweep starts new TBA and certificate rotations; any sweep advances what is due.
 /// </summary>
-public sealed class SweepService(IConnectionStore store, IWorkQueue queue, EngineServices services)
+public sealed class SweepService(IConnectionStore store, IWorkQueue queue, RotationTelemetry telemetry, TimeProvider time)
 {
     /// <summary>Names per message; a queue message holds 64 KB and a name at most 100 characters.</summary>
     public const int MaxNamesPerMessage = 400;
@@ -18,7 +19,7 @@ public sealed class SweepService(IConnectionStore store, IWorkQueue queue, Engin
     public async Task<SweepResult> SweepAsync(bool startRotations, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        var now = services.Now;
+        var now = time.GetUtcNow();
         var total = 0;
         var due = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         await foreach (var index in store.ListAsync(cancellationToken).ConfigureAwait(false))
@@ -46,7 +47,7 @@ public sealed class SweepService(IConnectionStore store, IWorkQueue queue, Engin
         }
 
         var result = new SweepResult(total, due.Values.Sum(n => n.Count), due.Count, messages);
-        services.Telemetry.SweepCompleted(startRotations ? "daily" : "frequent", result.Connections, result.Due, result.Accounts, Stopwatch.GetElapsedTime(started));
+        telemetry.SweepCompleted(startRotations ? "daily" : "frequent", result.Connections, result.Due, result.Accounts, Stopwatch.GetElapsedTime(started));
         return result;
     }
 }

@@ -36,7 +36,5 @@ public static class KeysServiceCollectionExtensions
     private static void AddCommon(IServiceCollection services)
     {
         services.Replace(ServiceDescriptor.Singleton<IAssertionSignerFactory, CertificateAssertionSigners>());
-        services.TryAddSingleton<CertificateRotationOperations>();
-        services.TryAddSingleton<ClientCredentialsSetup>();
     }
 }

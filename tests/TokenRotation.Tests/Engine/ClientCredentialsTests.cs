@@ -8,6 +8,7 @@ using TokenRotation.Connections;
 using TokenRotation.Engine;
 using TokenRotation.Keys;
 using Xunit.Abstractions;
+using TokenRotation.Kinds.ClientCredentials;
 
 namespace TokenRotation.Tests.Engine;
 
@@ -47,7 +48,7 @@ public sealed class ClientCredentialsTests(ITestOutputHelper output)
                 Current = new RotatedCredential { Id = mapped.CertificateId, KeyVersion = keyVersion, IssuedAt = h.Time.GetUtcNow(), ExpiresAt = version.NotAfter },
             },
         };
-        var outcome = await h.Admin.ImportAsync(doc, dryRun: false);
+        var outcome = await h.Imports.ImportAsync(doc, dryRun: false);
         Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
         return (doc, integration);
     }
@@ -317,7 +318,7 @@ public sealed class ClientCredentialsSetupTests
     {
         await using var h = await ClientCredentialsTests.StartAsync();
         var integration = h.SeedAccount(twoFactor: false);
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(h.TbaConnection("legacy-tba", integration), dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(h.TbaConnection("legacy-tba", integration), dryRun: false)).Kind);
         var setup = h.Services.GetRequiredService<ClientCredentialsSetup>();
 
         var (certificate, tba) = await setup.PrepareMigrationAsync(ConnectionName.Parse("legacy-tba"), ConnectionName.Parse("legacy-m2m"));
@@ -337,7 +338,7 @@ public sealed class ClientCredentialsSetupTests
         var published = await h.Consumers.GetAsync(ConnectionName.Parse("legacy-m2m"));
         Assert.NotNull(published);
         Assert.Equal(certificate.EntityId, NetSuiteTokenFacts.Read(published.Value).EntityId);
-        var statuses = await h.Admin.StatusAsync();
+        var statuses = await h.Status.StatusAsync();
         Assert.Contains(statuses, s => s.Name == "legacy-tba" && s.Kind == ConnectionKind.Tba);
         Assert.Contains(statuses, s => s.Name == "legacy-m2m" && s.Kind == ConnectionKind.OAuth2ClientCredentials);
     }

@@ -23,7 +23,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         var integration = h.SeedAccount();
         var doc = h.TbaConnection("tba-twenty", integration);
         var original = doc.Credentials.Current!.Id;
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(doc, dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(doc, dryRun: false)).Kind);
 
         using var start = new ManualResetEventSlim();
         var calls = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
@@ -56,8 +56,8 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         var a = h.TbaConnection("tba-user-a", integration);
         var b = h.TbaConnection("tba-user-b", integration);
         var originals = new[] { a.Credentials.Current!.Id, b.Credentials.Current!.Id };
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(a, dryRun: false)).Kind);
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(b, dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(a, dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(b, dryRun: false)).Kind);
         h.Time.Advance(TimeSpan.FromDays(91));
 
         // Both at the same fake instant; the account gate makes one wait, and the clock is moved along only for that wait.
@@ -100,7 +100,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         var integration = h.SeedAccount();
         var doc = h.TbaConnection("tba-lease", integration);
         var original = doc.Credentials.Current!.Id;
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(doc, dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(doc, dryRun: false)).Kind);
         h.Time.Advance(TimeSpan.FromDays(91));
         var secret = SecretNames.State(N("tba-lease"));
         SecretCounters? atLoss = null;
@@ -145,7 +145,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         var integration = h.SeedAccount();
         var doc = h.TbaConnection("tba-fence", integration);
         var original = doc.Credentials.Current!.Id;
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(doc, dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(doc, dryRun: false)).Kind);
         h.Time.Advance(TimeSpan.FromDays(91));
         var secret = SecretNames.State(N("tba-fence"));
         string? otherWriterVersion = null;

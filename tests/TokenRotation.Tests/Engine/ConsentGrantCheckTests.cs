@@ -4,6 +4,7 @@ using System.Text.Json;
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
 using TokenRotation.Engine;
+using TokenRotation.Kinds.AuthorizationCode;
 
 namespace TokenRotation.Tests.Engine;
 

@@ -17,7 +17,7 @@ public sealed class ConsentGrantTests
     private static async Task<SimIntegration> ImportAsync(EngineHarness h, string name, string? role = null, string? entity = null, bool publicClient = false)
     {
         var integration = h.SeedAccount(spec: new IntegrationSpec { RedirectUris = [RedirectUri], PublicClient = publicClient });
-        var imported = await h.Admin.ImportAsync(new ConnectionDocument
+        var imported = await h.Imports.ImportAsync(new ConnectionDocument
         {
             Name = name,
             Kind = ConnectionKind.OAuth2AuthorizationCode,
@@ -50,7 +50,7 @@ public sealed class ConsentGrantTests
         await using var h = await EngineHarness.StartAsync();
         await ImportAsync(h, "first-pin");
 
-        var outcome = await h.Admin.CompleteConsentAsync(N("first-pin"), await ConsentAsync(h.Simulator, Account, (await h.GetAsync("first-pin"))!.OAuth2!.ClientId));
+        var outcome = await h.Consents.CompleteConsentAsync(N("first-pin"), await ConsentAsync(h.Simulator, Account, (await h.GetAsync("first-pin"))!.OAuth2!.ClientId));
 
         Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
         var stored = (await h.GetAsync("first-pin"))!;
@@ -68,7 +68,7 @@ public sealed class ConsentGrantTests
         var integration = await ImportAsync(h, "opaque-access");
         h.Simulator.Modes.OpaqueAccessTokens = true;
 
-        var outcome = await h.Admin.CompleteConsentAsync(N("opaque-access"), await ConsentAsync(h.Simulator, Account, integration.ClientId));
+        var outcome = await h.Consents.CompleteConsentAsync(N("opaque-access"), await ConsentAsync(h.Simulator, Account, integration.ClientId));
 
         Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
         var stored = (await h.GetAsync("opaque-access"))!;
@@ -92,7 +92,7 @@ public sealed class ConsentGrantTests
 
         // The browser's holder edits the redirect's address before it reaches the callback.
         var tampered = edited == "role" ? consent with { Role = "1001" } : consent with { Entity = "99" };
-        var outcome = await h.Admin.CompleteConsentAsync(N("edited-query"), tampered);
+        var outcome = await h.Consents.CompleteConsentAsync(N("edited-query"), tampered);
 
         Assert.Equal(OutcomeKind.Refused, outcome.Kind);
         Assert.Contains("does not match what NetSuite issued", outcome.Message, StringComparison.Ordinal);
@@ -116,7 +116,7 @@ public sealed class ConsentGrantTests
         var integration = await ImportAsync(h, "pinned-role", role: "1001");
         var consent = await ConsentAsync(h.Simulator, Account, integration.ClientId);
 
-        var outcome = await h.Admin.CompleteConsentAsync(N("pinned-role"), consent with { Role = "1001" });
+        var outcome = await h.Consents.CompleteConsentAsync(N("pinned-role"), consent with { Role = "1001" });
 
         Assert.Equal(OutcomeKind.Refused, outcome.Kind);
         Assert.Null((await h.GetAsync("pinned-role"))!.OAuth2!.RefreshToken);
@@ -130,7 +130,7 @@ public sealed class ConsentGrantTests
         var integration = await ImportAsync(h, "wrong-role", role: "1001");
         var consent = await ConsentAsync(h.Simulator, Account, integration.ClientId);
 
-        var outcome = await h.Admin.CompleteConsentAsync(N("wrong-role"), consent);
+        var outcome = await h.Consents.CompleteConsentAsync(N("wrong-role"), consent);
 
         Assert.Equal(OutcomeKind.Refused, outcome.Kind);
         Assert.Contains("given for role 1000", outcome.Message, StringComparison.Ordinal);
@@ -148,7 +148,7 @@ public sealed class ConsentGrantTests
         var integration = await ImportAsync(h, "wrong-user", entity: "424242");
         var consent = await ConsentAsync(h.Simulator, Account, integration.ClientId);
 
-        var outcome = await h.Admin.CompleteConsentAsync(N("wrong-user"), consent);
+        var outcome = await h.Consents.CompleteConsentAsync(N("wrong-user"), consent);
 
         Assert.Equal(OutcomeKind.Refused, outcome.Kind);
         Assert.Contains("expects user 424242", outcome.Message, StringComparison.Ordinal);
@@ -164,10 +164,10 @@ public sealed class ConsentGrantTests
     {
         await using var h = await EngineHarness.StartAsync();
         var integration = await ImportAsync(h, "reconsent", publicClient: publicClient);
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.CompleteConsentAsync(N("reconsent"), await ConsentAsync(h.Simulator, Account, integration.ClientId))).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Consents.CompleteConsentAsync(N("reconsent"), await ConsentAsync(h.Simulator, Account, integration.ClientId))).Kind);
         var first = (await h.GetAsync("reconsent"))!.OAuth2!.RefreshToken!;
 
-        var second = await h.Admin.CompleteConsentAsync(N("reconsent"), await ConsentAsync(h.Simulator, Account, integration.ClientId));
+        var second = await h.Consents.CompleteConsentAsync(N("reconsent"), await ConsentAsync(h.Simulator, Account, integration.ClientId));
 
         Assert.Equal(OutcomeKind.Succeeded, second.Kind);
         Assert.Contains("revoked the replaced refresh token", second.Message, StringComparison.Ordinal);
@@ -188,12 +188,12 @@ public sealed class ConsentGrantTests
     {
         await using var h = await EngineHarness.StartAsync();
         var integration = await ImportAsync(h, "revoke-fails");
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.CompleteConsentAsync(N("revoke-fails"), await ConsentAsync(h.Simulator, Account, integration.ClientId))).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Consents.CompleteConsentAsync(N("revoke-fails"), await ConsentAsync(h.Simulator, Account, integration.ClientId))).Kind);
         var first = (await h.GetAsync("revoke-fails"))!.OAuth2!.RefreshToken!;
         var consent = await ConsentAsync(h.Simulator, Account, integration.ClientId);
         h.Simulator.Faults.AddStatus(SimEndpoint.Revoke, 400, times: null);
 
-        var second = await PumpAsync(h.Time, h.Admin.CompleteConsentAsync(N("revoke-fails"), consent));
+        var second = await PumpAsync(h.Time, h.Consents.CompleteConsentAsync(N("revoke-fails"), consent));
 
         Assert.Equal(OutcomeKind.Succeeded, second.Kind);
         var stored = (await h.GetAsync("revoke-fails"))!;
@@ -216,7 +216,7 @@ public sealed class ConsentGrantTests
         var consent = await ConsentAsync(h.Simulator, Account, integration.ClientId);
         h.Simulator.Faults.AddStatus(SimEndpoint.Revoke, 400, times: null);
 
-        var outcome = await PumpAsync(h.Time, h.Admin.CompleteConsentAsync(N("refused-orphan"), consent));
+        var outcome = await PumpAsync(h.Time, h.Consents.CompleteConsentAsync(N("refused-orphan"), consent));
 
         Assert.Equal(OutcomeKind.Refused, outcome.Kind);
         Assert.Contains("could not be revoked", outcome.Message, StringComparison.Ordinal);

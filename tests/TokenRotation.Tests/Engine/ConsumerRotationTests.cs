@@ -33,7 +33,7 @@ public sealed class ConsumerRotationTests(ITestOutputHelper output)
         var (m2mDoc, _) = await ClientCredentialsTests.ImportAsync(h, "m2m");
         var integration = h.SeedAccount();
         await h.SaveNewAsync(await h.ConsentedOAuth2ConnectionAsync("crm", integration, publicClient: false));
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(h.TbaConnection("erp", integration), dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(h.TbaConnection("erp", integration), dryRun: false)).Kind);
         var originalTba = (await h.GetAsync("erp"))!.Credentials.Current!.Id;
         var originalCertificate = m2mDoc.Credentials.Current!.Id;
         await PumpAsync(h.Time, SweepAndProcessAsync(h), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));

@@ -47,7 +47,7 @@ public sealed class CrashInjectionTests(ITestOutputHelper output)
         var integration = h.SeedAccount();
         var doc = h.TbaConnection(Name, integration);
         var original = doc.Credentials.Current!.Id;
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(doc, dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(doc, dryRun: false)).Kind);
         h.Effects.Reset();
         h.Effects.CrashAfter = crashAfter;
 

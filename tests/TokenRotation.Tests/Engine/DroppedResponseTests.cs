@@ -20,7 +20,7 @@ public sealed class DroppedResponseTests
         var integration = h.SeedAccount();
         var doc = h.TbaConnection("tba-drop", integration);
         var original = doc.Credentials.Current!.Id;
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(doc, dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(doc, dryRun: false)).Kind);
         h.Time.Advance(TimeSpan.FromDays(91));
         h.Simulator.Faults.DropResponseAfterProcessing(SimEndpoint.IssueToken, times: 1);
 
@@ -114,7 +114,7 @@ public sealed class DroppedResponseTests
     {
         await using var h = await EngineHarness.StartAsync();
         var integration = h.SeedAccount();
-        var imported = await h.Admin.ImportAsync(new ConnectionDocument
+        var imported = await h.Imports.ImportAsync(new ConnectionDocument
         {
             Name = "conf-consent",
             Kind = ConnectionKind.OAuth2AuthorizationCode,
@@ -127,7 +127,7 @@ public sealed class DroppedResponseTests
         h.Simulator.Faults.DropResponseAfterProcessing(SimEndpoint.Token, times: 1);
         var consumerWrites = h.ConsumerVault.Counters.Writes;
 
-        var outcome = await h.Admin.CompleteConsentAsync(N("conf-consent"), consent);
+        var outcome = await h.Consents.CompleteConsentAsync(N("conf-consent"), consent);
 
         Assert.Equal(OutcomeKind.Failed, outcome.Kind);
         Assert.Contains("Start the consent again from a fresh link", outcome.Message, StringComparison.Ordinal);
@@ -145,14 +145,14 @@ public sealed class DroppedResponseTests
 
         // NetSuite did exchange the code: the tokens of the lost answer are orphans, and the code cannot be used again.
         Assert.Contains(h.Simulator.State.OrphanedTokens(Account), t => t.Kind == TokenKind.OAuth2Refresh);
-        var again = await h.Admin.CompleteConsentAsync(N("conf-consent"), consent);
+        var again = await h.Consents.CompleteConsentAsync(N("conf-consent"), consent);
         Assert.Equal(OutcomeKind.Failed, again.Kind);
         Assert.Contains("invalid_grant", again.Message, StringComparison.Ordinal);
         Assert.Null((await h.GetAsync("conf-consent"))!.OAuth2!.RefreshToken);
 
         // A fresh consent works.
         var fresh = await ConsentAsync(h.Simulator, Account, integration.ClientId);
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.CompleteConsentAsync(N("conf-consent"), fresh)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Consents.CompleteConsentAsync(N("conf-consent"), fresh)).Kind);
         Assert.Equal(ConnectionStatus.Healthy, (await h.GetAsync("conf-consent"))!.Status);
         Assert.NotNull(await h.Consumers.GetAsync(N("conf-consent")));
     }

@@ -12,6 +12,7 @@ using Testing.Shared;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
 using TokenRotation.Engine;
+using TokenRotation.Kinds.AuthorizationCode;
 using TokenRotation.Stores;
 
 namespace TokenRotation.Tests.Engine;
@@ -56,7 +57,13 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public ConnectionProcessor Processor => _services.GetRequiredService<ConnectionProcessor>();
 
-    public ConnectionAdmin Admin => _services.GetRequiredService<ConnectionAdmin>();
+    public ConnectionImport Imports => _services.GetRequiredService<ConnectionImport>();
+
+    public ConnectionLifecycle Lifecycle => _services.GetRequiredService<ConnectionLifecycle>();
+
+    public ConnectionStatusQuery Status => _services.GetRequiredService<ConnectionStatusQuery>();
+
+    public ConsentCodeExchange Consents => _services.GetRequiredService<ConsentCodeExchange>();
 
     public SweepService Sweeps => _services.GetRequiredService<SweepService>();
 

@@ -4,6 +4,7 @@ using NetSuite.Auth.OAuth2;
 using NetSuite.Simulator;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
+using TokenRotation.Kinds.AuthorizationCode;
 
 namespace TokenRotation.Tests.Engine;
 

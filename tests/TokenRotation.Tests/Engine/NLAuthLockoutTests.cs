@@ -51,7 +51,7 @@ public sealed class NLAuthLockoutTests(ITestOutputHelper output)
         var outcomes = new List<ConnectionOutcome>();
         for (var i = 0; i < 6; i++)
         {
-            outcomes.Add(await h.Admin.DeleteAsync(N(i % 2 == 0 ? "tba-del-a" : "tba-del-b"), dryRun: false, force: false));
+            outcomes.Add(await h.Lifecycle.DeleteAsync(N(i % 2 == 0 ? "tba-del-a" : "tba-del-b"), dryRun: false, force: false));
             h.Time.Advance(TimeSpan.FromMinutes(1));
         }
 
@@ -73,7 +73,7 @@ public sealed class NLAuthLockoutTests(ITestOutputHelper output)
 
         // A person fixes the password of one connection: its login is tried again, and it succeeds.
         await SetPasswordAsync(h, "tba-del-a", RightPassword);
-        var fixedDelete = await h.Admin.DeleteAsync(N("tba-del-a"), dryRun: false, force: false);
+        var fixedDelete = await h.Lifecycle.DeleteAsync(N("tba-del-a"), dryRun: false, force: false);
         output.WriteLine($"after the password change: {fixedDelete.Kind}: {fixedDelete.Message}");
         Assert.Equal(OutcomeKind.Succeeded, fixedDelete.Kind);
         Assert.Null(await h.GetAsync("tba-del-a"));
@@ -86,13 +86,13 @@ public sealed class NLAuthLockoutTests(ITestOutputHelper output)
         await using var h = await EngineHarness.StartAsync();
         var integration = h.SeedAccount();
         await ImportWithDeadTokenAsync(h, "tba-del-c", integration, WrongPassword);
-        await h.Admin.DeleteAsync(N("tba-del-c"), dryRun: false, force: false);
-        await h.Admin.DeleteAsync(N("tba-del-c"), dryRun: false, force: false);
+        await h.Lifecycle.DeleteAsync(N("tba-del-c"), dryRun: false, force: false);
+        await h.Lifecycle.DeleteAsync(N("tba-del-c"), dryRun: false, force: false);
         Assert.Equal(1, RefusedLogins(h));
 
         await SetPasswordAsync(h, "tba-del-c", "another wrong password");
-        await h.Admin.DeleteAsync(N("tba-del-c"), dryRun: false, force: false);
-        await h.Admin.DeleteAsync(N("tba-del-c"), dryRun: false, force: false);
+        await h.Lifecycle.DeleteAsync(N("tba-del-c"), dryRun: false, force: false);
+        await h.Lifecycle.DeleteAsync(N("tba-del-c"), dryRun: false, force: false);
 
         Assert.Equal(2, RefusedLogins(h));
     }
@@ -106,7 +106,7 @@ public sealed class NLAuthLockoutTests(ITestOutputHelper output)
         var rotating = h.TbaConnection("tba-rot-e", integration);
         rotating.Tba!.User.Password = WrongPassword;
         await h.SaveNewAsync(rotating);
-        await h.Admin.DeleteAsync(N("tba-del-d"), dryRun: false, force: false);
+        await h.Lifecycle.DeleteAsync(N("tba-del-d"), dryRun: false, force: false);
         Assert.Equal(1, RefusedLogins(h));
 
         var outcome = await h.Processor.RunAsync(N("tba-rot-e"), RotateNow);
@@ -124,13 +124,13 @@ public sealed class NLAuthLockoutTests(ITestOutputHelper output)
         await using var h = await EngineHarness.StartAsync();
         var integration = h.SeedAccount();
         await ImportWithDeadTokenAsync(h, "tba-del-f", integration, WrongPassword);
-        await h.Admin.DeleteAsync(N("tba-del-f"), dryRun: false, force: false);
+        await h.Lifecycle.DeleteAsync(N("tba-del-f"), dryRun: false, force: false);
         Assert.NotNull((await h.GetAsync("tba-del-f"))!.Tba!.User.RefusedPasswordFingerprint);
         Assert.DoesNotContain(WrongPassword, (await h.GetAsync("tba-del-f"))!.Tba!.User.RefusedPasswordFingerprint!, StringComparison.Ordinal);
 
         // As in a new CLI process with local stores: the per-user record did not survive, the connection's did.
         await ((ILoginRefusalStore)h.Services.GetRequiredService<ITotpStepStore>()).ClearRefusalAsync(Account, EngineHarness.UserEmail);
-        var again = await h.Admin.DeleteAsync(N("tba-del-f"), dryRun: false, force: false);
+        var again = await h.Lifecycle.DeleteAsync(N("tba-del-f"), dryRun: false, force: false);
 
         Assert.Equal(OutcomeKind.Refused, again.Kind);
         Assert.Equal(1, RefusedLogins(h));

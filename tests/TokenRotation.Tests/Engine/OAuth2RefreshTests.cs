@@ -19,7 +19,7 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
     private static async Task<SimIntegration> ImportAndConsentAsync(EngineHarness h, string name, IntegrationSpec spec)
     {
         var integration = h.SeedAccount(spec: spec with { RedirectUris = [RedirectUri] });
-        var imported = await h.Admin.ImportAsync(new ConnectionDocument
+        var imported = await h.Imports.ImportAsync(new ConnectionDocument
         {
             Name = name,
             Kind = ConnectionKind.OAuth2AuthorizationCode,
@@ -34,7 +34,7 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
             },
         }, dryRun: false);
         Assert.Equal(OutcomeKind.Succeeded, imported.Kind);
-        var consented = await h.Admin.CompleteConsentAsync(N(name), await ConsentAsync(h.Simulator, Account, integration.ClientId));
+        var consented = await h.Consents.CompleteConsentAsync(N(name), await ConsentAsync(h.Simulator, Account, integration.ClientId));
         Assert.Equal(OutcomeKind.Succeeded, consented.Kind);
         return integration;
     }
@@ -168,7 +168,7 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
         Assert.Equal(ConnectionStatus.NeedsPerson, warned.Status);
         Assert.Contains("Consent link: https://func-test.example.net/api/consent/", warned.Message, StringComparison.Ordinal);
         Assert.Equal("NeedsPerson", Tag(h, "conf", ConnectionIndex.StateTag));
-        var view = Assert.Single(await h.Admin.StatusAsync(), v => v.Name == "conf");
+        var view = Assert.Single(await h.Status.StatusAsync(), v => v.Name == "conf");
         Assert.Equal(ConnectionStatus.NeedsPerson, view.State);
         Assert.Contains("refreshing continues", view.NeedsPersonReason, StringComparison.Ordinal);
         Assert.Contains(Format(end).Replace('T', ' '), view.NeedsPersonReason, StringComparison.Ordinal);
@@ -247,7 +247,7 @@ public sealed class OAuth2RefreshTests(ITestOutputHelper output)
 
         // A new consent brings it back.
         var integration = h.Simulator.State.GetIntegration(Account, doc.OAuth2.ClientId);
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.CompleteConsentAsync(N("conf-revoked"), await ConsentAsync(h.Simulator, Account, integration.ClientId))).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Consents.CompleteConsentAsync(N("conf-revoked"), await ConsentAsync(h.Simulator, Account, integration.ClientId))).Kind);
         h.Time.Advance(TimeSpan.FromMinutes(50));
         Assert.Equal(OutcomeKind.Succeeded, Assert.Single(await SweepAndProcessAsync(h)).Kind);
     }

@@ -21,7 +21,7 @@ public sealed class TbaFailureTests(ITestOutputHelper output)
         var integration = h.SeedAccount(spec: new IntegrationSpec { RedirectUris = [RedirectUri], Installed = false, RequireApprovalOnAutoInstall = true });
         var doc = h.TbaConnection("tba-wait", integration);
         var original = doc.Credentials.Current!.Id;
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(doc, dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(doc, dryRun: false)).Kind);
         h.Time.Advance(TimeSpan.FromDays(91));
 
         var first = await h.Processor.RunAsync(N("tba-wait"), Daily);
@@ -102,7 +102,7 @@ public sealed class TbaFailureTests(ITestOutputHelper output)
         var doc = h.TbaConnection("tba-password", integration);
         doc.Tba!.User.Password = "not the password";
         var original = doc.Credentials.Current!.Id;
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(doc, dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(doc, dryRun: false)).Kind);
         h.Time.Advance(TimeSpan.FromDays(91));
 
         var outcome = Assert.Single(await SweepAndProcessAsync(h, daily: true));
@@ -130,7 +130,7 @@ public sealed class TbaFailureTests(ITestOutputHelper output)
         var doc = h.TbaConnection("tba-2fa", integration);
         doc.Tba!.User.TotpSecret = null;
         var original = doc.Credentials.Current!.Id;
-        Assert.Equal(OutcomeKind.Succeeded, (await h.Admin.ImportAsync(doc, dryRun: false)).Kind);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(doc, dryRun: false)).Kind);
         h.Time.Advance(TimeSpan.FromDays(91));
 
         var outcome = Assert.Single(await SweepAndProcessAsync(h, daily: true));

@@ -16,7 +16,7 @@ public sealed class TbaRotationTests
         var integration = h.SeedAccount();
         var doc = h.TbaConnection("tba-one", integration);
         var original = doc.Credentials.Current!.Id;
-        var imported = await h.Admin.ImportAsync(doc, dryRun: false);
+        var imported = await h.Imports.ImportAsync(doc, dryRun: false);
         Assert.Equal(OutcomeKind.Succeeded, imported.Kind);
 
         h.Time.Advance(TimeSpan.FromDays(91));
@@ -54,7 +54,7 @@ public sealed class TbaRotationTests
     {
         await using var h = await EngineHarness.StartAsync();
         var integration = h.SeedAccount();
-        await h.Admin.ImportAsync(h.TbaConnection("tba-two", integration), dryRun: false);
+        await h.Imports.ImportAsync(h.TbaConnection("tba-two", integration), dryRun: false);
         h.Time.Advance(TimeSpan.FromDays(91));
 
         var frequent = await h.Sweeps.SweepAsync(startRotations: false);
@@ -74,7 +74,7 @@ public sealed class TbaRotationTests
     {
         await using var h = await EngineHarness.StartAsync();
         var integration = h.SeedAccount();
-        await h.Admin.ImportAsync(h.TbaConnection("tba-dry", integration), dryRun: false);
+        await h.Imports.ImportAsync(h.TbaConnection("tba-dry", integration), dryRun: false);
         var writesBefore = h.StateVault.Counters.Writes;
         var auditBefore = h.Simulator.State.AuditTrail.Count;
 

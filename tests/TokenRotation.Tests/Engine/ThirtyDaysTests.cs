@@ -51,7 +51,7 @@ public sealed class ThirtyDaysTests(ITestOutputHelper output)
         foreach (var name in AuthorizationCode)
         {
             var integration = Integration(publicClient: name.StartsWith("pub", StringComparison.Ordinal));
-            var imported = await h.Admin.ImportAsync(new ConnectionDocument
+            var imported = await h.Imports.ImportAsync(new ConnectionDocument
             {
                 Name = name,
                 Kind = ConnectionKind.OAuth2AuthorizationCode,
@@ -73,7 +73,7 @@ public sealed class ThirtyDaysTests(ITestOutputHelper output)
         foreach (var (name, interval) in new[] { ("tba-a", (TimeSpan?)null), ("tba-b", TimeSpan.FromDays(20)) })
         {
             var token = h.Simulator.State.IssueTbaToken(Account, tba.ConsumerKey, EngineHarness.UserEmail, 1000, name: $"{name} made in the UI");
-            var imported = await h.Admin.ImportAsync(new ConnectionDocument
+            var imported = await h.Imports.ImportAsync(new ConnectionDocument
             {
                 Name = name,
                 Kind = ConnectionKind.Tba,
@@ -174,7 +174,7 @@ public sealed class ThirtyDaysTests(ITestOutputHelper output)
     {
         var doc = (await h.GetAsync(name))!;
         var consent = await ConsentAsync(h.Simulator, Account, doc.OAuth2!.ClientId);
-        var outcome = await h.Admin.CompleteConsentAsync(N(name), consent);
+        var outcome = await h.Consents.CompleteConsentAsync(N(name), consent);
         Assert.True(outcome.Kind == OutcomeKind.Succeeded, $"Consent for {name}: {outcome.Kind} {outcome.Message}");
     }
 

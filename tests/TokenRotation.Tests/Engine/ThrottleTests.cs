@@ -52,7 +52,7 @@ public sealed class ThrottleTests(ITestOutputHelper output)
             originals[doc.Name] = doc.Credentials.Current!.Id;
             for (var attempt = 0; ; attempt++)
             {
-                var imported = await RunAsync(h, async () => [await h.Admin.ImportAsync(doc, dryRun: false)]);
+                var imported = await RunAsync(h, async () => [await h.Imports.ImportAsync(doc, dryRun: false)]);
                 if (imported.Failure is null)
                 {
                     Assert.Equal(OutcomeKind.Succeeded, Assert.Single(imported.Outcomes!).Kind);

@@ -1,8 +1,13 @@
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
+using Microsoft.Extensions.Options;
+using TokenRotation.Configuration;
 using TokenRotation.Connections;
+using TokenRotation.Coordination;
+using TokenRotation.Telemetry;
+using TokenRotation.Engine;
 
-namespace TokenRotation.Engine;
+namespace TokenRotation.Kinds.AuthorizationCode;
 
 /// <summary>
 /// OAuth 2.0 authorization-code connections (architecture section 4, last paragraph): refresh the access token before it
@@ -10,20 +15,23 @@ namespace TokenRotation.Engine;
 /// clients the new single-use refresh token is persisted before anything else, and a refresh whose answer was not
 /// seen is never retried with the spent token: the connection needs a person.
 /// </summary>
-public static class OAuth2RefreshMachine
+public sealed class OAuth2RefreshMachine(
+    RunEffects effects, IAccountGate gate, NetSuiteTokenClient tokens, RotationTelemetry telemetry, IOptions<RotationOptions> rotation, TimeProvider time)
 {
-    public static async Task<OutcomeKind> RunAsync(RunContext ctx, CancellationToken cancellationToken)
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public async Task<OutcomeKind> RunAsync(RunContext ctx, CancellationToken cancellationToken)
     {
         var doc = ctx.Doc;
         var oauth = doc.OAuth2 ?? throw new InvalidDataException($"Connection {doc.Name} is {doc.Kind} but has no oauth2 section.");
-        var defaults = ctx.Services.Rotation;
+        var defaults = rotation.Value;
 
         if (oauth.RefreshToken is null)
         {
             if (doc.Status != ConnectionStatus.NeedsPerson)
             {
-                await ctx.NeedsPersonAsync("Not consented yet: open the consent link, log in to NetSuite with the integration's user and role, and choose Allow.", true, cancellationToken).ConfigureAwait(false);
-                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+                await effects.NeedsPersonAsync(ctx, "Not consented yet: open the consent link, log in to NetSuite with the integration's user and role, and choose Allow.", true, cancellationToken).ConfigureAwait(false);
+                await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             }
 
             return OutcomeKind.NeedsPerson;
@@ -34,25 +42,25 @@ public static class OAuth2RefreshMachine
             // A previous run sent a single-use refresh and its answer was never persisted.
             if (doc.Status != ConnectionStatus.NeedsPerson)
             {
-                await ctx.NeedsPersonAsync(
+                await effects.NeedsPersonAsync(ctx, 
                     $"A refresh sent at {started:u} got no answer that was saved, so the single-use refresh token may be spent; it is not used again. Consent again to get a new one.",
                     true, cancellationToken).ConfigureAwait(false);
-                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+                await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             }
 
             return OutcomeKind.NeedsPerson;
         }
 
-        var now = ctx.Now;
-        var end = Scheduler.RefreshEnds(oauth);
+        var now = Now;
+        var end = AuthorizationCodeKind.RefreshEnds(oauth);
         if (end is { } e && now >= e)
         {
             var what = oauth.ChainEndsAt is { } chain && chain <= e ? "The public client's token chain reached its maximum rotation time" : "The refresh token expired";
-            await ctx.NeedsPersonAsync($"{what} at {e:u}. Consent again to get a new refresh token.", true, cancellationToken).ConfigureAwait(false);
+            await effects.NeedsPersonAsync(ctx, $"{what} at {e:u}. Consent again to get a new refresh token.", true, cancellationToken).ConfigureAwait(false);
 
             // The token is dead: drop it, so that nothing schedules or sends it again (no call, no write per sweep).
             oauth.RefreshToken = null;
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             return OutcomeKind.NeedsPerson;
         }
 
@@ -60,13 +68,13 @@ public static class OAuth2RefreshMachine
         // It lives in the index (the state tag) and in telemetry, not in a new state version: architecture section 3 keeps a
         // confidential client's state to consents, so that its versions stay few.
         var warningStarted = false;
-        if (Scheduler.ConsentWarningActive(doc, defaults, now) && doc.StoredIndex?.State != ConnectionStatus.NeedsPerson)
+        if (AuthorizationCodeKind.ConsentWarningActive(doc, defaults, now) && doc.StoredIndex?.State != ConnectionStatus.NeedsPerson)
         {
-            await ctx.WarnAsync(Scheduler.ConsentWarning(oauth), cancellationToken).ConfigureAwait(false);
+            await effects.WarnAsync(ctx, AuthorizationCodeKind.ConsentWarning(oauth), cancellationToken).ConfigureAwait(false);
             warningStarted = true;
         }
 
-        var next = Scheduler.NextRefresh(doc, defaults, doc.StoredIndex?.CredentialExpiresAt);
+        var next = AuthorizationCodeKind.NextRefresh(doc, defaults, doc.StoredIndex?.CredentialExpiresAt);
         var due = ctx.Request.Now || next is null || next <= now;
         if (!due)
         {
@@ -89,19 +97,19 @@ public static class OAuth2RefreshMachine
         {
             // The journal's key is in hand before NetSuite is asked, so that a state vault refusing writes afterwards
             // cannot cost the new token.
-            await ctx.PrepareSingleUseAsync(cancellationToken).ConfigureAwait(false);
+            await effects.PrepareSingleUseAsync(ctx, cancellationToken).ConfigureAwait(false);
 
             // Intent first: if this run dies after sending, the next run knows the token may be spent.
             oauth.RefreshStartedAt = now;
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             oauth = ctx.Doc.OAuth2!;
         }
 
-        ctx.Services.Telemetry.Started(ctx.Name, ctx.Kind, "refresh", "");
+        telemetry.Started(ctx.Name, ctx.Kind, "refresh", "");
         NetSuiteResult<TokenResponse> result;
-        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
-            result = await ctx.Services.Tokens.RefreshAsync(ctx.Account, client, oauth.RefreshToken!, cancellationToken).ConfigureAwait(false);
+            result = await tokens.RefreshAsync(ctx.Account, client, oauth.RefreshToken!, cancellationToken).ConfigureAwait(false);
         }
 
         if (!result.IsSuccess)
@@ -117,16 +125,16 @@ public static class OAuth2RefreshMachine
                 // The old token is spent and NetSuite sent no new one: nothing can refresh this connection any more.
                 oauth.RefreshToken = null;
                 oauth.RefreshStartedAt = null;
-                await ctx.NeedsPersonAsync("NetSuite answered a public client's refresh without a new refresh token, so the chain ended. Consent again.", true, cancellationToken).ConfigureAwait(false);
-                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+                await effects.NeedsPersonAsync(ctx, "NetSuite answered a public client's refresh without a new refresh token, so the chain ended. Consent again.", true, cancellationToken).ConfigureAwait(false);
+                await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
                 return OutcomeKind.NeedsPerson;
             }
 
             // The raw token first, with nothing parsed or validated that could fail before it is durable.
             AcceptRefreshToken(ctx, oauth, refreshToken);
             ctx.ClearError();
-            ctx.Doc.LastSuccessAt = ctx.Now;
-            await ctx.SaveSingleUseTokenAsync(refreshToken, now, oauth.RefreshTokenExpiresAt, cancellationToken).ConfigureAwait(false);
+            ctx.Doc.LastSuccessAt = Now;
+            await effects.SaveSingleUseTokenAsync(ctx, refreshToken, now, oauth.RefreshTokenExpiresAt, cancellationToken).ConfigureAwait(false);
             if (!ctx.Journalled)
             {
                 ctx.Did("persisted the new single-use refresh token");
@@ -135,14 +143,14 @@ public static class OAuth2RefreshMachine
 
         foreach (var oddity in response.Oddities)
         {
-            ctx.Services.Telemetry.Oddity(ctx.Name, ctx.Kind, "refresh", oddity);
+            telemetry.Oddity(ctx.Name, ctx.Kind, "refresh", oddity);
         }
 
         var accessExpiresAt = AccessTokenExpiry(ctx, response);
-        await ctx.PublishAccessTokenAsync(response.AccessToken, accessExpiresAt, cancellationToken).ConfigureAwait(false);
+        await effects.PublishAccessTokenAsync(ctx, response.AccessToken, accessExpiresAt, cancellationToken).ConfigureAwait(false);
         ctx.AccessTokenExpiresAt = accessExpiresAt;
         ctx.Did($"published a new access token valid until {accessExpiresAt:u}");
-        ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "refresh", $"access token until {accessExpiresAt:u}");
+        telemetry.Succeeded(ctx.Name, ctx.Kind, "refresh", $"access token until {accessExpiresAt:u}");
 
         if (ctx.Journalled)
         {
@@ -153,8 +161,8 @@ public static class OAuth2RefreshMachine
         if (!oauth.IsPublicClient && (ctx.Doc.LastError is not null || ctx.Doc.Status == ConnectionStatus.Failing))
         {
             ctx.ClearError();
-            ctx.Doc.LastSuccessAt = ctx.Now;
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            ctx.Doc.LastSuccessAt = Now;
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
         }
 
         return OutcomeKind.Succeeded;
@@ -164,14 +172,14 @@ public static class OAuth2RefreshMachine
     /// Puts a public client's new refresh token into the working copy with what can be read from it, tolerantly: a
     /// token that is not a NetSuite JWT is kept all the same, and the oddity reported.
     /// </summary>
-    internal static void AcceptRefreshToken(RunContext ctx, OAuth2Definition oauth, string refreshToken, string operation = "refresh")
+    internal void AcceptRefreshToken(RunContext ctx, OAuth2Definition oauth, string refreshToken, string operation = "refresh")
     {
         oauth.RefreshToken = refreshToken;
         oauth.RefreshStartedAt = null;
         if (NetSuiteTokenFacts.TryRead(refreshToken, out var refreshFacts))
         {
             oauth.RefreshTokenExpiresAt = refreshFacts.ExpiresAt;
-            oauth.RefreshTokenIssuedAt = refreshFacts.IssuedAt ?? ctx.Now;
+            oauth.RefreshTokenIssuedAt = refreshFacts.IssuedAt ?? Now;
             if (refreshFacts.OriginalIssuedAt is { } oit)
             {
                 oauth.ChainEndsAt = oit + TimeSpan.FromHours(oauth.MaxRotationHours);
@@ -179,14 +187,14 @@ public static class OAuth2RefreshMachine
         }
         else
         {
-            oauth.RefreshTokenIssuedAt = ctx.Now;
+            oauth.RefreshTokenIssuedAt = Now;
             oauth.RefreshTokenExpiresAt = null;
-            ctx.Services.Telemetry.Oddity(ctx.Name, ctx.Kind, operation, "the new refresh token is not a JWT NetSuite signed; its end is unknown and the chain's end is kept");
+            telemetry.Oddity(ctx.Name, ctx.Kind, operation, "the new refresh token is not a JWT NetSuite signed; its end is unknown and the chain's end is kept");
         }
     }
 
     /// <summary>The access token's own <c>exp</c> when it is a JWT; otherwise <c>expires_in</c>, otherwise NetSuite's documented hour.</summary>
-    internal static DateTimeOffset AccessTokenExpiry(RunContext ctx, TokenResponse response, string operation = "refresh")
+    internal DateTimeOffset AccessTokenExpiry(RunContext ctx, TokenResponse response, string operation = "refresh")
     {
         if (NetSuiteTokenFacts.TryRead(response.AccessToken, out var facts))
         {
@@ -194,14 +202,14 @@ public static class OAuth2RefreshMachine
         }
 
         var lifetime = response.ExpiresIn ?? DocumentedAccessTokenLifetime;
-        ctx.Services.Telemetry.Oddity(ctx.Name, ctx.Kind, operation,
+        telemetry.Oddity(ctx.Name, ctx.Kind, operation,
             $"the access token is not a JWT; its lifetime is taken from {(response.ExpiresIn is null ? "NetSuite's documented 60 minutes" : "expires_in")}");
-        return ctx.Now + lifetime;
+        return Now + lifetime;
     }
 
     private static readonly TimeSpan DocumentedAccessTokenLifetime = TimeSpan.FromMinutes(60);
 
-    private static async Task<OutcomeKind> FailedAsync(RunContext ctx, NetSuiteError error, CancellationToken cancellationToken)
+    private async Task<OutcomeKind> FailedAsync(RunContext ctx, NetSuiteError error, CancellationToken cancellationToken)
     {
         var oauth = ctx.Doc.OAuth2!;
         if (error.Code is "invalid_grant")
@@ -209,20 +217,20 @@ public static class OAuth2RefreshMachine
             // NetSuite refused the token itself (expired, revoked, already used): drop it, so that no sweep sends it again.
             oauth.RefreshToken = null;
             oauth.RefreshStartedAt = null;
-            ctx.RecordError(error, "refresh", retry: false);
-            await ctx.NeedsPersonAsync("NetSuite refused the refresh token (invalid_grant: expired, revoked, or already used). Consent again.", true, cancellationToken).ConfigureAwait(false);
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            effects.RecordError(ctx, error, "refresh", retry: false);
+            await effects.NeedsPersonAsync(ctx, "NetSuite refused the refresh token (invalid_grant: expired, revoked, or already used). Consent again.", true, cancellationToken).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             return OutcomeKind.NeedsPerson;
         }
 
         if (oauth.IsPublicClient && error.MayHaveBeenProcessed)
         {
             // NetSuite may have rotated the refresh token without our seeing the new one: never resend the old one.
-            ctx.RecordError(error, "refresh", retry: false);
-            await ctx.NeedsPersonAsync(
+            effects.RecordError(ctx, error, "refresh", retry: false);
+            await effects.NeedsPersonAsync(ctx, 
                 "The refresh answer was lost after NetSuite may have processed it, so the single-use refresh token may be spent; it is not used again. Consent again.",
                 true, cancellationToken).ConfigureAwait(false);
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             return OutcomeKind.NeedsPerson;
         }
 
@@ -233,19 +241,19 @@ public static class OAuth2RefreshMachine
 
         if (error.Class == NetSuiteErrorClass.NeedsPerson)
         {
-            ctx.RecordError(error, "refresh", retry: true);
-            await ctx.NeedsPersonAsync($"NetSuite refused the refresh: {error.Message}", true, cancellationToken).ConfigureAwait(false);
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            effects.RecordError(ctx, error, "refresh", retry: true);
+            await effects.NeedsPersonAsync(ctx, $"NetSuite refused the refresh: {error.Message}", true, cancellationToken).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             return OutcomeKind.NeedsPerson;
         }
 
-        ctx.RecordError(error, "refresh", retry: true);
+        effects.RecordError(ctx, error, "refresh", retry: true);
         if (ctx.Doc.Status == ConnectionStatus.Healthy)
         {
             ctx.Doc.Status = ConnectionStatus.Failing;
         }
 
-        await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+        await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
         return OutcomeKind.Failed;
     }
 }

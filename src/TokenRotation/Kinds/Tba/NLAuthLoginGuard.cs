@@ -4,8 +4,9 @@ using NetSuite.Auth;
 using TokenRotation.Connections;
 using TokenRotation.Consent;
 using TokenRotation.Coordination;
+using TokenRotation.Engine;
 
-namespace TokenRotation.Engine;
+namespace TokenRotation.Kinds.Tba;
 
 /// <summary>
 /// Never sends a password NetSuite refused as invalid credentials again (architecture section 5): five failed NLAuth logins
@@ -13,7 +14,7 @@ namespace TokenRotation.Engine;
 /// (account, user) as an HMAC of the password under a key derived from the service's verifier-encryption key; a
 /// different password (a credential update) re-arms the login by itself.
 /// </summary>
-public sealed class NLAuthLoginGuard(IServiceKeyStore keys, ILoginRefusalStore refusals)
+public sealed class NLAuthLoginGuard(IServiceKeyStore keys, ILoginRefusalStore refusals, TimeProvider time)
 {
     private static readonly byte[] Label = Encoding.ASCII.GetBytes("nstoken nlauth refusal v1");
 
@@ -25,7 +26,7 @@ public sealed class NLAuthLoginGuard(IServiceKeyStore keys, ILoginRefusalStore r
         var refusal = await refusals.GetRefusalAsync(ctx.Doc.Account, user.Email, cancellationToken).ConfigureAwait(false);
         if (user.RefusedPasswordFingerprint is { } own && (refusal is null || refusal.PasswordFingerprint != own))
         {
-            refusal = new LoginRefusal(own, ctx.Doc.LastError?.At ?? ctx.Now, ctx.Name);
+            refusal = new LoginRefusal(own, ctx.Doc.LastError?.At ?? time.GetUtcNow(), ctx.Name);
         }
 
         if (refusal is null)
@@ -64,7 +65,7 @@ public sealed class NLAuthLoginGuard(IServiceKeyStore keys, ILoginRefusalStore r
 
         // On the connection (saved with the run's next write) and on the user (for every connection that shares it).
         user.RefusedPasswordFingerprint = fingerprint;
-        await refusals.RecordRefusalAsync(ctx.Doc.Account, user.Email, new LoginRefusal(fingerprint, ctx.Now, ctx.Name), cancellationToken).ConfigureAwait(false);
+        await refusals.RecordRefusalAsync(ctx.Doc.Account, user.Email, new LoginRefusal(fingerprint, time.GetUtcNow(), ctx.Name), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>After a login that NetSuite accepted: a refusal of an older password no longer matters.</summary>

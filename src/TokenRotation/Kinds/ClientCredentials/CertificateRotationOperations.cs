@@ -1,10 +1,14 @@
 using NetSuite.Auth;
 using NetSuite.Auth.Certificates;
 using NetSuite.Auth.OAuth2;
+using Microsoft.Extensions.Options;
+using TokenRotation.Configuration;
 using TokenRotation.Connections;
+using TokenRotation.Coordination;
 using TokenRotation.Engine;
+using TokenRotation.Keys;
 
-namespace TokenRotation.Keys;
+namespace TokenRotation.Kinds.ClientCredentials;
 
 /// <summary>
 /// Certificate rotation for client-credentials connections, through the same state machine as TBA tokens:
@@ -12,7 +16,9 @@ namespace TokenRotation.Keys;
 /// role and entity; verify = mint a token with the new <c>kid</c> and make a real call; promote; retire = revoke
 /// the old certificate in NetSuite after the grace period.
 /// </summary>
-public sealed class CertificateRotationOperations(ICertificateKeyStore keys) : IRotationOperations
+public sealed class CertificateRotationOperations(
+    ICertificateKeyStore keys, ClientCredentialsMachine mint, IAccountGate gate, NetSuiteCertificatesClient certificates, IOptions<RotationOptions> rotation, TimeProvider time)
+    : IRotationOperations
 {
     /// <summary>NetSuite allows at most five active certificates per integration record.</summary>
     public const int MaxActiveCertificates = 5;
@@ -21,12 +27,14 @@ public sealed class CertificateRotationOperations(ICertificateKeyStore keys) : I
 
     public string Noun => "certificate";
 
+    private DateTimeOffset Now => time.GetUtcNow();
+
     public bool IsRotationDue(RunContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         var current = ctx.Doc.Credentials.Current;
-        var renewBefore = ctx.Doc.Policy.CertificateRenewBefore ?? ctx.Services.Rotation.CertificateRenewBefore;
-        return current?.ExpiresAt is { } expires && expires - renewBefore <= ctx.Now;
+        var renewBefore = ctx.Doc.Policy.CertificateRenewBefore ?? rotation.Value.CertificateRenewBefore;
+        return current?.ExpiresAt is { } expires && expires - renewBefore <= Now;
     }
 
     public async Task<NetSuiteResult<RotatedCredential>> IssueAsync(RunContext ctx, string rotationId, CancellationToken cancellationToken)
@@ -40,9 +48,9 @@ public sealed class CertificateRotationOperations(ICertificateKeyStore keys) : I
         }
 
         NetSuiteResult<IReadOnlyList<NetSuiteCertificate>> listed;
-        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
-            listed = await ctx.Services.Certificates.ListAsync(ctx.Account, cc.ClientId, token.Value, cancellationToken).ConfigureAwait(false);
+            listed = await certificates.ListAsync(ctx.Account, cc.ClientId, token.Value, cancellationToken).ConfigureAwait(false);
         }
 
         if (!listed.IsSuccess)
@@ -50,7 +58,7 @@ public sealed class CertificateRotationOperations(ICertificateKeyStore keys) : I
             return NetSuiteResult<RotatedCredential>.Failure(PermissionHint(NotProcessed(listed.Error!)));
         }
 
-        var today = DateOnly.FromDateTime(ctx.Now.UtcDateTime);
+        var today = DateOnly.FromDateTime(Now.UtcDateTime);
         var active = listed.Value.Count(c => c.IsActiveOn(today));
         if (active >= MaxActiveCertificates)
         {
@@ -62,9 +70,9 @@ public sealed class CertificateRotationOperations(ICertificateKeyStore keys) : I
 
         var version = await keys.CreateVersionAsync(cc.CertificateName, $"nstoken {ctx.Name} {rotationId}", Validity, cancellationToken).ConfigureAwait(false);
         NetSuiteResult<NetSuiteCreatedCertificate> created;
-        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
-            created = await ctx.Services.Certificates.CreateAsync(
+            created = await certificates.CreateAsync(
                 ctx.Account, cc.ClientId, token.Value,
                 new NetSuiteCertificateUpload { CertificatePem = version.CertificatePem, RoleId = int.Parse(cc.RoleId, System.Globalization.CultureInfo.InvariantCulture), EntityId = int.Parse(cc.EntityId, System.Globalization.CultureInfo.InvariantCulture) },
                 cancellationToken).ConfigureAwait(false);
@@ -80,7 +88,7 @@ public sealed class CertificateRotationOperations(ICertificateKeyStore keys) : I
             Id = created.Value.CertificateId,
             KeyVersion = version.KeyVersion,
             Name = rotationId,
-            IssuedAt = ctx.Now,
+            IssuedAt = Now,
             ExpiresAt = version.NotAfter,
         });
     }
@@ -90,7 +98,7 @@ public sealed class CertificateRotationOperations(ICertificateKeyStore keys) : I
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(pending);
         var cc = Definition(ctx);
-        var minted = await ClientCredentialsMachine.MintAsync(ctx, pending, ["rest_webservices"], cancellationToken).ConfigureAwait(false);
+        var minted = await mint.MintAsync(ctx, pending, ["rest_webservices"], cancellationToken).ConfigureAwait(false);
         if (!minted.IsSuccess)
         {
             return VerifyResult.Failed(minted.Error!);
@@ -103,9 +111,9 @@ public sealed class CertificateRotationOperations(ICertificateKeyStore keys) : I
         }
 
         // A real call with the new token: list the certificates (it also proves the role still has the permission).
-        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
-            var call = await ctx.Services.Certificates.ListAsync(ctx.Account, cc.ClientId, minted.Value.AccessToken, cancellationToken).ConfigureAwait(false);
+            var call = await certificates.ListAsync(ctx.Account, cc.ClientId, minted.Value.AccessToken, cancellationToken).ConfigureAwait(false);
             return call.IsSuccess ? VerifyResult.Ok : VerifyResult.Failed(PermissionHint(call.Error!));
         }
     }
@@ -126,18 +134,18 @@ public sealed class CertificateRotationOperations(ICertificateKeyStore keys) : I
             return NetSuiteResult<string>.Failure(token.Error!);
         }
 
-        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
-            var revoked = await ctx.Services.Certificates.RevokeAsync(ctx.Account, cc.ClientId, credential.Id, token.Value, cancellationToken).ConfigureAwait(false);
+            var revoked = await certificates.RevokeAsync(ctx.Account, cc.ClientId, credential.Id, token.Value, cancellationToken).ConfigureAwait(false);
             return revoked.IsSuccess ? NetSuiteResult<string>.Success($"HTTP {revoked.Value}") : NetSuiteResult<string>.Failure(PermissionHint(revoked.Error!));
         }
     }
 
     /// <summary>A <c>rest_webservices</c> token from the connection itself (its current certificate).</summary>
-    private static async Task<NetSuiteResult<string>> RestWebServicesTokenAsync(RunContext ctx, CancellationToken cancellationToken)
+    private async Task<NetSuiteResult<string>> RestWebServicesTokenAsync(RunContext ctx, CancellationToken cancellationToken)
     {
         var current = ctx.Doc.Credentials.Current ?? throw new InvalidDataException($"Connection {ctx.Name} has no current certificate.");
-        var minted = await ClientCredentialsMachine.MintAsync(ctx, current, ["rest_webservices"], cancellationToken).ConfigureAwait(false);
+        var minted = await mint.MintAsync(ctx, current, ["rest_webservices"], cancellationToken).ConfigureAwait(false);
         return minted.IsSuccess ? NetSuiteResult<string>.Success(minted.Value.AccessToken) : NetSuiteResult<string>.Failure(minted.Error!);
     }
 

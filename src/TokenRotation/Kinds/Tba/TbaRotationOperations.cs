@@ -1,19 +1,26 @@
 using System.Text.Json;
 using NetSuite.Auth;
 using NetSuite.Auth.Tba;
+using Microsoft.Extensions.Options;
+using TokenRotation.Configuration;
 using TokenRotation.Connections;
+using TokenRotation.Coordination;
+using TokenRotation.Engine;
+using TokenRotation.Telemetry;
 using TokenRotation.Stores;
 
-namespace TokenRotation.Engine;
+namespace TokenRotation.Kinds.Tba;
 
 /// <summary>
 /// TBA rotation through NetSuite's <c>issuetoken</c> (NLAuth + TOTP) and <c>revoketoken</c>; verification is a real
 /// signed call (<c>tokeninfo</c>, plus the connection's verify URL when set) that must show the same account, role
 /// and entity as the current token.
 /// </summary>
-public sealed class TbaRotationOperations : IRotationOperations
+public sealed class TbaRotationOperations(
+    RunEffects effects, IAccountGate gate, NetSuiteTbaClient tbaClient, TbaIdentityCheck identity, IConsumerPublisher consumers, ITotpStepStore totpSteps, NLAuthLoginGuard loginGuard,
+    RotationTelemetry telemetry, IOptions<RotationOptions> rotation, IOptions<EngineOptions> engine, TimeProvider time) : IRotationOperations
 {
-    public static TbaRotationOperations Instance { get; } = new();
+    private DateTimeOffset Now => time.GetUtcNow();
 
     public string Noun => "TBA token";
 
@@ -21,8 +28,8 @@ public sealed class TbaRotationOperations : IRotationOperations
     {
         ArgumentNullException.ThrowIfNull(ctx);
         var current = ctx.Doc.Credentials.Current;
-        var interval = ctx.Doc.Policy.TbaRotationInterval ?? ctx.Services.Rotation.TbaRotationInterval;
-        return current is not null && current.IssuedAt + interval <= ctx.Now;
+        var interval = ctx.Doc.Policy.TbaRotationInterval ?? rotation.Value.TbaRotationInterval;
+        return current is not null && current.IssuedAt + interval <= Now;
     }
 
     public async Task<NetSuiteResult<RotatedCredential>> IssueAsync(RunContext ctx, string rotationId, CancellationToken cancellationToken)
@@ -30,12 +37,12 @@ public sealed class TbaRotationOperations : IRotationOperations
         ArgumentNullException.ThrowIfNull(ctx);
         var tba = Definition(ctx);
         var user = new NLAuthCredentials(ctx.Account, tba.User.Email, tba.User.Password, tba.User.RoleId);
-        if (ctx.Services.LoginGuard is { } guard && await guard.CheckAsync(ctx, tba.User, cancellationToken).ConfigureAwait(false) is { } refused)
+        if (await loginGuard.CheckAsync(ctx, tba.User, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return NetSuiteResult<RotatedCredential>.Failure(refused);
         }
 
-        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
             string? otp = null;
             if (tba.User.TotpSecret is { Length: > 0 } totpSecret)
@@ -50,7 +57,7 @@ public sealed class TbaRotationOperations : IRotationOperations
                 }
             }
 
-            var issued = await ctx.Services.Tba.IssueTokenAsync(user, tba.ConsumerKey, rotationId, otp, cancellationToken).ConfigureAwait(false);
+            var issued = await tbaClient.IssueTokenAsync(user, tba.ConsumerKey, rotationId, otp, cancellationToken).ConfigureAwait(false);
             await RecordLoginAsync(ctx, tba.User, issued.IsSuccess, issued.Error, cancellationToken).ConfigureAwait(false);
             if (!issued.IsSuccess)
             {
@@ -62,7 +69,7 @@ public sealed class TbaRotationOperations : IRotationOperations
                 Id = issued.Value.TokenId,
                 Secret = issued.Value.TokenSecret,
                 Name = rotationId,
-                IssuedAt = ctx.Now,
+                IssuedAt = Now,
             });
         }
     }
@@ -72,9 +79,9 @@ public sealed class TbaRotationOperations : IRotationOperations
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(pending);
         var tba = Definition(ctx);
-        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
-            var info = await ctx.Services.Tba.TokenInfoAsync(Credentials(ctx, pending), cancellationToken).ConfigureAwait(false);
+            var info = await identity.TokenInfoAsync(ctx.Account, tba, pending, cancellationToken).ConfigureAwait(false);
             if (!info.IsSuccess)
             {
                 return VerifyResult.Failed(info.Error!);
@@ -84,7 +91,7 @@ public sealed class TbaRotationOperations : IRotationOperations
             var expectedEntity = tba.ExpectedEntityId;
             if ((expectedRole is null || expectedEntity is null) && ctx.Doc.Credentials.Current is { } current)
             {
-                var currentInfo = await ctx.Services.Tba.TokenInfoAsync(Credentials(ctx, current), cancellationToken).ConfigureAwait(false);
+                var currentInfo = await identity.TokenInfoAsync(ctx.Account, tba, current, cancellationToken).ConfigureAwait(false);
                 if (!currentInfo.IsSuccess)
                 {
                     return VerifyResult.Failed(currentInfo.Error!);
@@ -94,15 +101,15 @@ public sealed class TbaRotationOperations : IRotationOperations
                 expectedEntity ??= currentInfo.Value.EntityId;
             }
 
-            var mismatch = Mismatch(ctx.Account, expectedRole, expectedEntity, info.Value);
-            if (mismatch is not null)
+            var mismatches = TbaIdentityCheck.Compare(ctx.Account, expectedRole, expectedEntity, info.Value);
+            if (mismatches.Count > 0)
             {
-                return VerifyResult.WrongIdentity(mismatch);
+                return VerifyResult.WrongIdentity(new TbaIdentity(info.Value, null, mismatches).Describe());
             }
 
             if (tba.VerifyUrl is { Length: > 0 } url)
             {
-                var call = await ctx.Services.Tba.VerifyAsync(Credentials(ctx, pending), new Uri(url), cancellationToken).ConfigureAwait(false);
+                var call = await tbaClient.VerifyAsync(Credentials(ctx, pending), new Uri(url), cancellationToken).ConfigureAwait(false);
                 if (!call.IsSuccess)
                 {
                     return VerifyResult.Failed(call.Error!);
@@ -118,7 +125,7 @@ public sealed class TbaRotationOperations : IRotationOperations
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(current);
         var tba = Definition(ctx);
-        return ctx.PublishTbaAsync(
+        return effects.PublishTbaAsync(ctx, 
             new TbaProjection(ctx.Doc.Account, tba.ConsumerKey, tba.ConsumerSecret, current.Id, current.Secret ?? throw new InvalidDataException($"Connection {ctx.Name}: TBA token {current.Id} has no secret.")),
             cancellationToken);
     }
@@ -127,7 +134,7 @@ public sealed class TbaRotationOperations : IRotationOperations
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(current);
-        var published = await ctx.Services.Consumers.GetAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false);
+        var published = await consumers.GetAsync(ctx.Session.Name, cancellationToken).ConfigureAwait(false);
         if (published is null)
         {
             return false;
@@ -153,33 +160,31 @@ public sealed class TbaRotationOperations : IRotationOperations
             return NetSuiteResult<string>.Failure(new NetSuiteError(NetSuiteErrorClass.Unexpected, "no_secret", $"Token {credential.Id} has no secret to sign its revocation."));
         }
 
-        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
             var creds = Credentials(ctx, credential);
-            var revoked = await ctx.Services.Tba.RevokeTokenAsync(creds, cancellationToken).ConfigureAwait(false);
+            var revoked = await tbaClient.RevokeTokenAsync(creds, cancellationToken).ConfigureAwait(false);
             if (revoked.IsSuccess)
             {
                 return NetSuiteResult<string>.Success($"HTTP {revoked.Value.StatusCode}");
             }
 
             // Never with a password NetSuite already refused: five failed logins lock the user for 30 minutes, which
-            // would also stop issuetoken. The login guard knows per user and password; without it, the connection's
-            // last error is all there is.
-            if (revoked.Error!.Class is NetSuiteErrorClass.Ambiguous or NetSuiteErrorClass.NeedsPerson
-                && (ctx.Services.LoginGuard is not null || ctx.Doc.LastError?.Code != "INVALID_LOGIN_CREDENTIALS"))
+            // would also stop issuetoken. The login guard below knows per user and password.
+            if (revoked.Error!.Class is NetSuiteErrorClass.Ambiguous or NetSuiteErrorClass.NeedsPerson)
             {
                 // A revoke signed with the token is refused as "Invalid login attempt" both when the token is already
                 // revoked and when it is only blocked (integration waiting for approval, role without permission), and
                 // a blocked token comes back to life once a person fixes that. The token's user may revoke it with the
                 // NLAuth header (no one-time code needed), which succeeds in both cases.
                 var tba = Definition(ctx);
-                if (ctx.Services.LoginGuard is { } guard && await guard.CheckAsync(ctx, tba.User, cancellationToken).ConfigureAwait(false) is { } refused)
+                if (await loginGuard.CheckAsync(ctx, tba.User, cancellationToken).ConfigureAwait(false) is { } refused)
                 {
                     return NetSuiteResult<string>.Failure(refused);
                 }
 
                 var user = new NLAuthCredentials(ctx.Account, tba.User.Email, tba.User.Password, tba.User.RoleId);
-                var byUser = await ctx.Services.Tba.RevokeTokenAsync(user, tba.ConsumerKey, credential.Id, null, cancellationToken).ConfigureAwait(false);
+                var byUser = await tbaClient.RevokeTokenAsync(user, tba.ConsumerKey, credential.Id, null, cancellationToken).ConfigureAwait(false);
                 await RecordLoginAsync(ctx, tba.User, byUser.IsSuccess, byUser.Error, cancellationToken).ConfigureAwait(false);
                 if (byUser.IsSuccess)
                 {
@@ -197,21 +202,16 @@ public sealed class TbaRotationOperations : IRotationOperations
     }
 
     /// <summary>Keeps the login guard up to date with NetSuite's answer to an NLAuth login.</summary>
-    private static async Task RecordLoginAsync(RunContext ctx, RotationUser user, bool accepted, NetSuiteError? error, CancellationToken cancellationToken)
+    private async Task RecordLoginAsync(RunContext ctx, RotationUser user, bool accepted, NetSuiteError? error, CancellationToken cancellationToken)
     {
-        if (ctx.Services.LoginGuard is not { } guard)
-        {
-            return;
-        }
-
         if (accepted)
         {
-            await guard.RecordAcceptedAsync(ctx, user, cancellationToken).ConfigureAwait(false);
+            await loginGuard.RecordAcceptedAsync(ctx, user, cancellationToken).ConfigureAwait(false);
         }
         else if (NLAuthLoginGuard.IsBadCredential(error))
         {
-            await guard.RecordRefusedAsync(ctx, user, cancellationToken).ConfigureAwait(false);
-            ctx.Services.Telemetry.Failed(ctx.Name, ctx.Kind, "nlauth login", error!.Class.ToString(), error.Code,
+            await loginGuard.RecordRefusedAsync(ctx, user, cancellationToken).ConfigureAwait(false);
+            telemetry.Failed(ctx.Name, ctx.Kind, "nlauth login", error!.Class.ToString(), error.Code,
                 $"NetSuite refused the NLAuth login of user {user.Email}; that password is not sent again", 1);
         }
     }
@@ -225,49 +225,28 @@ public sealed class TbaRotationOperations : IRotationOperations
         return new TbaCredentials(ctx.Account, tba.ConsumerKey, tba.ConsumerSecret, token.Id, token.Secret ?? "");
     }
 
-    private static string? Mismatch(NetSuiteAccountId account, string? role, string? entity, TbaTokenInfo info)
-    {
-        var problems = new List<string>();
-        if (info.CompanyId is { } company && (!NetSuiteAccountId.TryParse(company, out var parsed) || parsed != account))
-        {
-            problems.Add($"account {company}, expected {account}");
-        }
-
-        if (role is not null && info.RoleId is { } r && r != role)
-        {
-            problems.Add($"role {r}, expected {role}");
-        }
-
-        if (entity is not null && info.EntityId is { } e && e != entity)
-        {
-            problems.Add($"entity {e}, expected {entity}");
-        }
-
-        return problems.Count == 0 ? null : string.Join("; ", problems);
-    }
-
     /// <summary>
     /// A TOTP code is single-use per (user, 30-second window): reserve the window's step in storage first. If it is
     /// taken, wait for the next window when that is soon enough, else give up for this run.
     /// </summary>
-    private static async Task<string?> ReserveTotpAsync(RunContext ctx, RotationUser user, string totpSecret, CancellationToken cancellationToken)
+    private async Task<string?> ReserveTotpAsync(RunContext ctx, RotationUser user, string totpSecret, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var now = ctx.Now;
+            var now = Now;
             var step = Totp.GetTimeStep(now);
-            if (await ctx.Services.TotpSteps.TryReserveAsync(ctx.Doc.Account, user.Email, step, cancellationToken).ConfigureAwait(false))
+            if (await totpSteps.TryReserveAsync(ctx.Doc.Account, user.Email, step, cancellationToken).ConfigureAwait(false))
             {
                 return Totp.Compute(totpSecret, now);
             }
 
             var wait = Totp.TimeUntilNextStep(now) + TimeSpan.FromMilliseconds(50);
-            if (wait > ctx.Services.Engine.MaxInlineWait)
+            if (wait > engine.Value.MaxInlineWait)
             {
                 return null;
             }
 
-            await Task.Delay(wait, ctx.Services.Time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
         }
 
         return null;

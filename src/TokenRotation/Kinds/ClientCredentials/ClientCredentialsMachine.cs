@@ -1,18 +1,27 @@
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
 using NetSuite.Auth.OAuth2.Jwt;
+using Microsoft.Extensions.Options;
+using TokenRotation.Configuration;
 using TokenRotation.Connections;
+using TokenRotation.Coordination;
+using TokenRotation.Telemetry;
+using TokenRotation.Engine;
 
-namespace TokenRotation.Engine;
+namespace TokenRotation.Kinds.ClientCredentials;
 
 /// <summary>
 /// OAuth 2.0 client credentials: mint an access token (a JWT assertion signed with the current certificate's key,
 /// by explicit key version) before the current one expires, and publish it. Minting changes no durable state.
 /// Certificate rotation runs through <see cref="CredentialRotationMachine"/>.
 /// </summary>
-public static class ClientCredentialsMachine
+public sealed class ClientCredentialsMachine(
+    RunEffects effects, IAccountGate gate, NetSuiteTokenClient tokens, NetSuiteClientAssertionBuilder assertions, IAssertionSignerFactory signers,
+    RotationTelemetry telemetry, IOptions<RotationOptions> rotation, TimeProvider time)
 {
-    public static async Task<OutcomeKind> MintIfDueAsync(RunContext ctx, CancellationToken cancellationToken)
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public async Task<OutcomeKind> MintIfDueAsync(RunContext ctx, CancellationToken cancellationToken)
     {
         var doc = ctx.Doc;
         var cc = doc.ClientCredentials ?? throw new InvalidDataException($"Connection {doc.Name} is {doc.Kind} but has no clientCredentials section.");
@@ -21,15 +30,15 @@ public static class ClientCredentialsMachine
         {
             if (doc.Status != ConnectionStatus.NeedsPerson)
             {
-                await ctx.NeedsPersonAsync("No certificate is mapped yet: upload the certificate in NetSuite's OAuth 2.0 Client Credentials (M2M) Setup and import its certificate id.", false, cancellationToken).ConfigureAwait(false);
-                await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+                await effects.NeedsPersonAsync(ctx, "No certificate is mapped yet: upload the certificate in NetSuite's OAuth 2.0 Client Credentials (M2M) Setup and import its certificate id.", false, cancellationToken).ConfigureAwait(false);
+                await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             }
 
             return OutcomeKind.NeedsPerson;
         }
 
         var accessExpires = doc.StoredIndex?.CredentialExpiresAt;
-        var due = ctx.Request.Now || accessExpires is null || accessExpires.Value - Scheduler.AccessLead(doc, ctx.Services.Rotation) <= ctx.Now;
+        var due = ctx.Request.Now || accessExpires is null || accessExpires.Value - Scheduler.AccessLead(doc, rotation.Value) <= Now;
         if (!due)
         {
             return OutcomeKind.NothingToDo;
@@ -41,17 +50,17 @@ public static class ClientCredentialsMachine
             return OutcomeKind.DryRun;
         }
 
-        ctx.Services.Telemetry.Started(ctx.Name, ctx.Kind, "mint", "");
+        telemetry.Started(ctx.Name, ctx.Kind, "mint", "");
         var result = await MintAsync(ctx, current, cc.Scopes, cancellationToken).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
             var error = result.Error!;
             var needsPerson = error.Class == NetSuiteErrorClass.NeedsPerson || error.Code == "invalid_grant";
             // Retried in any case (needs-a-person ones on the growing backoff), so a fix made in NetSuite is noticed.
-            ctx.RecordError(error, "mint", retry: true);
+            effects.RecordError(ctx, error, "mint", retry: true);
             if (needsPerson)
             {
-                await ctx.NeedsPersonAsync(
+                await effects.NeedsPersonAsync(ctx, 
                     $"NetSuite refused the client-credentials assertion ({error.Code}): check that certificate {current.Id} is still mapped (a sandbox refresh clears the mapping) and not revoked or expired.",
                     false, cancellationToken).ConfigureAwait(false);
             }
@@ -60,40 +69,40 @@ public static class ClientCredentialsMachine
                 doc.Status = ConnectionStatus.Failing;
             }
 
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             return needsPerson ? OutcomeKind.NeedsPerson : OutcomeKind.Failed;
         }
 
         var token = result.Value;
         var facts = NetSuiteTokenFacts.TryRead(token.AccessToken, out var f) ? f : null;
-        var expires = facts?.ExpiresAt ?? ctx.Now + (token.ExpiresIn ?? TimeSpan.FromHours(1));
-        await ctx.PublishAccessTokenAsync(token.AccessToken, expires, cancellationToken).ConfigureAwait(false);
+        var expires = facts?.ExpiresAt ?? Now + (token.ExpiresIn ?? TimeSpan.FromHours(1));
+        await effects.PublishAccessTokenAsync(ctx, token.AccessToken, expires, cancellationToken).ConfigureAwait(false);
         ctx.AccessTokenExpiresAt = expires;
         ctx.Did($"minted and published an access token valid until {expires:u}");
-        ctx.Services.Telemetry.Succeeded(ctx.Name, ctx.Kind, "mint", $"access token until {expires:u}");
+        telemetry.Succeeded(ctx.Name, ctx.Kind, "mint", $"access token until {expires:u}");
         if (doc.LastError is not null || doc.Status == ConnectionStatus.Failing)
         {
             ctx.ClearError();
-            doc.LastSuccessAt = ctx.Now;
-            await ctx.SaveAsync(cancellationToken).ConfigureAwait(false);
+            doc.LastSuccessAt = Now;
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
         }
 
         return OutcomeKind.Succeeded;
     }
 
     /// <summary>Mints an access token with one certificate (current, or a pending one being verified).</summary>
-    public static async Task<NetSuiteResult<TokenResponse>> MintAsync(RunContext ctx, RotatedCredential certificate, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    public async Task<NetSuiteResult<TokenResponse>> MintAsync(RunContext ctx, RotatedCredential certificate, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
     {
         var cc = ctx.Doc.ClientCredentials!;
-        var signer = await ctx.Services.Signers.CreateAsync(ctx.Doc, certificate, cancellationToken).ConfigureAwait(false);
-        var assertion = await ctx.Services.Assertions.CreateAsync(
+        var signer = await signers.CreateAsync(ctx.Doc, certificate, cancellationToken).ConfigureAwait(false);
+        var assertion = await assertions.CreateAsync(
             ctx.Account,
             new ClientAssertionOptions { ClientId = cc.ClientId, Scopes = NetSuiteScopeValues.Parse(string.Join(' ', scopes)), Audience = cc.Audience },
             signer,
             cancellationToken).ConfigureAwait(false);
-        await using (await ctx.Services.Gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
+        await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
-            return await ctx.Services.Tokens.ClientCredentialsAsync(ctx.Account, assertion, cancellationToken).ConfigureAwait(false);
+            return await tokens.ClientCredentialsAsync(ctx.Account, assertion, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,7 +1,7 @@
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
 
-namespace TokenRotation.Engine;
+namespace TokenRotation.Kinds.AuthorizationCode;
 
 /// <summary>
 /// Decides whether the tokens an authorization code was exchanged for may be kept. The role, entity and company of
@@ -74,10 +74,4 @@ public static class ConsentGrantCheck
 
     private static ConsentGrantDecision Disagrees(string connection) => ConsentGrantDecision.Refuse(
         $"The role, user or account in this page's address does not match what NetSuite issued the tokens for, so the address was changed on its way and the consent for {connection} was not accepted. Open the consent link again and finish the consent without changing the address.");
-}
-
-/// <summary>The outcome of <see cref="ConsentGrantCheck.Decide"/>: a refusal, or the role and entity the tokens name.</summary>
-public sealed record ConsentGrantDecision(string? Refusal, string? RoleId, string? EntityId)
-{
-    internal static ConsentGrantDecision Refuse(string message) => new(message, null, null);
 }

@@ -1,25 +1,15 @@
 using TokenRotation.Connections;
 using TokenRotation.Engine;
+using TokenRotation.Keys;
 
-namespace TokenRotation.Keys;
-
-/// <summary>What a person must do in NetSuite to map a new client-credentials certificate.</summary>
-public sealed record CertificateToMap(string Connection, string CertificateName, string KeyVersion, string CertificatePem, DateTimeOffset NotAfter, string? RoleId, string? EntityId)
-{
-    public string Instructions =>
-        "In NetSuite: Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup > Create New. " +
-        $"Choose the entity {(EntityId is null ? "(the integration user)" : EntityId)}, the role {(RoleId is null ? "(the integration role)" : RoleId)} and the application, " +
-        "upload the certificate below, save, and copy the Certificate ID it shows. Then complete the set-up with that id.";
-
-    public override string ToString() => $"certificate {CertificateName}/{KeyVersion} for {Connection}";
-}
+namespace TokenRotation.Kinds.ClientCredentials;
 
 /// <summary>
 /// Bootstrap of a client-credentials connection, and the way off TBA (issue 8): the key pair is created where it
 /// will live (Key Vault in Azure, never exported), the person maps the public certificate in NetSuite's M2M set-up
 /// page, and the connection is completed with the certificate id NetSuite shows; it is verified by minting a token.
 /// </summary>
-public sealed class ClientCredentialsSetup(ICertificateKeyStore keys, ConnectionAdmin admin, ConnectionProcessor processor, EngineServices services)
+public sealed class ClientCredentialsSetup(ICertificateKeyStore keys, ConnectionImport imports, ConnectionProcessor processor, Stores.IConnectionStore store, TimeProvider time)
 {
     /// <summary>Step 1: a fresh key pair and the certificate to upload (a key is never reused across connections).</summary>
     public async Task<CertificateToMap> CreateKeyAsync(ConnectionName name, string? roleId, string? entityId, CancellationToken cancellationToken = default)
@@ -36,7 +26,7 @@ public sealed class ClientCredentialsSetup(ICertificateKeyStore keys, Connection
     /// </summary>
     public async Task<(CertificateToMap Certificate, ConnectionDocument Tba)> PrepareMigrationAsync(ConnectionName tbaName, ConnectionName newName, CancellationToken cancellationToken = default)
     {
-        var tba = await services.Store.GetAsync(tbaName, cancellationToken).ConfigureAwait(false)
+        var tba = await store.GetAsync(tbaName, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"No connection named {tbaName}.");
         if (tba.Kind != ConnectionKind.Tba || tba.Tba is null)
         {
@@ -68,10 +58,10 @@ public sealed class ClientCredentialsSetup(ICertificateKeyStore keys, Connection
             },
             Credentials = new CredentialSlots
             {
-                Current = new RotatedCredential { Id = certificateId, KeyVersion = certificate.KeyVersion, IssuedAt = services.Now, ExpiresAt = certificate.NotAfter },
+                Current = new RotatedCredential { Id = certificateId, KeyVersion = certificate.KeyVersion, IssuedAt = time.GetUtcNow(), ExpiresAt = certificate.NotAfter },
             },
         };
-        var imported = await admin.ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
+        var imported = await imports.ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
         if (dryRun || imported.Kind != OutcomeKind.Succeeded)
         {
             return imported;

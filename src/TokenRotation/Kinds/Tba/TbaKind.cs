@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TokenRotation.Configuration;
+using TokenRotation.Connections;
+using TokenRotation.Coordination;
+using TokenRotation.Engine;
+
+namespace TokenRotation.Kinds.Tba;
+
+/// <summary>
+/// Token-based authentication: a TBA token never expires, so nothing is refreshed; it is rotated on policy
+/// (<see cref="RotationOptions.TbaRotationInterval"/>) through issuetoken with the rotation user's NLAuth login.
+/// </summary>
+public sealed class TbaKind : ICredentialKind
+{
+    public ConnectionKind Kind => ConnectionKind.Tba;
+
+    public KindSchedule Schedule(ConnectionDocument doc, RotationOptions defaults, DateTimeOffset? accessExpires, DateTimeOffset? now)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+        if (doc.Credentials.Current is null)
+        {
+            return KindSchedule.None;
+        }
+
+        return new KindSchedule(null, null, doc.Rotation is { } rotation ? Scheduler.RotationNext(doc, rotation) : null);
+    }
+
+    public DateTimeOffset? RotateAt(ConnectionDocument doc, RotationOptions defaults, RotatedCredential current)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+        ArgumentNullException.ThrowIfNull(defaults);
+        ArgumentNullException.ThrowIfNull(current);
+        return current.IssuedAt + (doc.Policy.TbaRotationInterval ?? defaults.TbaRotationInterval);
+    }
+
+    public void AddServices(IServiceCollection services)
+    {
+        services.TryAddSingleton<ILoginRefusalStore>(sp => (ILoginRefusalStore)sp.GetRequiredService<ITotpStepStore>());
+        services.TryAddSingleton<NLAuthLoginGuard>();
+        services.TryAddSingleton<TbaIdentityCheck>();
+        services.TryAddSingleton<TbaRotationOperations>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICredentialKindHandler, TbaHandler>());
+    }
+}
