@@ -77,6 +77,12 @@ public sealed partial class SoakRunner
                 var times = _random.Next(1, 6);
                 faults.AddTooManyRequests(endpoint, TimeSpan.FromSeconds(1), times, account);
                 detail = $"{times} x 429 on {endpoint} of {account}";
+                if (endpoint is SimEndpoint.Token or SimEndpoint.Any)
+                {
+                    // Only NetSuite's concurrency rejection proves a single-use call unprocessed (architecture
+                    // section 6); a bare 429 does not, so a public client's refresh token is treated as spent.
+                    SingleUseAnswerLost("a public client's refresh answered a bare 429", account);
+                }
                 break;
             }
 

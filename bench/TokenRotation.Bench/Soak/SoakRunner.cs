@@ -490,7 +490,17 @@ public sealed partial class SoakRunner
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential.AccessToken);
         }
 
-        using var response = await _http.SendAsync(request).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            return $"NetSuite call: {Shorten(e.Message)}";
+        }
+
+        using var _ = response;
         if (response.IsSuccessStatusCode)
         {
             return null;
