@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
 using NetSuite.Auth.Tba;
+using TokenRotation.Cli.Output;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
@@ -43,7 +44,23 @@ internal static class DoctorCommand
                 return Task.FromResult(ExitCodes.BadInput);
             }
 
-            return CommandSupport.RunAsync(console, global, parse, (services, token) => RunAsync(console, services, connection, token), ct);
+            return CommandSupport.RunAsync(console, global, parse, async (services, token) =>
+            {
+                // The checks write text; JSON is the same text cut into its sections.
+                var output = CliOutput.For(console, parse, global);
+                using var text = new StringWriter();
+                var exit = await RunAsync(console.With(output: text), services, connection, token).ConfigureAwait(false);
+                if (output.Json)
+                {
+                    await output.WriteJsonAsync(ToJson(connection.Value, text.ToString(), exit)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await console.Out.WriteAsync(output.Hints(text.ToString())).ConfigureAwait(false);
+                }
+
+                return exit;
+            }, ct, waitingFor: $"NetSuite (checking {connection})");
         });
         return command;
     }
@@ -188,6 +205,38 @@ internal static class DoctorCommand
             ? $"Verdict: needs a person. {doc.NeedsPersonReason ?? (doc.OAuth2 is { } warned ? TokenRotation.Engine.Scheduler.ConsentWarning(warned) : doc.LastError?.Message)}"
             : problems > 0 ? $"Verdict: {problems} check(s) failed; see above." : "Verdict: healthy; nothing to do.").ConfigureAwait(false);
         return needsPerson ? ExitCodes.NeedsPerson : problems > 0 ? ExitCodes.Failure : ExitCodes.Ok;
+    }
+
+    /// <summary>The doctor's text as JSON: the first line, then each titled section with its lines, then the verdict.</summary>
+    public static DoctorJson ToJson(string connection, string text, int exit)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        var summary = lines.FirstOrDefault() ?? "";
+        var sections = new List<DoctorSectionJson>();
+        string? verdict = null;
+        foreach (var line in lines.Skip(1))
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (line.StartsWith("Verdict: ", StringComparison.Ordinal))
+            {
+                verdict = line["Verdict: ".Length..];
+            }
+            else if (!line.StartsWith(' '))
+            {
+                sections.Add(new DoctorSectionJson(line, new List<string>()));
+            }
+            else if (sections.Count > 0)
+            {
+                ((List<string>)sections[^1].Lines).Add(line.Trim());
+            }
+        }
+
+        return new DoctorJson(connection, summary, sections.Select(s => s with { Lines = s.Lines.ToArray() }).ToList(), verdict, exit);
     }
 
     private static Task Section(TextWriter output, string title) => output.WriteLineAsync($"{Environment.NewLine}{title}");
