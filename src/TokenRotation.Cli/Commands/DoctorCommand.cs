@@ -403,7 +403,7 @@ internal static class DoctorCommand
         var entity = doc.Tba?.ExpectedEntityId;
         yield return "moving to client credentials (M2M) takes:";
         yield return "  1. on the integration record, tick the Client Credentials (M2M) grant and the scopes the consumers use (rest_webservices, restlets);";
-        yield return $"  2. nstoken import client-credentials {doc.Name}-m2m --account {doc.Account} --client-id <the record's client id> --role {role} --entity {entity} --new-key  (makes the key in the state vault and prints the certificate);";
+        yield return $"  2. nstoken import client-credentials {doc.Name}-m2m --account {doc.Account} --client-id <the record's client id> --role {role} --entity {entity} --new-key  (makes the key in the state vault and writes the certificate to a file it names);";
         yield return $"  3. a person uploads that certificate in Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup, for entity {entity} and role {role}; the role needs 'Log in using OAuth 2.0 Access Tokens';";
         yield return "  4. run the import again with --certificate-id and --key-version; the service then mints access tokens on schedule and rotates the certificate before it expires;";
         yield return $"  5. move each consumer from the TBA set (consumer secret netsuite-{doc.Name}) to the access token (netsuite-{doc.Name}-m2m, a Bearer header instead of an OAuth 1.0a signature);";

@@ -89,7 +89,7 @@ internal static class StatusCommand
                 text.Append(TextLayout.Indent($"{v.Name}: {v.NeedsPersonReason ?? v.LastErrorMessage ?? "see `" + command("doctor " + v.Name) + "`"}", width, "  ", "    "));
                 if (v.Kind == ConnectionKind.OAuth2AuthorizationCode)
                 {
-                    text.Append(CultureInfo.InvariantCulture, $"    consent link: {command("consent-link " + v.Name)}\n");
+                    text.Append(CultureInfo.InvariantCulture, $"    consent link: `{command("consent-link " + v.Name)}`\n");
                 }
             }
         }

@@ -20,10 +20,29 @@ public static class TextLayout
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(rows);
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+
         // A column never shrinks below its longest header word, nor below its longest word (up to 16), so words stay whole.
         var minimum = header.Select((h, i) => Math.Max(
             Math.Max(h.Split(' ').Max(w => w.Length), 6),
             Math.Min(16, rows.Count == 0 ? 0 : rows.Max(r => r[i].Split(' ').Max(w => w.Length))))).ToArray();
+        Shrink(widths, minimum, width);
+
+        // A narrow terminal: words and headers break too, down to 4 characters a column.
+        Shrink(widths, widths.Select(_ => 4).ToArray(), width);
+
+        var text = new StringBuilder();
+        AppendRow(text, [.. header], widths, (_, _, cell) => cell);
+        AppendRow(text, widths.Select(w => new string('-', w)).ToArray(), widths, (_, _, cell) => cell);
+        foreach (var row in rows)
+        {
+            AppendRow(text, row, widths, colour ?? ((_, _, cell) => cell));
+        }
+
+        return text.ToString();
+    }
+
+    private static void Shrink(int[] widths, int[] minimum, int width)
+    {
         while (widths.Sum() + (Gap * (widths.Length - 1)) > width)
         {
             // Shrink the column with the most room above its minimum, one character at a time.
@@ -43,31 +62,26 @@ public static class TextLayout
 
             widths[widest]--;
         }
-
-        var text = new StringBuilder();
-        AppendRow(text, [.. header], widths, (_, _, cell) => cell);
-        AppendRow(text, widths.Select(w => new string('-', w)).ToArray(), widths, (_, _, cell) => cell);
-        foreach (var row in rows)
-        {
-            AppendRow(text, row, widths, colour ?? ((_, _, cell) => cell));
-        }
-
-        return text.ToString();
     }
 
     /// <summary>Breaks <paramref name="text"/> into lines of at most <paramref name="width"/> characters, at spaces where it can.</summary>
     public static IReadOnlyList<string> Wrap(string text, int width)
     {
         ArgumentNullException.ThrowIfNull(text);
-        width = Math.Max(width, 8);
+        width = Math.Max(width, 1);
         var lines = new List<string>();
         foreach (var paragraph in text.Split('\n'))
         {
             var rest = paragraph.TrimEnd('\r');
             while (rest.Length > width)
             {
-                var cut = rest.LastIndexOf(' ', width);
-                if (cut <= 0)
+                var cut = Break(rest, width);
+                if (cut < 0)
+                {
+                    break;
+                }
+
+                if (cut == 0)
                 {
                     lines.Add(rest[..width]);
                     rest = rest[width..];
@@ -83,6 +97,41 @@ public static class TextLayout
         }
 
         return lines;
+    }
+
+    /// <summary>
+    /// Where to break a line: the last space within the width that is not inside a `quoted command` (a command broken
+    /// over two lines cannot be pasted; the terminal wraps it softly instead); the first such space after the width
+    /// when there is none before; -1 when the line cannot be broken; 0 to cut a single long word.
+    /// </summary>
+    private static int Break(string text, int width)
+    {
+        var spaces = new List<int>();
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '`')
+            {
+                quoted = !quoted;
+            }
+            else if (text[i] == ' ' && !quoted && i > 0)
+            {
+                spaces.Add(i);
+            }
+        }
+
+        var within = spaces.LastOrDefault(i => i <= width);
+        if (within > 0)
+        {
+            return within;
+        }
+
+        if (spaces.Count > 0)
+        {
+            return spaces[0];
+        }
+
+        return text.Contains('`', StringComparison.Ordinal) || text.Contains("nstoken ", StringComparison.Ordinal) ? -1 : 0;
     }
 
     /// <summary>A paragraph wrapped to the width with the first line after <paramref name="first"/> and the rest after <paramref name="rest"/>.</summary>
