@@ -126,12 +126,12 @@ public static class TextLayout
             return within;
         }
 
-        if (spaces.Count > 0)
+        if (!text[..Math.Min(text.Length, width + 1)].Contains('`', StringComparison.Ordinal))
         {
-            return spaces[0];
+            return 0;
         }
 
-        return text.Contains('`', StringComparison.Ordinal) || text.Contains("nstoken ", StringComparison.Ordinal) ? -1 : 0;
+        return spaces.Count > 0 ? spaces[0] : -1;
     }
 
     /// <summary>A paragraph wrapped to the width with the first line after <paramref name="first"/> and the rest after <paramref name="rest"/>.</summary>
