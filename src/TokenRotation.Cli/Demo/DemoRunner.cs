@@ -29,7 +29,7 @@ public sealed record DemoWorld(
 /// the file-backed store, and a clock shared by both that jumps forward when the story needs it. Every step goes
 /// through the same code as the service (sweeps, the queue worker, the consent flow, rotate-now).
 /// </summary>
-public static class DemoRunner
+public static partial class DemoRunner
 {
     public const string Account = "1234567_SB1";
     public const string OAuthConnection = "crm-oauth2";
@@ -233,6 +233,7 @@ public static class DemoRunner
 
         // 11. The person consents again.
         say.Step("A person consents again, and the connection is healthy again");
+        simulator.Modes.Consent = ConsentMode.Interactive;
         var again = await ConsentAsync(services, simulator, ConnectionName.Parse(OAuthConnection), say, cancellationToken).ConfigureAwait(false);
         say.Did(again.Kind == ConsentOutcomeKind.Connected ? again.Message : $"the consent did not complete: {again.Title}. {again.Message}");
         await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
@@ -402,9 +403,38 @@ public static class DemoRunner
         say.Did($"opening the link redirected the browser to NetSuite's consent page ({start.AuthorizeUrl.GetLeftPart(UriPartial.Path)}) with a state and a PKCE challenge");
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         using var response = await browser.GetAsync(start.AuthorizeUrl, cancellationToken).ConfigureAwait(false);
-        var location = response.Headers.Location ?? throw new InvalidOperationException($"NetSuite's consent page answered {(int)response.StatusCode} without a redirect.");
+        Uri location;
+        if (response.Headers.Location is { } redirect)
+        {
+            location = redirect;
+            say.Did("the person logged in; the simulator approved at once (its automatic mode)");
+        }
+        else
+        {
+            // The consent page as a person sees it: a form with the roles to choose from and Allow or Deny.
+            var page = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var form = ConsentForm().Match(page);
+            var option = SelectedRole().Match(page) is { Success: true } selected ? selected : FirstRole().Match(page);
+            if (!form.Success || !option.Success)
+            {
+                throw new InvalidOperationException($"NetSuite's consent page answered {(int)response.StatusCode} without a consent form.");
+            }
+
+            var heading = HttpUtility.HtmlDecode(Heading().Match(page).Groups[1].Value);
+            var action = new Uri(start.AuthorizeUrl, HttpUtility.HtmlDecode(form.Groups["action"].Value));
+            using var decision = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["txn"] = HttpUtility.HtmlDecode(form.Groups["txn"].Value),
+                ["role"] = HttpUtility.HtmlDecode(option.Groups["value"].Value),
+                ["decision"] = "allow",
+            });
+            using var answer = await browser.PostAsync(action, decision, cancellationToken).ConfigureAwait(false);
+            location = answer.Headers.Location ?? throw new InvalidOperationException($"NetSuite's consent form answered {(int)answer.StatusCode} without a redirect.");
+            say.Did($"the consent page asked \"{heading}\"; the person kept the role {HttpUtility.HtmlDecode(option.Groups["label"].Value)} and chose Allow (the form posted over HTTP)");
+        }
+
         var query = HttpUtility.ParseQueryString(location.Query);
-        say.Did($"the person logged in and chose Allow; NetSuite redirected to the callback with company {query["company"]}, role {query["role"]} and entity {query["entity"]}");
+        say.Did($"NetSuite redirected to the callback with company {query["company"]}, role {query["role"]} and entity {query["entity"]}");
         return await consent.CompleteAsync(new ConsentCallback
         {
             State = query["state"],
@@ -416,6 +446,18 @@ public static class DemoRunner
             ReadCookie = cookie => cookie == start.CookieName ? start.CookieValue : null,
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("<form id=\"consent\" method=\"post\" action=\"(?<action>[^\"]+)\">\\s*<input type=\"hidden\" name=\"txn\" value=\"(?<txn>[^\"]+)\">")]
+    private static partial System.Text.RegularExpressions.Regex ConsentForm();
+
+    [System.Text.RegularExpressions.GeneratedRegex("<option value=\"(?<value>[^\"]+)\" selected>(?<label>[^<]+)</option>")]
+    private static partial System.Text.RegularExpressions.Regex SelectedRole();
+
+    [System.Text.RegularExpressions.GeneratedRegex("<option value=\"(?<value>[^\"]+)\"[^>]*>(?<label>[^<]+)</option>")]
+    private static partial System.Text.RegularExpressions.Regex FirstRole();
+
+    [System.Text.RegularExpressions.GeneratedRegex("<h1>([^<]+)</h1>")]
+    private static partial System.Text.RegularExpressions.Regex Heading();
 
     private static async Task SweepAsync(SweepService sweeps, LocalWorkDispatcher dispatcher, Narrator say, CancellationToken cancellationToken)
     {
