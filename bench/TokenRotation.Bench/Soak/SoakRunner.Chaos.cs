@@ -274,12 +274,12 @@ public sealed partial class SoakRunner
                 Note($"person: pause {connection.Name} until {resumeAt:MM-dd HH:mm}");
                 people.Add(() => GuardAsync("pause", async () =>
                 {
-                    var outcome = await _world.Admin.PauseAsync(ConnectionName.Parse(connection.Name), dryRun: false).ConfigureAwait(false);
+                    var outcome = await _world.Lifecycle.PauseAsync(ConnectionName.Parse(connection.Name), dryRun: false).ConfigureAwait(false);
                     Note($"pause {connection.Name}: {outcome.Kind} {Shorten(outcome.Message)}");
                 }));
                 Schedule(resumeAt, $"resume {connection.Name}", async () =>
                 {
-                    var outcome = await _world.Admin.ResumeAsync(ConnectionName.Parse(connection.Name), dryRun: false).ConfigureAwait(false);
+                    var outcome = await _world.Lifecycle.ResumeAsync(ConnectionName.Parse(connection.Name), dryRun: false).ConfigureAwait(false);
                     Note($"resume {connection.Name}: {outcome.Kind} {Shorten(outcome.Message)}");
                     if (outcome.Kind is OutcomeKind.Succeeded or OutcomeKind.NothingToDo)
                     {
@@ -311,7 +311,7 @@ public sealed partial class SoakRunner
                         Count("person: rollback in grace");
                     }
 
-                    var outcome = await _world.Admin.RollbackAsync(ConnectionName.Parse(connection.Name), dryRun: false).ConfigureAwait(false);
+                    var outcome = await _world.Lifecycle.RollbackAsync(ConnectionName.Parse(connection.Name), dryRun: false).ConfigureAwait(false);
                     Note($"person: rollback {connection.Name}: {outcome.Kind} {Shorten(outcome.Message)}");
                 }));
                 break;

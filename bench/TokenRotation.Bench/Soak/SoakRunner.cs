@@ -15,6 +15,7 @@ using NetSuite.Auth.Tba;
 using NetSuite.Simulator;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
+using TokenRotation.Kinds.AuthorizationCode;
 using TokenRotation.Stores;
 using SimTotp = NetSuite.Simulator.Protocol.Totp;
 
@@ -172,7 +173,7 @@ public sealed partial class SoakRunner
     {
         var integration = Integration(account);
         var token = _world.Simulator.State.IssueTbaToken(account, integration.ConsumerKey, user.Email, 1000, name: $"{name} made in the UI");
-        var outcome = await _world.Admin.ImportAsync(new ConnectionDocument
+        var outcome = await _world.Import.ImportAsync(new ConnectionDocument
         {
             Name = name,
             Kind = ConnectionKind.Tba,
@@ -192,7 +193,7 @@ public sealed partial class SoakRunner
     private async Task AddAuthorizationCodeAsync(string name, string account, bool publicClient)
     {
         var integration = Integration(account, publicClient);
-        var outcome = await _world.Admin.ImportAsync(new ConnectionDocument
+        var outcome = await _world.Import.ImportAsync(new ConnectionDocument
         {
             Name = name,
             Kind = ConnectionKind.OAuth2AuthorizationCode,
@@ -224,7 +225,7 @@ public sealed partial class SoakRunner
         using var x509 = X509Certificate2.CreateFromPem(version.CertificatePem);
         var mapped = _world.Simulator.State.AddCertificate(account, integration.ClientId, user.Email, 1000, x509);
         var entity = _world.Simulator.State.GetUser(account, user.Email).EntityId;
-        var outcome = await _world.Admin.ImportAsync(new ConnectionDocument
+        var outcome = await _world.Import.ImportAsync(new ConnectionDocument
         {
             Name = name,
             Kind = ConnectionKind.OAuth2ClientCredentials,
@@ -285,7 +286,7 @@ public sealed partial class SoakRunner
             return new ConnectionOutcome(connection.Name, OutcomeKind.Failed, $"authorize redirected with error {query.GetValueOrDefault("error")}", ConnectionStatus.NeedsPerson, null, []);
         }
 
-        return await _world.Admin.CompleteConsentAsync(ConnectionName.Parse(connection.Name),
+        return await _world.Consents.CompleteConsentAsync(ConnectionName.Parse(connection.Name),
             new ConsentCompletion(code, pkce.CodeVerifier, query["company"], query["role"], query["entity"])).ConfigureAwait(false);
     }
 

@@ -10,6 +10,7 @@ using NetSuite.Simulator;
 using Testing.Shared;
 using TokenRotation.Coordination;
 using TokenRotation.Engine;
+using TokenRotation.Kinds.AuthorizationCode;
 using TokenRotation.Keys;
 using TokenRotation.Stores;
 
@@ -75,7 +76,11 @@ public sealed class SoakWorld : IAsyncDisposable
 
     public ConnectionProcessor Processor => _engine.GetRequiredService<ConnectionProcessor>();
 
-    public ConnectionAdmin Admin => _engine.GetRequiredService<ConnectionAdmin>();
+    public ConnectionLifecycle Lifecycle => _engine.GetRequiredService<ConnectionLifecycle>();
+
+    public ConnectionImport Import => _engine.GetRequiredService<ConnectionImport>();
+
+    public ConsentCodeExchange Consents => _engine.GetRequiredService<ConsentCodeExchange>();
 
     public SweepService Sweeps => _engine.GetRequiredService<SweepService>();
 
