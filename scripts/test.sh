@@ -13,6 +13,8 @@ cd "$root"
 results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
+# The browser tests save their screenshots under $results/screenshots.
+export NSTOKEN_TEST_RESULTS="$results"
 
 # --- Browser tests: Debian's Chromium (added with the Functions app) --------------------------------------------
 # The browser tests (Category=Browser) drive Chromium through Playwright for .NET; Playwright's own browser downloads

@@ -3,6 +3,12 @@ using System.Runtime.InteropServices;
 using TokenRotation.Bench;
 
 // dotnet run -c Release --project bench/TokenRotation.Bench [-- --smoke] [--n 1000,10000] [--accounts 1000] [--parallelism 16] [--azurite] [--out bench]
+// dotnet run -c Release --project bench/TokenRotation.Bench -- soak [--days 30] [--seed N] ...
+if (args.Length > 0 && args[0] == "soak")
+{
+    return await TokenRotation.Bench.Soak.SoakCommand.RunAsync(args[1..], Console.Out);
+}
+
 var settings = new BenchSettings();
 string? output = null;
 var smoke = false;
@@ -22,6 +28,7 @@ for (var i = 0; i < args.Length; i++)
         case "--help" or "-h":
             Console.WriteLine("""
                 Scale benchmark of the nstoken engine (the simulator and the Key Vault test servers run as child processes).
+                Chaos soak: `soak --help` (30 simulated days of faults, crashes and people's actions; every invariant after every step).
                   --smoke                 N = 100 over 10 accounts, no latency (what CI runs)
                   --n 1000,10000          connection counts (default 1000,10000)
                   --accounts 1000         accounts (default 1000)

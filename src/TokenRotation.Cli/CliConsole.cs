@@ -19,6 +19,15 @@ public sealed class CliConsole
     /// <summary>Reads a secret without echo from a terminal; null when there is no terminal (then only stdin works).</summary>
     public Func<string, CancellationToken, Task<string?>>? PromptSecret { get; init; }
 
+    /// <summary>Whether stdout is a terminal: colour only then (and never with <c>NO_COLOR</c> set or <c>--output json</c>).</summary>
+    public bool OutputIsTerminal { get; init; }
+
+    /// <summary>Whether stderr is a terminal (colour on progress and error lines).</summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    /// <summary>Columns of the terminal; null when unknown (then tables fit 120 columns).</summary>
+    public int? TerminalWidth { get; init; }
+
     /// <summary>Working directory, where <c>appsettings.json</c> is looked for.</summary>
     public string WorkingDirectory { get; init; } = Directory.GetCurrentDirectory();
 
@@ -38,7 +47,43 @@ public sealed class CliConsole
         EnvironmentVariables = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.OrdinalIgnoreCase),
         PromptSecret = Console.IsInputRedirected ? null : ReadWithoutEcho,
+        OutputIsTerminal = !Console.IsOutputRedirected,
+        ErrorIsTerminal = !Console.IsErrorRedirected,
+        TerminalWidth = Console.IsOutputRedirected ? null : WindowWidth(),
     };
+
+    /// <summary>A copy with other services (progress logging) added before the caller's own, or another stdout.</summary>
+    public CliConsole With(Action<IServiceCollection>? configure = null, TextWriter? output = null, TimeProvider? time = null) => new()
+    {
+        In = In,
+        Out = output ?? Out,
+        Error = Error,
+        GetEnvironmentVariable = GetEnvironmentVariable,
+        EnvironmentVariables = EnvironmentVariables,
+        PromptSecret = PromptSecret,
+        WorkingDirectory = WorkingDirectory,
+        Time = time ?? Time,
+        OutputIsTerminal = OutputIsTerminal,
+        ErrorIsTerminal = ErrorIsTerminal,
+        TerminalWidth = TerminalWidth,
+        ConfigureServices = services =>
+        {
+            configure?.Invoke(services);
+            ConfigureServices?.Invoke(services);
+        },
+    };
+
+    private static int? WindowWidth()
+    {
+        try
+        {
+            return Console.WindowWidth > 0 ? Console.WindowWidth : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     private static Task<string?> ReadWithoutEcho(string prompt, CancellationToken cancellationToken)
     {

@@ -39,6 +39,9 @@ public static partial class NsTokenApp
             """);
         root.Options.Add(global.Settings);
         root.Options.Add(global.Local);
+        var output = new Output.OutputOptions();
+        root.Options.Add(output.Output);
+        root.Options.Add(output.Json);
         root.Subcommands.Add(StatusCommand.Create(console, global));
         root.Subcommands.Add(RunCommands.Refresh(console, global));
         root.Subcommands.Add(RunCommands.Rotate(console, global));

@@ -95,6 +95,13 @@ internal static class SignCommand
             var signer = new TbaSigner(new RandomTbaNonceSource(), timeProvider);
             var signature = signer.Sign(new HttpMethod(parse.GetValue(method)!.ToUpperInvariant()), requestUrl, credentials, nonce: givenNonce, timestamp: givenTimestamp);
 
+            if (Output.OutputOptions.From(parse) == Output.OutputFormat.Json)
+            {
+                await stdout.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(
+                    new Output.SignJson(signature.AuthorizationHeader, accountId.Realm, signature.Nonce, signature.Timestamp, signature.BaseString), Output.CliJson.Options)).ConfigureAwait(false);
+                return 0;
+            }
+
             if (parse.GetValue(verbose))
             {
                 await stdout.WriteLineAsync($"Realm: {accountId.Realm}").ConfigureAwait(false);

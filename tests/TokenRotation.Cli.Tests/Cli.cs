@@ -12,7 +12,7 @@ internal static class Cli
 {
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
         string[] args, string stdin = "", IReadOnlyDictionary<string, string?>? environment = null, Func<string, CancellationToken, Task<string?>>? prompt = null,
-        Action<IServiceCollection>? services = null, string? workingDirectory = null)
+        Action<IServiceCollection>? services = null, string? workingDirectory = null, bool terminal = false, int? width = null)
     {
         using var input = new StringReader(stdin);
         using var output = new StringWriter();
@@ -26,6 +26,9 @@ internal static class Cli
             PromptSecret = prompt,
             ConfigureServices = services,
             WorkingDirectory = workingDirectory ?? Directory.CreateTempSubdirectory("nstoken-cwd-").FullName,
+            OutputIsTerminal = terminal,
+            ErrorIsTerminal = terminal,
+            TerminalWidth = width,
         };
         var exit = await NsTokenApp.RunAsync(args, console);
         return (exit, output.ToString(), error.ToString());
@@ -76,6 +79,10 @@ internal sealed class LocalCli : IAsyncDisposable
     /// <summary>Runs nstoken with <c>--local</c> and <c>--settings</c> appended.</summary>
     public Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string stdin, params string[] args) =>
         Cli.RunAsync([.. args, "--local", Store, "--settings", Settings], stdin);
+
+    /// <summary>Runs nstoken with <c>--local</c> and <c>--settings</c> appended, as if stdout and stderr were a terminal.</summary>
+    public Task<(int ExitCode, string Stdout, string Stderr)> RunOnTerminalAsync(IReadOnlyDictionary<string, string?>? environment, int? width, params string[] args) =>
+        Cli.RunAsync([.. args, "--local", Store, "--settings", Settings], environment: environment, terminal: true, width: width);
 
     /// <summary>The connection as the local state vault holds it.</summary>
     public Task<ConnectionDocument?> GetAsync(string name) =>

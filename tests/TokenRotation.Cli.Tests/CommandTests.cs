@@ -113,8 +113,8 @@ public sealed class CommandTests : IAsyncLifetime
 
         var status = await Run("", "status");
         Assert.Equal(3, status.ExitCode);
-        var lines = status.Stdout.Split('\n');
-        Assert.StartsWith("crm ", lines[2], StringComparison.Ordinal);
+        var lines = status.Stdout.Split('\n').SkipWhile(l => !l.StartsWith("----", StringComparison.Ordinal)).ToList();
+        Assert.StartsWith("crm ", lines[1], StringComparison.Ordinal);
         Assert.Contains("Needs a person:", status.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(_integration.ClientSecret, status.Stdout, StringComparison.Ordinal);
     }
@@ -195,10 +195,12 @@ public sealed class CommandTests : IAsyncLifetime
 
         var newKey = await Run("", ["import", "client-credentials", "wms", .. common, "--new-key"]);
         Assert.Equal(3, newKey.ExitCode);
-        var pem = newKey.Stdout[newKey.Stdout.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)..(newKey.Stdout.IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal) + 25)];
+        var file = System.Text.RegularExpressions.Regex.Match(newKey.Stdout, "Wrote the certificate to (\\S+)").Groups[1].Value;
+        var pem = await File.ReadAllTextAsync(file);
         var version = System.Text.RegularExpressions.Regex.Match(newKey.Stdout, "--key-version ([0-9a-f]+)").Groups[1].Value;
         Assert.NotEmpty(version);
-        Assert.DoesNotContain("PRIVATE KEY", newKey.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", newKey.Stdout + pem, StringComparison.Ordinal);
+        Assert.Contains($"--local {_cli.Store}", newKey.Stdout, StringComparison.Ordinal);
 
         // A person uploads the certificate in NetSuite's M2M setup, which names it.
         using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
@@ -269,6 +271,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_connection_and_invalid_names_are_bad_input()
     {
+        Directory.CreateDirectory(_cli.Store);
         var unknown = await Run("", "rotate", "nope");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("No connection named nope", unknown.Stderr, StringComparison.Ordinal);

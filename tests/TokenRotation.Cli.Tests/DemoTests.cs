@@ -45,9 +45,10 @@ public sealed class DemoTests : IDisposable
             var tba = (await store.GetAsync(ConnectionName.Parse(DemoRunner.TbaConnection)))!;
             var m2m = (await store.GetAsync(ConnectionName.Parse(DemoRunner.M2MConnection)))!;
 
-            Assert.Equal(ConnectionStatus.NeedsPerson, oauth.Status);
-            Assert.Contains("expired", oauth.NeedsPersonReason, StringComparison.Ordinal);
-            Assert.True(oauth.OAuth2!.RefreshTokenExpiresAt < world.Clock.GetUtcNow());
+            // The refresh token ran out, a person consented again: healthy, with a new refresh token.
+            Assert.Equal(ConnectionStatus.Healthy, oauth.Status);
+            Assert.Null(oauth.NeedsPersonReason);
+            Assert.True(oauth.OAuth2!.RefreshTokenExpiresAt > world.Clock.GetUtcNow());
 
             Assert.Equal(ConnectionStatus.Healthy, tba.Status);
             Assert.Null(tba.Rotation);
@@ -56,8 +57,17 @@ public sealed class DemoTests : IDisposable
             Assert.NotEqual(world.OriginalTbaTokenId, tba.Credentials.Current.Id);
             Assert.NotNull(tba.LastRotationAt);
 
-            Assert.Equal(ConnectionStatus.Healthy, m2m.Status);
+            // The certificate was rotated: a new one current, the demo's first one in its grace period.
+            Assert.Contains(m2m.Status, new[] { ConnectionStatus.Healthy, ConnectionStatus.Rotating });
             Assert.Null(m2m.LastError);
+            Assert.NotNull(m2m.Credentials.Previous);
+            Assert.NotEqual(m2m.Credentials.Previous!.Id, m2m.Credentials.Current!.Id);
+
+            // The status page is a file, with what needs a person and every connection.
+            var page = await File.ReadAllTextAsync(world.StatusPage);
+            Assert.Contains("<h2>All connections</h2>", page, StringComparison.Ordinal);
+            Assert.Contains("OAuth 2.0 (authorization code)", page, StringComparison.Ordinal);
+            Assert.Equal(0, world.ConsumerFailedCalls);
 
             // What consumers read: the new TBA set and a valid access token for the M2M connection.
             var consumers = new FileConsumerPublisher(Path.Combine(world.Folder, "consumer-vault"), world.Clock);
@@ -73,7 +83,7 @@ public sealed class DemoTests : IDisposable
             secrets.Add(m2mToken.Value);
             Assert.True(m2mToken.ExpiresOn > world.Clock.GetUtcNow());
             var oauthToken = (await consumers.GetAsync(ConnectionName.Parse(DemoRunner.OAuthConnection)))!;
-            Assert.True(oauthToken.ExpiresOn < world.Clock.GetUtcNow());
+            Assert.True(oauthToken.ExpiresOn > world.Clock.GetUtcNow());
         });
 
         Assert.Equal(0, exit);
@@ -82,6 +92,9 @@ public sealed class DemoTests : IDisposable
         Assert.Contains("verified and promoted", text, StringComparison.Ordinal);
         Assert.Contains("revoked the previous TBA token", text, StringComparison.Ordinal);
         Assert.Contains("Why:", text, StringComparison.Ordinal);
+        Assert.Contains("NetSuite answered HTTP 503", text, StringComparison.Ordinal);
+        Assert.Contains("verified and promoted certificate", text, StringComparison.Ordinal);
+        Assert.Contains("crm-oauth2 is Healthy again", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Demo-Only-Passw0rd!", text, StringComparison.Ordinal);
         Assert.All(secrets, secret => Assert.DoesNotContain(secret, text, StringComparison.Ordinal));
     }
@@ -117,25 +130,34 @@ public sealed class DemoTests : IDisposable
     }
 
     [Fact]
-    public async Task Demo_command_exits_0_and_status_on_its_folder_shows_who_needs_a_person()
+    public async Task Demo_command_with_output_json_prints_its_summary_and_status_on_its_folder_reads_the_demo_clock()
     {
-        var demo = await Cli.RunAsync(["demo", "--folder", _folder]);
+        var demo = await Cli.RunAsync(["demo", "--folder", _folder, "--output", "json"]);
         Assert.Equal(0, demo.ExitCode);
-        Assert.Contains("Step 13. Status", demo.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Step 17. Status", demo.Stderr, StringComparison.Ordinal);
+        using var summary = JsonDocument.Parse(demo.Stdout);
+        Assert.Equal(0, summary.RootElement.GetProperty("exitCode").GetInt32());
+        Assert.Equal(0, summary.RootElement.GetProperty("consumerFailedCalls").GetInt32());
+        Assert.True(File.Exists(summary.RootElement.GetProperty("statusPage").GetString()));
+        var simulatedNow = summary.RootElement.GetProperty("simulatedNow").GetDateTimeOffset();
+        Assert.Equal(3, summary.RootElement.GetProperty("connections").GetArrayLength());
 
         var status = await Cli.RunAsync(["status", "--local", _folder]);
-        Assert.Equal(3, status.ExitCode);
-        var lines = status.Stdout.Split('\n');
-        Assert.StartsWith("NAME", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("crm-oauth2", lines[2], StringComparison.Ordinal);
-        Assert.Contains("NeedsPerson", lines[2], StringComparison.Ordinal);
+        Assert.Equal(0, status.ExitCode);
+        var lines = status.Stdout.Split('\n').SkipWhile(l => !l.StartsWith("----", StringComparison.Ordinal)).Skip(1).ToList();
+        Assert.Contains(lines, l => l.StartsWith("crm-oauth2", StringComparison.Ordinal) && l.Contains("Healthy", StringComparison.Ordinal));
+        Assert.Contains("simulated clock", status.Stderr, StringComparison.Ordinal);
 
-        var json = await Cli.RunAsync(["status", "--json", "--local", _folder]);
+        // The demo's clock, not the real one: the next actions are minutes away, as in the demo, not days ago or ahead.
+        var json = await Cli.RunAsync(["status", "--output", "json", "--local", _folder]);
         using var parsed = JsonDocument.Parse(json.Stdout);
         var states = parsed.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.GetProperty("state").GetString());
-        Assert.Equal("NeedsPerson", states["crm-oauth2"]);
+        Assert.Equal("Healthy", states["crm-oauth2"]);
         Assert.Equal("Healthy", states["erp-tba"]);
-        Assert.Equal("Healthy", states["wms-m2m"]);
+        var crm = parsed.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "crm-oauth2");
+        Assert.Equal("OAuth 2.0 (authorization code)", crm.GetProperty("kindName").GetString());
+        Assert.True(crm.GetProperty("credentialExpiresAt").GetDateTimeOffset() > simulatedNow);
+        Assert.Matches(@"\b5\dm\)", status.Stdout);
     }
 
     [Fact]

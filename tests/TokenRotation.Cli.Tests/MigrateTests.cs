@@ -45,7 +45,8 @@ public sealed partial class MigrateTests : IAsyncLifetime
         Assert.Equal(3, step1.ExitCode);
         Assert.Contains("OAuth 2.0 Client Credentials (M2M) Setup", step1.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", step1.Stdout, StringComparison.Ordinal);
-        var pem = step1.Stdout[step1.Stdout.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)..(step1.Stdout.IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal) + 25)];
+        var pem = await File.ReadAllTextAsync(Regex.Match(step1.Stdout, "Wrote the certificate to (\\S+)").Groups[1].Value);
+        Assert.DoesNotContain("PRIVATE KEY", pem, StringComparison.Ordinal);
         var next = NextCommand().Match(step1.Stdout);
         Assert.True(next.Success, step1.Stdout);
 

@@ -156,7 +156,9 @@ public sealed class ConsentFlowTests
 
         Assert.Equal(HttpStatusCode.Forbidden, page.Status);
         Assert.Equal("Refused", page.Outcome);
-        Assert.Contains("another NetSuite account", page.Document.QuerySelector("#message")!.TextContent, StringComparison.Ordinal);
+        var message = page.Document.QuerySelector("#message")!.TextContent;
+        Assert.Contains($"came from NetSuite account {company},", message, StringComparison.Ordinal);
+        Assert.Contains($"expects account {FunctionsTestEnvironment.Account}", message, StringComparison.Ordinal);
         await AssertNothingStoredAsync(env, name, before);
     }
 
@@ -318,6 +320,16 @@ public sealed class ConsentFlowTests
         Assert.Equal(HttpStatusCode.Gone, expiredPage.Status);
         Assert.Equal("ExpiredLink", expiredPage.Outcome);
         Assert.Contains($"nstoken consent-link {name}", expiredPage.Document.QuerySelector("#next")!.TextContent, StringComparison.Ordinal);
+
+        // The person holding the link may not be an operator: both pages say who makes a new link, with the command as
+        // code, never as Markdown.
+        foreach (var page in new[] { tamperedPage, expiredPage })
+        {
+            Assert.Contains("operator", page.Document.QuerySelector("#next")!.TextContent, StringComparison.Ordinal);
+            Assert.StartsWith("nstoken consent-link ", page.Document.QuerySelector("#next code")!.TextContent, StringComparison.Ordinal);
+            Assert.DoesNotContain("`", page.Document.Body!.TextContent, StringComparison.Ordinal);
+        }
+
         Assert.Equal(sessions, await env.ConsentSessionCountAsync());
     }
 

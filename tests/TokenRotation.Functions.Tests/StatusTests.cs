@@ -29,8 +29,8 @@ public sealed class StatusTests
         Assert.Equal(200, response.StatusCode);
         Assert.StartsWith("text/html", response.ContentType, StringComparison.Ordinal);
         var document = new HtmlParser().ParseDocument(response.Body);
-        var needing = document.QuerySelectorAll("#needs-person li.needs-person").Select(li => li.GetAttribute("data-connection")).ToList();
-        Assert.Equal([seeded.NeedsConsent], needing);
+        var needing = document.QuerySelectorAll("#needs-person li.needs-person").Select(li => (li.GetAttribute("data-task"), li.GetAttribute("data-connection"))).ToList();
+        Assert.Equal([("Consent", seeded.NeedsConsent), ("PossibleOrphan", seeded.Failing), ("PoisonedWork", seeded.HealthyTba)], needing);
         var rows = document.QuerySelectorAll("#connections tbody tr").ToList();
         Assert.Equal(4, rows.Count);
         Assert.Equal(seeded.NeedsConsent, rows[0].GetAttribute("data-connection"));
@@ -43,7 +43,7 @@ public sealed class StatusTests
         Assert.True(check.IsValid);
         Assert.Equal(seeded.NeedsConsent, check.Connection!.Value);
 
-        var poisoned = Assert.Single(document.QuerySelectorAll("#poisoned-work li.poisoned")).TextContent;
+        var poisoned = Assert.Single(document.QuerySelectorAll("#needs-person li[data-task=PoisonedWork]")).TextContent;
         Assert.Contains("Key Vault was unreachable", poisoned, StringComparison.Ordinal);
         Assert.Contains(FunctionsTestEnvironment.Account, poisoned, StringComparison.Ordinal);
 
@@ -103,7 +103,7 @@ public sealed class StatusTests
         var row = new HtmlParser().ParseDocument(page.Body).QuerySelectorAll("#connections tbody tr")
             .Single(r => r.GetAttribute("data-connection") == seeded.HealthyOAuth2);
         Assert.DoesNotContain("0001-01-01", page.Body, StringComparison.Ordinal);
-        Assert.Contains(now.ToString("u", System.Globalization.CultureInfo.InvariantCulture), row.TextContent, StringComparison.Ordinal);
+        Assert.Contains(now.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC (now)", row.TextContent, StringComparison.Ordinal);
 
         var listRequest = env.Host.NewRequest("GET", "/api/connections");
         var list = await FunctionsTestHost.ExecuteAsync(await functions.ListConnections(listRequest, CancellationToken.None), listRequest);
@@ -120,6 +120,129 @@ public sealed class StatusTests
         var rotate = await FunctionsTestHost.ExecuteAsync(await functions.RotateConnection(rotateRequest, seeded.HealthyOAuth2, CancellationToken.None), rotateRequest);
         Assert.Equal(200, rotate.StatusCode);
         Assert.DoesNotContain("0001-01-01", rotate.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Needs_a_person_lists_every_kind_of_need_each_with_the_action_that_fixes_it()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync();
+        var seeded = await SeedEveryTaskAsync(env);
+
+        var document = await StatusDocumentAsync(env);
+
+        var tasks = document.QuerySelectorAll("#needs-person li.needs-person").ToList();
+        string Task(string kind, string connection) =>
+            Assert.Single(tasks, t => t.GetAttribute("data-task") == kind && t.GetAttribute("data-connection") == connection).TextContent;
+
+        Assert.NotNull(document.QuerySelector($"#needs-person li[data-task=Consent][data-connection='{seeded.Base.NeedsConsent}'] a.consent-link"));
+        Assert.Contains("docs/runbook.md", Task("CredentialsRefused", seeded.PasswordRefused), StringComparison.Ordinal);
+        Assert.Contains("password", Task("CredentialsRefused", seeded.PasswordRefused), StringComparison.Ordinal);
+        Assert.Contains("Manage Integrations", Task("IntegrationBlocked", seeded.Blocked), StringComparison.Ordinal);
+        Assert.Equal($"nstoken rotate {seeded.Blocked}", document.QuerySelector($"li[data-task=IntegrationBlocked] code")!.TextContent);
+        var orphan = Task("PossibleOrphan", seeded.Base.Failing);
+        Assert.Contains("Access Tokens", orphan, StringComparison.Ordinal);
+        Assert.Contains("\"><b>orphan", orphan, StringComparison.Ordinal);
+        Assert.Contains("Fix the cause", Task("PoisonedWork", seeded.Base.HealthyTba), StringComparison.Ordinal);
+        Assert.Equal(
+            ["Consent", "CredentialsRefused", "IntegrationBlocked", "PoisonedWork", "PossibleOrphan"],
+            tasks.Select(t => t.GetAttribute("data-task")!).Distinct().Order(StringComparer.Ordinal));
+
+        // Kinds as people say them, plurals, times in UTC with a relative time, no internal names, no Markdown.
+        var text = document.Body!.TextContent;
+        Assert.Contains(ConnectionKindNames.Tba, text, StringComparison.Ordinal);
+        Assert.Contains(ConnectionKindNames.AuthorizationCode, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("OAuth2AuthorizationCode", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("NeedsPerson", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("rotation step", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("`", text, StringComparison.Ordinal);
+        Assert.Contains("7 connections, 3 need a person, 1 poisoned work item.", document.QuerySelector("#summary")!.TextContent, StringComparison.Ordinal);
+        Assert.Matches(@"\d{4}-\d\d-\d\d \d\d:\d\d UTC \(in \d+ (min|h|days?)\)", text);
+    }
+
+    [Fact]
+    public async Task The_timeline_shows_the_next_14_days_of_events_with_text_labels_and_no_script()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync();
+        var seeded = await SeedEveryTaskAsync(env);
+
+        var document = await StatusDocumentAsync(env);
+
+        var svg = document.QuerySelector("#timeline svg")!;
+        Assert.Equal("img", svg.GetAttribute("role"));
+        Assert.Equal("Timeline of the next 14 days", svg.QuerySelector("title")!.TextContent);
+        Assert.Contains("event", svg.QuerySelector("desc")!.TextContent, StringComparison.Ordinal);
+        string Marks(string connection) =>
+            string.Join("|", svg.QuerySelectorAll($"g.row[data-connection='{connection}'] g.mark text").Select(t => t.TextContent));
+
+        // The TBA connection due for rotation in 3 days, then the revoke of its old token after the 48 h grace; the
+        // consented confidential client's refresh token end (7 days) and the consent warning before it.
+        Assert.Equal("token rotation|old token revoked", Marks(seeded.RotatingSoon));
+        Assert.Contains("refresh token ends", Marks(seeded.Base.HealthyOAuth2), StringComparison.Ordinal);
+        Assert.Contains("consent warning starts", Marks(seeded.Base.HealthyOAuth2), StringComparison.Ordinal);
+        Assert.Contains("needs a person now", Marks(seeded.Base.NeedsConsent), StringComparison.Ordinal);
+        Assert.Null(svg.QuerySelector("g.row[data-milestones]"));
+
+        // The same events as text, in time order.
+        var list = document.QuerySelectorAll("#timeline-list li").Select(li => li.TextContent).ToList();
+        Assert.Contains(list, l => l.Contains($"{seeded.RotatingSoon} token rotation", StringComparison.Ordinal) && l.Contains("(in 3 days)", StringComparison.Ordinal));
+        Assert.Empty(document.QuerySelectorAll("script, link, img"));
+    }
+
+    [Fact]
+    public async Task The_timeline_marks_a_NetSuite_release_that_falls_in_the_next_14_days()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync();
+        env.Time.SetUtcNow(NetSuiteReleases.NoNewTba.At - TimeSpan.FromDays(5));
+        await SeedAsync(env);
+
+        var document = await StatusDocumentAsync(env);
+
+        var release = Assert.Single(document.QuerySelectorAll("#timeline svg g.row[data-milestones] g.mark text")).TextContent;
+        Assert.StartsWith("NetSuite 2027.1", release, StringComparison.Ordinal);
+        Assert.Contains(document.QuerySelectorAll("#timeline-list li"), li => li.TextContent.Contains("NetSuite 2027.1", StringComparison.Ordinal)
+            && li.TextContent.Contains("(in 5 days)", StringComparison.Ordinal));
+        Assert.DoesNotContain("2028.1", document.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    internal static async Task<AngleSharp.Html.Dom.IHtmlDocument> StatusDocumentAsync(FunctionsTestEnvironment env)
+    {
+        var request = env.Host.NewRequest("GET", "/api/status");
+        var response = await FunctionsTestHost.ExecuteAsync(await env.Host.Activate<ConnectionFunctions>().StatusPage(request, CancellationToken.None), request);
+        Assert.Equal(200, response.StatusCode);
+        return new HtmlParser().ParseDocument(response.Body);
+    }
+
+    internal sealed record EverySeeded(Seeded Base, string PasswordRefused, string Blocked, string RotatingSoon);
+
+    /// <summary>
+    /// <see cref="SeedAsync"/>, plus a TBA connection whose rotation user's password NetSuite refused, one whose
+    /// integration waits for approval, and one due for rotation in 3 days: one of each thing a person is needed for.
+    /// </summary>
+    internal static async Task<EverySeeded> SeedEveryTaskAsync(FunctionsTestEnvironment env)
+    {
+        var seeded = await SeedAsync(env);
+        var integration = env.SeedAccount();
+        var now = env.Time.GetUtcNow();
+        async Task<string> NeedsPersonAsync(string prefix, string code, string message)
+        {
+            var name = prefix + FunctionsTestEnvironment.NewName("tba");
+            var doc = await env.SaveTbaAsync(name, integration);
+            doc.Status = ConnectionStatus.NeedsPerson;
+            doc.NeedsPersonReason = message;
+            doc.LastError = new LastError { Class = "NeedsPerson", Code = code, Message = message, At = now, Attempts = 1 };
+            doc.Generation++;
+            await env.Store.SaveAsync(doc, Scheduler.Index(doc, new RotationOptions()));
+            return name;
+        }
+
+        var refused = await NeedsPersonAsync("pw-", "INVALID_LOGIN_CREDENTIALS", "NetSuite refused the NLAuth login of the rotation user as invalid credentials.");
+        var blocked = await NeedsPersonAsync("wa-", "WAITING_FOR_APPROVAL", "The integration record is waiting for approval.");
+        var soon = "ro-" + FunctionsTestEnvironment.NewName("tba");
+        var rotating = await env.SaveTbaAsync(soon, integration);
+        rotating.Policy.TbaRotationInterval = TimeSpan.FromDays(3);
+        rotating.Generation++;
+        await env.Store.SaveAsync(rotating, Scheduler.Index(rotating, new RotationOptions()));
+        return new EverySeeded(seeded, refused, blocked, soon);
     }
 
     internal static void AssertNoSecret(string text, IEnumerable<string> secrets)

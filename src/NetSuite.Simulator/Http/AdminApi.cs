@@ -38,6 +38,7 @@ internal sealed class AdminApi(SimulatorApp app)
         "GET    /_admin/tokens?account=&kind=&status=&orphaned=true",
         "GET    /_admin/audit?account=&success=&take=",
         "GET    /_admin/concurrency",
+        "GET    /_admin/alarms                             spent single-use tokens presented again, TOTP codes used twice, lockouts",
         "POST   /_admin/concurrency/reset",
         "GET    /_admin/modes      PUT /_admin/modes (partial JSON)",
         "GET    /_admin/faults     POST /_admin/faults {endpoint, account?, latencyMs?, action?, timing?, statusCode?, retryAfterSeconds?, times?, probability?}",
@@ -314,6 +315,9 @@ internal sealed class AdminApi(SimulatorApp app)
 
                 return SimResult.Json(200, tokens.ToList());
             }
+
+            case ["alarms"] when HttpMethods.IsGet(method):
+                return SimResult.Json(200, State.Alarms);
 
             case ["audit"] when HttpMethods.IsGet(method):
             {

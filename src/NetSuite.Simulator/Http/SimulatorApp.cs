@@ -220,6 +220,13 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
 
             if (fault is { Timing: FaultTiming.BeforeProcessing })
             {
+                if (entered)
+                {
+                    // The same for a fault before processing: the request ends when the client sees its answer.
+                    entered = false;
+                    request.Account.Exit();
+                }
+
                 await ApplyFaultAsync(context, fault);
                 return;
             }
@@ -234,6 +241,14 @@ internal sealed partial class SimulatorApp(SimulatorState state, FaultInjector f
 
                 State.Audit(new AuditEntry(Now, request.Account.Id, route.Endpoint, true, "ResponseLost",
                     Note: $"Processed with status {result.Status}, then answered with injected fault {fault.Action}."));
+                if (entered)
+                {
+                    // NetSuite finished the request; only its answer is lost. Free the slot before the client can see the
+                    // dropped connection, or its immediate retry would be counted as a second concurrent request.
+                    entered = false;
+                    request.Account.Exit();
+                }
+
                 await ApplyFaultAsync(context, fault);
                 return;
             }

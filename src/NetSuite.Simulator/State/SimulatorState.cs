@@ -38,6 +38,7 @@ public sealed partial class SimulatorState
 {
     private readonly ConcurrentDictionary<string, SimAccount> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<AuditEntry> _audit = new();
+    private readonly ConcurrentQueue<AuditEntry> _alarms = new();
     private readonly ConcurrentDictionary<string, long> _nonces = new(StringComparer.Ordinal);
     private readonly int _auditCapacity;
     private int _auditCount;
@@ -456,6 +457,10 @@ public sealed partial class SimulatorState
         return count;
     }
 
+    /// <summary>Revokes the chain a refresh token belongs to (as a person does in the UI); 0 when the token is unknown.</summary>
+    public int RevokeOAuth2ChainOf(string accountId, string refreshJti) =>
+        GetAccount(accountId).RefreshTokens.TryGetValue(refreshJti, out var token) ? RevokeOAuth2Chain(accountId, token.ChainId) : 0;
+
     /// <summary>
     /// A JWT like NetSuite's (NetSuite topic 1.6): header <c>{"kid":..,"typ":"JWT","alg":"RS256"}</c>, payload
     /// <c>sub</c> = <c>role;entity</c>, <c>aud</c> = [<c>applicationId;company</c>, clientId], <c>scope</c> array,
@@ -670,14 +675,34 @@ public sealed partial class SimulatorState
         }
     }
 
+    /// <summary>
+    /// Audit lines that mean a client misbehaved, kept apart from the bounded trail so a long soak can check them after
+    /// every step: a spent single-use refresh token presented again, a TOTP code used twice for one user, a user
+    /// locked after failed logins.
+    /// </summary>
+    public IReadOnlyList<AuditEntry> Alarms => _alarms.ToArray();
+
+    /// <summary>How many <see cref="Alarms"/> there are (cheap to poll).</summary>
+    public int AlarmCount => _alarms.Count;
+
     internal void Audit(AuditEntry entry)
     {
+        if (IsAlarm(entry))
+        {
+            _alarms.Enqueue(entry);
+        }
+
         _audit.Enqueue(entry);
         if (Interlocked.Increment(ref _auditCount) > _auditCapacity && _audit.TryDequeue(out _))
         {
             Interlocked.Decrement(ref _auditCount);
         }
     }
+
+    private static bool IsAlarm(AuditEntry entry) =>
+        entry.Detail is "OtpAlreadyUsed" or "temporary_locked"
+        || (entry.Note?.Contains("the user is locked", StringComparison.Ordinal) ?? false)
+        || (entry.Detail == "InvalidRefreshToken" && (entry.Note?.Contains("already used", StringComparison.Ordinal) ?? false));
 
     /// <summary>Records a nonce for (consumer key, token); true when it was already used inside the 10-minute window.</summary>
     internal bool NonceReused(string consumerKey, string tokenId, string nonce)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.DependencyInjection;
+using TokenRotation.Cli.Output;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
 using TokenRotation.Stores;
@@ -44,10 +45,13 @@ internal static class AdminCommands
 
             return CommandSupport.RunAsync(console, global, parse, async (services, token) =>
             {
-                console.Error.WriteLine($"Deleting {connection}: revoking in NetSuite first ...");
+                var output = CliOutput.For(console, parse, global);
+                await output.ProgressAsync(parse.GetValue(dryRun)
+                    ? $"Dry run: what deleting {connection} would revoke in NetSuite and delete (nothing is changed) ..."
+                    : $"Deleting {connection}: revoking in NetSuite first ...").ConfigureAwait(false);
                 var outcome = await services.GetRequiredService<ConnectionLifecycle>().DeleteAsync(connection, parse.GetValue(dryRun), parse.GetValue(force), token).ConfigureAwait(false);
-                return await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
-            }, ct);
+                return await CommandSupport.ReportAsync(output, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
+            }, ct, waitingFor: $"NetSuite (revoking what {connection} holds)");
         });
         return command;
     }
@@ -55,9 +59,10 @@ internal static class AdminCommands
     public static Command Recover(CliConsole console, GlobalOptions global)
     {
         var name = CommandSupport.NameArgument();
+        var dryRun = CommandSupport.DryRunOption();
         var command = new Command("recover", "Recover a deleted connection (soft delete keeps it until purged): its state secret and its consumer secret.")
         {
-            name,
+            name, dryRun,
         };
         command.SetAction((parse, ct) =>
         {
@@ -68,6 +73,7 @@ internal static class AdminCommands
 
             return CommandSupport.RunAsync(console, global, parse, async (services, token) =>
             {
+                var output = CliOutput.For(console, parse, global);
                 var store = services.GetRequiredService<IConnectionStore>();
                 if (!await store.IsDeletedAsync(connection, token).ConfigureAwait(false))
                 {
@@ -78,12 +84,22 @@ internal static class AdminCommands
                     return ExitCodes.BadInput;
                 }
 
+                var time = services.GetRequiredService<TimeProvider>();
+                var consumerSecret = SecretNames.Consumer(connection);
+                ConnectionOutcome outcome;
+                if (parse.GetValue(dryRun))
+                {
+                    outcome = new ConnectionOutcome(connection.Value, OutcomeKind.DryRun, "", ConnectionStatus.Paused, null,
+                        [$"would recover the state secret {SecretNames.State(connection)}", $"would recover the consumer secret {consumerSecret} if it is deleted too"]);
+                    return await CommandSupport.ReportAsync(output, outcome, time, next: [$"`{output.Command("recover " + connection)}` recovers it"], showState: false).ConfigureAwait(false);
+                }
+
                 await store.RecoverAsync(connection, token).ConfigureAwait(false);
-                await console.Out.WriteLineAsync($"{connection}: recovered the state secret {SecretNames.State(connection)}.").ConfigureAwait(false);
                 var consumer = await RecoverConsumerAsync(services, connection, token).ConfigureAwait(false);
-                await console.Out.WriteLineAsync($"  - {consumer}").ConfigureAwait(false);
-                await console.Out.WriteLineAsync($"  - the next sweep picks it up again; `nstoken status` shows where it stands").ConfigureAwait(false);
-                return ExitCodes.Ok;
+                var recovered = await store.GetAsync(connection, token).ConfigureAwait(false);
+                outcome = new ConnectionOutcome(connection.Value, OutcomeKind.Succeeded, "", recovered?.Status ?? ConnectionStatus.Healthy, null,
+                    [$"recovered the state secret {SecretNames.State(connection)}", consumer]);
+                return await CommandSupport.ReportAsync(output, outcome, time, next: [$"the next sweep picks it up again; `{output.Command("status")}` shows where it stands"]).ConfigureAwait(false);
             }, ct);
         });
         return command;
@@ -109,6 +125,7 @@ internal static class AdminCommands
 
             return CommandSupport.RunAsync(console, global, parse, async (services, token) =>
             {
+                var output = CliOutput.For(console, parse, global);
                 var document = await services.GetRequiredService<IConnectionStore>().GetAsync(connection, token).ConfigureAwait(false);
                 if (document is null)
                 {
@@ -131,8 +148,14 @@ internal static class AdminCommands
                     return ExitCodes.Failure;
                 }
 
-                await console.Out.WriteLineAsync(link).ConfigureAwait(false);
                 var lifetime = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.RotationOptions>>().Value.ConsentLinkLifetime;
+                if (output.Json)
+                {
+                    await output.WriteJsonAsync(new ConsentLinkJson(connection.Value, link, services.GetRequiredService<TimeProvider>().GetUtcNow() + lifetime, document.Account.Length > 0 ? document.Account : null)).ConfigureAwait(false);
+                    return ExitCodes.Ok;
+                }
+
+                await console.Out.WriteLineAsync(link).ConfigureAwait(false);
                 await console.Error.WriteLineAsync($"The link is valid for {lifetime.TotalHours:0.#} hours. Open it in a browser, log in to NetSuite {(document.Account.Length > 0 ? "account " + document.Account : "(the login chooses the account)")} as the integration's user, choose its role and Allow.").ConfigureAwait(false);
                 return ExitCodes.Ok;
             }, ct);
@@ -157,7 +180,7 @@ internal static class AdminCommands
             return CommandSupport.RunAsync(console, global, parse, async (services, token) =>
             {
                 var outcome = await run(services.GetRequiredService<ConnectionLifecycle>(), connection, parse.GetValue(dryRun), token).ConfigureAwait(false);
-                return await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
+                return await CommandSupport.ReportAsync(CliOutput.For(console, parse, global), outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
             }, ct);
         });
         return command;

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
+using NetSuite.Auth.Tba;
+using TokenRotation.Cli.Output;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
@@ -44,7 +46,23 @@ internal static class DoctorCommand
                 return Task.FromResult(ExitCodes.BadInput);
             }
 
-            return CommandSupport.RunAsync(console, global, parse, (services, token) => RunAsync(console, services, connection, token), ct);
+            return CommandSupport.RunAsync(console, global, parse, async (services, token) =>
+            {
+                // The checks write text; JSON is the same text cut into its sections.
+                var output = CliOutput.For(console, parse, global);
+                using var text = new StringWriter();
+                var exit = await RunAsync(console.With(output: text), services, connection, token).ConfigureAwait(false);
+                if (output.Json)
+                {
+                    await output.WriteJsonAsync(ToJson(connection.Value, text.ToString(), exit)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await console.Out.WriteAsync(output.Hints(text.ToString())).ConfigureAwait(false);
+                }
+
+                return exit;
+            }, ct, waitingFor: $"NetSuite (checking {connection})");
         });
         return command;
     }
@@ -189,6 +207,38 @@ internal static class DoctorCommand
             ? $"Verdict: needs a person. {doc.NeedsPersonReason ?? (doc.OAuth2 is { } warned ? AuthorizationCodeKind.ConsentWarning(warned) : doc.LastError?.Message)}"
             : problems > 0 ? $"Verdict: {problems} check(s) failed; see above." : "Verdict: healthy; nothing to do.").ConfigureAwait(false);
         return needsPerson ? ExitCodes.NeedsPerson : problems > 0 ? ExitCodes.Failure : ExitCodes.Ok;
+    }
+
+    /// <summary>The doctor's text as JSON: the first line, then each titled section with its lines, then the verdict.</summary>
+    public static DoctorJson ToJson(string connection, string text, int exit)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        var summary = lines.FirstOrDefault() ?? "";
+        var sections = new List<DoctorSectionJson>();
+        string? verdict = null;
+        foreach (var line in lines.Skip(1))
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (line.StartsWith("Verdict: ", StringComparison.Ordinal))
+            {
+                verdict = line["Verdict: ".Length..];
+            }
+            else if (!line.StartsWith(' '))
+            {
+                sections.Add(new DoctorSectionJson(line, new List<string>()));
+            }
+            else if (sections.Count > 0)
+            {
+                ((List<string>)sections[^1].Lines).Add(line.Trim());
+            }
+        }
+
+        return new DoctorJson(connection, summary, sections.Select(s => s with { Lines = s.Lines.ToArray() }).ToList(), verdict, exit);
     }
 
     private static Task Section(TextWriter output, string title) => output.WriteLineAsync($"{Environment.NewLine}{title}");
@@ -352,7 +402,7 @@ internal static class DoctorCommand
         var entity = doc.Tba?.ExpectedEntityId;
         yield return "moving to client credentials (M2M) takes:";
         yield return "  1. on the integration record, tick the Client Credentials (M2M) grant and the scopes the consumers use (rest_webservices, restlets);";
-        yield return $"  2. nstoken import client-credentials {doc.Name}-m2m --account {doc.Account} --client-id <the record's client id> --role {role} --entity {entity} --new-key  (makes the key in the state vault and prints the certificate);";
+        yield return $"  2. nstoken import client-credentials {doc.Name}-m2m --account {doc.Account} --client-id <the record's client id> --role {role} --entity {entity} --new-key  (makes the key in the state vault and writes the certificate to a file it names);";
         yield return $"  3. a person uploads that certificate in Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup, for entity {entity} and role {role}; the role needs 'Log in using OAuth 2.0 Access Tokens';";
         yield return "  4. run the import again with --certificate-id and --key-version; the service then mints access tokens on schedule and rotates the certificate before it expires;";
         yield return $"  5. move each consumer from the TBA set (consumer secret netsuite-{doc.Name}) to the access token (netsuite-{doc.Name}-m2m, a Bearer header instead of an OAuth 1.0a signature);";

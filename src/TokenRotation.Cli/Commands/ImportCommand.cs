@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2.Jwt;
+using TokenRotation.Cli.Output;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
@@ -187,17 +188,15 @@ internal static class ImportCommand
                         MaxRotationHours = parse.GetValue(maxRotation),
                     },
                 };
-                var exit = await ImportWithAsync(console, services, document, parse.GetValue(dryRun), token).ConfigureAwait(false);
-                if (exit == ExitCodes.Ok && !parse.GetValue(dryRun))
+                var output = CliOutput.For(console, parse, global);
+                return await ImportWithAsync(output, services, document, parse.GetValue(dryRun), token, async () =>
                 {
                     var link = await services.GetRequiredService<IConsentLinkFactory>().CreateAsync(connection, token).ConfigureAwait(false);
-                    await console.Out.WriteLineAsync(link is null
-                        ? $"Next: a person consents once; run `nstoken consent-link {connection}` where consent links can be made."
-                        : $"Next: a person consents once, in a browser: {link}").ConfigureAwait(false);
-                }
-
-                return exit;
-            }, ct).ConfigureAwait(false);
+                    return [link is null
+                        ? $"a person consents once; run `{output.Command("consent-link " + connection)}` where consent links can be made."
+                        : $"a person consents once, in a browser: {link}"];
+                }).ConfigureAwait(false);
+            }, ct, waitingFor: $"NetSuite (importing {connection})", createsStore: true).ConfigureAwait(false);
         });
         return command;
     }
@@ -214,16 +213,17 @@ internal static class ImportCommand
         var certificateName = new Option<string?>("--certificate-name") { Description = "Name of the certificate in the state vault (default cert-NAME)." };
         var expires = new Option<DateTimeOffset?>("--certificate-expires") { Description = "When the certificate expires (rotation starts Rotation:CertificateRenewBefore earlier); printed by --new-key." };
         var algorithm = new Option<string>("--algorithm") { Description = "Assertion algorithm: ES256 (default), ES384, ES512, PS256, PS384, PS512.", DefaultValueFactory = _ => JwtAlgorithms.ES256 };
-        var newKey = new Option<bool>("--new-key") { Description = "Create a new key and certificate in the state vault and print the certificate to upload in NetSuite; then run import again with --certificate-id and --key-version." };
+        var newKey = new Option<bool>("--new-key") { Description = "Create a new key and certificate in the state vault and write the certificate to upload in NetSuite to a file (--certificate-file); then run import again with --certificate-id and --key-version." };
+        var certificateFile = new Option<string?>("--certificate-file") { Description = "With --new-key: where to write the certificate (PEM). Default: CERTIFICATE-NAME.pem in the working directory (never overwritten).", HelpName = "FILE" };
         var dryRun = CommandSupport.DryRunOption();
         var command = new Command("client-credentials", """
             Import an OAuth 2.0 client-credentials (M2M) connection. No secret is read: the private key stays in the state
-            vault. Step 1: --new-key prints a certificate; upload it in NetSuite (Setup > Integration > Manage
+            vault. Step 1: --new-key writes a certificate to a file; upload it in NetSuite (Setup > Integration > Manage
             Authentication > OAuth 2.0 Client Credentials (M2M) Setup) for the role and entity. Step 2: import with
             --certificate-id and --key-version.
             """)
         {
-            name, account, clientId, role, entity, certificateId, keyVersion, certificateName, expires, algorithm, newKey, dryRun,
+            name, account, clientId, role, entity, certificateId, keyVersion, certificateName, expires, algorithm, newKey, certificateFile, dryRun,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -254,12 +254,22 @@ internal static class ImportCommand
                         return ExitCodes.Failure;
                     }
 
+                    var output = CliOutput.For(console, parse, global);
                     var version = await keys.CreateVersionAsync(certName, $"nstoken {connection}", ClientCredentialsSetup.CertificateValidity, token).ConfigureAwait(false);
-                    await console.Out.WriteLineAsync(version.CertificatePem).ConfigureAwait(false);
+                    var file = await WriteCertificateAsync(console, parse.GetValue(certificateFile), certName, version.Version, version.CertificatePem, token).ConfigureAwait(false);
+                    var again = output.Command($"import client-credentials {connection} --account {accountId.Realm} --client-id {parse.GetValue(clientId)} --role {parse.GetValue(role)} --entity {parse.GetValue(entity)} --certificate-name {certName} --key-version {version.KeyVersion} --certificate-expires {version.NotAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} --certificate-id <the id NetSuite shows>");
+                    var upload = $"a person uploads {file} in NetSuite (Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup) for role {parse.GetValue(role)} and entity {parse.GetValue(entity)}, then runs:";
+                    if (output.Json)
+                    {
+                        await output.WriteJsonAsync(new CertificateJson(connection.Value, certName, version.Version, version.KeyVersion, version.NotAfter, file, [upload, again], ExitCodes.NeedsPerson)).ConfigureAwait(false);
+                        return ExitCodes.NeedsPerson;
+                    }
+
                     await console.Out.WriteLineAsync($"""
                         Created {certName} version {version.Version} (key version {version.KeyVersion}), valid until {version.NotAfter:u}; the private key stays in the store.
-                        Next (a person): upload the certificate above in NetSuite for role {parse.GetValue(role)} and entity {parse.GetValue(entity)}, then run:
-                          nstoken import client-credentials {connection} --account {accountId.Realm} --client-id {parse.GetValue(clientId)} --role {parse.GetValue(role)} --entity {parse.GetValue(entity)} --certificate-name {certName} --key-version {version.KeyVersion} --certificate-expires {version.NotAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} --certificate-id <the id NetSuite shows>
+                        Wrote the certificate to {file}
+                        Next: {upload}
+                          {again}
                         """).ConfigureAwait(false);
                     return ExitCodes.NeedsPerson;
                 }
@@ -288,18 +298,23 @@ internal static class ImportCommand
                         Current = new RotatedCredential { Id = certId, KeyVersion = version2, Name = "imported", IssuedAt = console.Time.GetUtcNow(), ExpiresAt = parse.GetValue(expires) },
                     },
                 };
-                return await ImportWithAsync(console, services, document, parse.GetValue(dryRun), token).ConfigureAwait(false);
-            }, ct).ConfigureAwait(false);
+                return await ImportWithAsync(CliOutput.For(console, parse, global), services, document, parse.GetValue(dryRun), token).ConfigureAwait(false);
+            }, ct, waitingFor: $"NetSuite (minting a first access token for {connection})", createsStore: true).ConfigureAwait(false);
         });
         return command;
     }
 
     private static Task<int> ImportAsync(CliConsole console, GlobalOptions global, ParseResult parse, ConnectionDocument document, bool dryRun, CancellationToken cancellationToken) =>
-        CommandSupport.RunAsync(console, global, parse, (services, token) => ImportWithAsync(console, services, document, dryRun, token), cancellationToken);
+        CommandSupport.RunAsync(console, global, parse, (services, token) => ImportWithAsync(CliOutput.For(console, parse, global), services, document, dryRun, token), cancellationToken,
+            waitingFor: $"NetSuite (checking {document.Name}'s credential)", createsStore: true);
 
-    private static async Task<int> ImportWithAsync(CliConsole console, IServiceProvider services, ConnectionDocument document, bool dryRun, CancellationToken cancellationToken)
+    private static async Task<int> ImportWithAsync(
+        CliOutput output, IServiceProvider services, ConnectionDocument document, bool dryRun, CancellationToken cancellationToken, Func<Task<IReadOnlyList<string>>>? next = null)
     {
-        console.Error.WriteLine($"Importing {document.Name} ({CommandSupport.KindName(document.Kind)}, account {(document.Account.Length > 0 ? document.Account : "chosen by the first consent")}) ...");
+        var account = document.Account.Length > 0 ? document.Account : "chosen by the first consent";
+        await output.ProgressAsync(dryRun
+            ? $"Dry run: checking {document.Name} ({CommandSupport.KindName(document.Kind)}, account {account}) without storing it ..."
+            : $"Importing {document.Name} ({CommandSupport.KindName(document.Kind)}, account {account}) ...").ConfigureAwait(false);
         if (await CredentialConflicts.FindAsync(services.GetRequiredService<Stores.IConnectionStore>(), document, cancellationToken).ConfigureAwait(false) is { } conflict)
         {
             await console.Error.WriteLineAsync(conflict).ConfigureAwait(false);
@@ -307,8 +322,31 @@ internal static class ImportCommand
         }
 
         var outcome = await services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
-        var exit = await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
-        return outcome.Kind == OutcomeKind.Refused ? ExitCodes.BadInput : exit;
+        var hints = outcome.Kind == OutcomeKind.Succeeded && next is not null ? await next().ConfigureAwait(false) : null;
+        return await CommandSupport.ReportAsync(
+            output, outcome, services.GetRequiredService<TimeProvider>(), hints, document.Account.Length > 0 ? document.Account : null,
+            exitCode: outcome.Kind == OutcomeKind.Refused ? ExitCodes.BadInput : null).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the certificate a person uploads in NetSuite; never over an existing file.</summary>
+    internal static async Task<string> WriteCertificateAsync(CliConsole console, string? given, string certificateName, string version, string pem, CancellationToken cancellationToken)
+    {
+        var path = given is not null
+            ? Path.GetFullPath(given, console.WorkingDirectory)
+            : Path.Combine(console.WorkingDirectory, certificateName + ".pem");
+        if (File.Exists(path))
+        {
+            path = Path.Combine(Path.GetDirectoryName(path)!, $"{Path.GetFileNameWithoutExtension(path)}-{version[..Math.Min(8, version.Length)]}.pem");
+        }
+
+        await using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+        await using (var writer = new StreamWriter(stream))
+        {
+            await writer.WriteAsync(pem.Trim().AsMemory(), cancellationToken).ConfigureAwait(false);
+            await writer.WriteLineAsync().ConfigureAwait(false);
+        }
+
+        return path;
     }
 
     private static bool TryAccount(CliConsole console, string? value, out NetSuiteAccountId account)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using TokenRotation.Cli.Output;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
 using TokenRotation.Keys;
@@ -30,7 +31,7 @@ internal static class MigrateCommand
         var command = new Command("migrate", """
             Move a TBA connection to OAuth 2.0 client credentials (no new TBA integrations from NetSuite 2027.1; TBA support
             is planned to end around 2028.1, tentatively).
-              1. nstoken migrate TBA --to NEW                 makes the key pair and prints the certificate to map in NetSuite
+              1. nstoken migrate TBA --to NEW                 makes the key pair and writes the certificate to map in NetSuite to a file
               2. nstoken migrate TBA --to NEW --key-version V --certificate-expires T --certificate-id ID
                                                               creates NEW beside TBA, verifies it by minting, publishes its token
               3. nstoken migrate TBA --to NEW --retire-tba    after the consumers send bearer tokens: revokes and deletes TBA
@@ -50,6 +51,7 @@ internal static class MigrateCommand
 
             return CommandSupport.RunAsync(console, global, parse, async (services, token) =>
             {
+                var output = CliOutput.For(console, parse, global);
                 var setup = services.GetRequiredService<ClientCredentialsSetup>();
                 var store = services.GetRequiredService<IConnectionStore>();
                 var time = services.GetRequiredService<TimeProvider>();
@@ -63,13 +65,13 @@ internal static class MigrateCommand
                     }
 
                     var deleted = await services.GetRequiredService<ConnectionLifecycle>().DeleteAsync(tbaName, parse.GetValue(dryRun), force: false, token).ConfigureAwait(false);
-                    return await CommandSupport.ReportAsync(console, deleted, time).ConfigureAwait(false);
+                    return await CommandSupport.ReportAsync(output, deleted, time).ConfigureAwait(false);
                 }
 
                 var tba = await store.GetAsync(tbaName, token).ConfigureAwait(false);
                 if (tba?.Kind != ConnectionKind.Tba || tba.Tba is null)
                 {
-                    await console.Error.WriteLineAsync(tba is null ? $"No connection named {tbaName}." : $"{tbaName} is a {tba.Kind} connection; only TBA connections are migrated.").ConfigureAwait(false);
+                    await console.Error.WriteLineAsync(tba is null ? $"No connection named {tbaName}." : $"{tbaName} is a {CommandSupport.KindName(tba.Kind)} connection; only TBA connections are migrated.").ConfigureAwait(false);
                     return tba is null ? ExitCodes.BadInput : ExitCodes.Conflict;
                 }
 
@@ -79,19 +81,27 @@ internal static class MigrateCommand
                 {
                     if (parse.GetValue(dryRun))
                     {
-                        await console.Out.WriteLineAsync($"would make a key pair for {newName} and print the certificate to map for role {role} and entity {entity}.").ConfigureAwait(false);
-                        return ExitCodes.Ok;
+                        var dry = new ConnectionOutcome(newName.Value, OutcomeKind.DryRun, "", ConnectionStatus.NeedsPerson, null,
+                            [$"would make a key pair for {newName} and write the certificate to map for role {role} and entity {entity} to a file"]);
+                        return await CommandSupport.ReportAsync(output, dry, time, showState: false).ConfigureAwait(false);
                     }
 
                     var (certificate, _) = await setup.PrepareMigrationAsync(tbaName, newName, token).ConfigureAwait(false);
+                    var file = await ImportCommand.WriteCertificateAsync(console, null, certificate.CertificateName, certificate.KeyVersion, certificate.CertificatePem, token).ConfigureAwait(false);
+                    var then = output.Command($"migrate {tbaName} --to {newName} --key-version {certificate.KeyVersion} --certificate-expires {certificate.NotAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} --certificate-id <the id NetSuite shows>");
+                    if (output.Json)
+                    {
+                        await output.WriteJsonAsync(new CertificateJson(newName.Value, certificate.CertificateName, certificate.KeyVersion, certificate.KeyVersion, certificate.NotAfter, file, [certificate.Instructions, then], ExitCodes.NeedsPerson)).ConfigureAwait(false);
+                        return ExitCodes.NeedsPerson;
+                    }
+
                     await console.Out.WriteLineAsync($"""
                         Step 1 of 3: a key pair for {newName} was made in the key store (the private key stays there).
+                        Wrote the certificate to {file}
                         {certificate.Instructions}
 
-                        {certificate.CertificatePem.Trim()}
-
                         Then run:
-                          nstoken migrate {tbaName} --to {newName} --key-version {certificate.KeyVersion} --certificate-expires {certificate.NotAfter.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} --certificate-id <the id NetSuite shows>
+                          {then}
                         """).ConfigureAwait(false);
                     return ExitCodes.NeedsPerson;
                 }
@@ -112,17 +122,10 @@ internal static class MigrateCommand
                 var mapped = new CertificateToMap(newName.Value, SecretNames.Certificate(newName), version, "", notAfter, role, entity);
                 var outcome = await setup.CompleteAsync(
                     newName, tba.Account, parse.GetValue(clientId) ?? tba.Tba.ConsumerKey, role, entity, mapped, id, null, parse.GetValue(dryRun), token).ConfigureAwait(false);
-                var exit = await CommandSupport.ReportAsync(console, outcome, time).ConfigureAwait(false);
-                if (outcome.Kind == OutcomeKind.Succeeded)
-                {
-                    await console.Out.WriteLineAsync($"""
-                        Step 2 of 3 done: {newName} publishes an access token in the consumer vault (secret netsuite-{newName}).
-                        The consumers of {tbaName} must now send "Authorization: Bearer <that token>" instead of signing with the TBA set;
-                        only their owners can make that change. `nstoken status` shows both connections side by side. When all have moved:
-                          nstoken migrate {tbaName} --to {newName} --retire-tba
-                        """).ConfigureAwait(false);
-                }
-
+                IReadOnlyList<string> next = outcome.Kind == OutcomeKind.Succeeded
+                    ? [$"step 2 of 3 done: {newName} publishes an access token in the consumer vault (secret netsuite-{newName}). The consumers of {tbaName} must now send \"Authorization: Bearer <that token>\" instead of signing with the TBA set; only their owners can make that change. `{output.Command("status")}` shows both connections side by side. When all have moved: `{output.Command($"migrate {tbaName} --to {newName} --retire-tba")}`"]
+                    : [];
+                var exit = await CommandSupport.ReportAsync(output, outcome, time, next).ConfigureAwait(false);
                 return exit;
             }, ct);
         });

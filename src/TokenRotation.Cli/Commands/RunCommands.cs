@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using TokenRotation.Cli.Output;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
 using TokenRotation.Kinds;
@@ -30,12 +31,13 @@ internal static class RunCommands
 
             return CommandSupport.RunAsync(console, global, parse, async (services, token) =>
             {
-                console.Error.WriteLine($"Refreshing {connection} ...");
+                var output = CliOutput.For(console, parse, global);
+                await output.ProgressAsync(parse.GetValue(dryRun) ? $"Dry run: what refreshing {connection} would do (nothing is changed) ..." : $"Refreshing {connection} ...").ConfigureAwait(false);
                 var processor = services.GetRequiredService<ConnectionProcessor>();
                 var request = new RunRequest { Now = true, DryRun = parse.GetValue(dryRun), Trigger = "cli-refresh" };
                 var outcome = await processor.WithSessionAsync(connection, request, (ctx, ct) => RefreshAsync(services, ctx, ct), token).ConfigureAwait(false);
-                return await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
-            }, ct);
+                return await CommandSupport.ReportAsync(output, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
+            }, ct, waitingFor: $"NetSuite (refreshing {connection})");
         });
         return command;
     }
@@ -65,10 +67,13 @@ internal static class RunCommands
 
             return CommandSupport.RunAsync(console, global, parse, async (services, token) =>
             {
-                console.Error.WriteLine($"Rotating {connection}: issue, verify, promote (a few NetSuite calls) ...");
+                var output = CliOutput.For(console, parse, global);
+                await output.ProgressAsync(parse.GetValue(dryRun)
+                    ? $"Dry run: what rotating {connection} would do (nothing is changed) ..."
+                    : $"Rotating {connection}: issue, verify, promote (a few NetSuite calls) ...").ConfigureAwait(false);
                 var outcome = await RotateAsync(services, connection, parse.GetValue(dryRun), parse.GetValue(force), token).ConfigureAwait(false);
-                return await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
-            }, ct);
+                return await CommandSupport.ReportAsync(output, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
+            }, ct, waitingFor: $"NetSuite (rotating {connection})");
         });
         return command;
     }

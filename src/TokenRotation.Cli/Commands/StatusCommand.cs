@@ -1,35 +1,32 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
+using TokenRotation.Cli.Output;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
 
 namespace TokenRotation.Cli.Commands;
 
-/// <summary><c>nstoken status</c>: every connection, what needs a person first; <c>--json</c> for scripts.</summary>
+/// <summary><c>nstoken status</c>: every connection, what needs a person first; <c>--output json</c> for scripts.</summary>
 internal static class StatusCommand
 {
     public static Command Create(CliConsole console, GlobalOptions global)
     {
-        var json = new Option<bool>("--json") { Description = "Print JSON (an array of connections) instead of a table." };
-        var command = new Command("status", "Show every connection: kind, account, state, expiries, last rotation, last error, next action, possible orphans. What needs a person comes first. Exit code 3 when any connection needs a person.")
-        {
-            json,
-        };
+        var command = new Command("status", "Show every connection: kind, account, state, expiries, last rotation, last error, next action, possible orphans. What needs a person comes first. Exit code 3 when any connection needs a person.");
         command.SetAction((parse, ct) => CommandSupport.RunAsync(console, global, parse, async (services, token) =>
         {
+            var output = CliOutput.For(console, parse, global);
             var views = await services.GetRequiredService<ConnectionStatusQuery>().StatusAsync(token).ConfigureAwait(false);
             var time = services.GetRequiredService<TimeProvider>();
-            if (parse.GetValue(json))
+            if (output.Json)
             {
-                await console.Out.WriteLineAsync(JsonSerializer.Serialize(views, JsonOptions)).ConfigureAwait(false);
+                var now = time.GetUtcNow();
+                await output.WriteJsonAsync(views.Select(v => StatusConnectionJson.From(v, now)).ToList()).ConfigureAwait(false);
             }
             else
             {
-                await console.Out.WriteAsync(Render(views, time)).ConfigureAwait(false);
+                await console.Out.WriteAsync(Render(views, time, output)).ConfigureAwait(false);
             }
 
             return views.Any(v => v.State == ConnectionStatus.NeedsPerson) ? ExitCodes.NeedsPerson : ExitCodes.Ok;
@@ -37,55 +34,62 @@ internal static class StatusCommand
         return command;
     }
 
-    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    /// <summary>The status table at 120 columns without colour (the demo prints it).</summary>
+    public static string Render(IReadOnlyList<ConnectionStatusView> views, TimeProvider time, string hintOptions = "") =>
+        Render(views, time, TextLayout.DefaultWidth, Style.None, args => $"nstoken {args}{hintOptions}");
+
+    public static string Render(IReadOnlyList<ConnectionStatusView> views, TimeProvider time, CliOutput output)
     {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
+        ArgumentNullException.ThrowIfNull(output);
+        return Render(views, time, output.Width, output.Colour, output.Command);
+    }
 
     /// <summary>The status table, then what a person must do and the possible orphans. Holds no secret.</summary>
-    public static string Render(IReadOnlyList<ConnectionStatusView> views, TimeProvider time)
+    public static string Render(IReadOnlyList<ConnectionStatusView> views, TimeProvider time, int width, Style style, Func<string, string> command)
     {
         ArgumentNullException.ThrowIfNull(views);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(style);
+        ArgumentNullException.ThrowIfNull(command);
         var text = new StringBuilder();
         if (views.Count == 0)
         {
-            text.AppendLine("No connections yet. Add one with `nstoken import`, or try `nstoken demo`.");
+            text.Append(CultureInfo.InvariantCulture, $"No connections yet. Add one with `{command("import")}`, or try `nstoken demo`.\n");
             return text.ToString();
         }
 
+        var now = time.GetUtcNow();
         string[] header = ["NAME", "KIND", "ACCOUNT", "STATE", "CREDENTIAL EXPIRES", "REFRESH/CERT ENDS", "LAST ROTATION", "NEXT ACTION", "LAST ERROR"];
         var rows = views.Select(v => new[]
         {
             v.Name,
-            CommandSupport.KindName(v.Kind),
+            KindNames.Of(v.Kind),
             v.Account.Length > 0 ? v.Account : "(at consent)",
             v.State.ToString(),
-            Short(v.CredentialExpiresAt, time),
-            Short(v.RefreshExpiresAt, time),
-            Short(v.LastRotationAt, time),
-            v.State == ConnectionStatus.NeedsPerson && (v.NextActionAt is null || v.NextActionAt <= time.GetUtcNow()) ? "a person" : Short(v.NextActionAt, time),
-            v.LastErrorClass is null ? "-" : $"{v.LastErrorClass}",
+            Short(v.CredentialExpiresAt, now),
+            Short(v.RefreshExpiresAt, now),
+            Short(v.LastRotationAt, now),
+            v.State == ConnectionStatus.NeedsPerson && (v.NextActionAt is null || v.NextActionAt <= now) ? "a person" : Short(v.NextActionAt, now),
+            v.LastErrorClass ?? "-",
         }).ToList();
-        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
-        AppendRow(text, header, widths);
-        AppendRow(text, widths.Select(w => new string('-', w)).ToArray(), widths);
-        foreach (var row in rows)
+        text.Append(TextLayout.Table(header, rows, width, (column, cell, padded) => column switch
         {
-            AppendRow(text, row, widths);
-        }
+            3 => style.State(cell, padded),
+            7 when cell == "a person" => style.Red(padded),
+            8 when cell != "-" => style.Yellow(padded),
+            _ => padded,
+        }));
 
         var people = views.Where(v => v.State == ConnectionStatus.NeedsPerson || v.NeedsPersonReason is not null).ToList();
         if (people.Count > 0)
         {
-            text.AppendLine().AppendLine("Needs a person:");
+            text.Append('\n').Append(style.Bold(style.Red("Needs a person:"))).Append('\n');
             foreach (var v in people)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {v.Name}: {v.NeedsPersonReason ?? v.LastErrorMessage ?? "see `nstoken doctor " + v.Name + "`"}");
+                text.Append(TextLayout.Indent($"{v.Name}: {v.NeedsPersonReason ?? v.LastErrorMessage ?? "see `" + command("doctor " + v.Name) + "`"}", width, "  ", "    "));
                 if (v.Kind == ConnectionKind.OAuth2AuthorizationCode)
                 {
-                    text.AppendLine(CultureInfo.InvariantCulture, $"    consent link: nstoken consent-link {v.Name}");
+                    text.Append(CultureInfo.InvariantCulture, $"    consent link: `{command("consent-link " + v.Name)}`\n");
                 }
             }
         }
@@ -93,22 +97,23 @@ internal static class StatusCommand
         var failing = views.Where(v => v.LastErrorMessage is not null && v.State != ConnectionStatus.NeedsPerson).ToList();
         if (failing.Count > 0)
         {
-            text.AppendLine().AppendLine("Last errors:");
+            text.Append('\n').Append(style.Bold("Last errors:")).Append('\n');
             foreach (var v in failing)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {v.Name} ({v.LastErrorClass}): {v.LastErrorMessage}");
+                text.Append(CultureInfo.InvariantCulture, $"  {v.Name} ({v.LastErrorClass}):\n");
+                text.Append(CommandSupport.Action(v.LastErrorMessage!, width).Replace("  - ", "    ", StringComparison.Ordinal));
             }
         }
 
         var orphans = views.Where(v => v.PossibleOrphans.Count > 0).ToList();
         if (orphans.Count > 0)
         {
-            text.AppendLine().AppendLine("Possible orphans (tokens NetSuite may have issued without our seeing them; revoke them in NetSuite):");
+            text.Append('\n').Append(style.Bold("Possible orphans")).Append(" (tokens NetSuite may have issued without our seeing them; revoke them in NetSuite):\n");
             foreach (var v in orphans)
             {
                 foreach (var orphan in v.PossibleOrphans)
                 {
-                    text.AppendLine(CultureInfo.InvariantCulture, $"  {v.Name}: {orphan}");
+                    text.Append(TextLayout.Indent($"{v.Name}: {orphan}", width, "  ", "    "));
                 }
             }
         }
@@ -116,7 +121,8 @@ internal static class StatusCommand
         return text.ToString();
     }
 
-    private static string Short(DateTimeOffset? at, TimeProvider time)
+    // Date and relative time; the table wraps the relative part under the date when the column is narrow.
+    private static string Short(DateTimeOffset? at, DateTimeOffset now)
     {
         if (at is not { } value)
         {
@@ -128,16 +134,6 @@ internal static class StatusCommand
             return "now";
         }
 
-        return $"{value.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} ({CommandSupport.Relative(value - time.GetUtcNow())})";
-    }
-
-    private static void AppendRow(StringBuilder text, string[] cells, int[] widths)
-    {
-        for (var i = 0; i < cells.Length; i++)
-        {
-            text.Append(i == cells.Length - 1 ? cells[i] : cells[i].PadRight(widths[i] + 2));
-        }
-
-        text.AppendLine();
+        return $"{value.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} ({CommandSupport.Relative(value - now)})";
     }
 }

@@ -4,10 +4,12 @@ using System.Text;
 using System.Web;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetSuite.Auth.KeyVault;
 using NetSuite.Simulator;
 using TokenRotation.Cli.Commands;
+using TokenRotation.Cli.Output;
 using TokenRotation.Connections;
 using TokenRotation.Consent;
 using TokenRotation.Coordination;
@@ -18,14 +20,16 @@ using TokenRotation.Stores;
 namespace TokenRotation.Cli.Demo;
 
 /// <summary>What the demo built, for a test to inspect before it is torn down.</summary>
-public sealed record DemoWorld(NetSuiteSimulator Simulator, IServiceProvider Services, string Folder, AdjustableTimeProvider Clock, string OriginalTbaTokenId);
+public sealed record DemoWorld(
+    NetSuiteSimulator Simulator, IServiceProvider Services, string Folder, AdjustableTimeProvider Clock, string OriginalTbaTokenId,
+    string StatusPage, int ConsumerCalls, int ConsumerFailedCalls);
 
 /// <summary>
 /// The embedded demo: the NetSuite simulator in-process on loopback, the engine composed as the CLI composes it on
 /// the file-backed store, and a clock shared by both that jumps forward when the story needs it. Every step goes
 /// through the same code as the service (sweeps, the queue worker, the consent flow, rotate-now).
 /// </summary>
-public static class DemoRunner
+public static partial class DemoRunner
 {
     public const string Account = "1234567_SB1";
     public const string OAuthConnection = "crm-oauth2";
@@ -43,7 +47,8 @@ public static class DemoRunner
     private const string UserTotpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
     private const int RoleId = 1000;
 
-    public static async Task<int> RunAsync(string folder, TextWriter output, Func<DemoWorld, Task>? inspect = null, CancellationToken cancellationToken = default)
+    /// <param name="statusPageFile">Where the status page goes; default status.html in <paramref name="folder"/>.</param>
+    public static async Task<int> RunAsync(string folder, TextWriter output, Func<DemoWorld, Task>? inspect = null, CancellationToken cancellationToken = default, string? statusPageFile = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         OwnerOnlyFiles.CreateFolder(folder);
@@ -64,6 +69,10 @@ public static class DemoRunner
         var collection = new ServiceCollection();
         collection.AddLogging();
         collection.AddSingleton<TimeProvider>(clock);
+
+        // The resilience pipeline's retries, narrated when NetSuite fails (step 13).
+        using var retries = new StringWriter();
+        collection.AddSingleton<ILoggerProvider>(new ProgressReporter(retries, Style.None) { Waiting = "a token call" });
         collection.AddTokenRotation(configuration, o => o.UseLocalStores(folder));
         await using var services = collection.BuildServiceProvider();
 
@@ -201,7 +210,7 @@ public static class DemoRunner
         var original = simulator.State.TokensFor(Account).Single(t => t.Id == uiToken.TokenId);
         say.Did($"in NetSuite the original token {uiToken.TokenId[..8]}… is now {original.Status}");
         say.Why("Retire: after the grace period the previous token is revoked in NetSuite (revoketoken) and dropped. The current one is never revoked, and never replaced by one that was not verified. The consumer moved to the new TBA set at its next scheduled read, within the hour, long before the old token was revoked; it read each new access token once, 5 minutes before the previous one expired.");
-        say.Did($"the consumer stops here, as the next steps jump days ahead; since it started: {consumer.Calls} calls, {consumer.Failed} failed, {consumer.Reads} reads of the consumer vault");
+        say.Did($"the consumer pauses while the next steps jump days ahead; since it started: {consumer.Calls} calls, {consumer.Failed} failed, {consumer.Reads} reads of the consumer vault");
         foreach (var failure in consumer.Failures.Take(5))
         {
             say.Did("consumer call failed: " + failure);
@@ -222,25 +231,92 @@ public static class DemoRunner
         await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
         say.Why("Nobody consented, so the OAuth 2.0 connection now needs a person; its consumers' last access token has expired too. The TBA and client-credentials connections need nobody.");
 
-        // 11. Where everything stands.
+        // 11. The person consents again.
+        say.Step("A person consents again, and the connection is healthy again");
+        simulator.Modes.Consent = ConsentMode.Interactive;
+        var again = await ConsentAsync(services, simulator, ConnectionName.Parse(OAuthConnection), say, cancellationToken).ConfigureAwait(false);
+        say.Did(again.Kind == ConsentOutcomeKind.Connected ? again.Message : $"the consent did not complete: {again.Title}. {again.Message}");
+        await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
+        crmDoc = (await services.GetRequiredService<IConnectionStore>().GetAsync(ConnectionName.Parse(OAuthConnection), cancellationToken).ConfigureAwait(false))!;
+        say.Did($"{OAuthConnection} is {crmDoc.Status} again; its new refresh token lasts until {crmDoc.OAuth2!.RefreshTokenExpiresAt:u}");
+        await ConsumerCallAsync(consumer, clock, say, cancellationToken).ConfigureAwait(false);
+        say.Why("The consent link from the status (or `nstoken consent-link`) opens NetSuite's consent page; the person logs in and chooses Allow, and the callback exchanges the code for a new refresh token. The consumer's next call read the new access token by itself: nothing changed on its side.");
+
+        // 12. Client credentials: the certificate rotation.
+        say.Step($"Rotate the client-credentials certificate (what `nstoken rotate {M2MConnection}` does)");
+        var m2mRotated = await RunCommands.RotateAsync(services, ConnectionName.Parse(M2MConnection), dryRun: false, force: false, cancellationToken).ConfigureAwait(false);
+        say.Outcome(m2mRotated);
+        await ConsumerCallAsync(consumer, clock, say, cancellationToken).ConfigureAwait(false);
+        say.Why("A certificate lasts at most two years, so the service makes a new key in the key store, uploads its certificate through NetSuite's certificate API, mints a token with it to verify, and promotes it. The old certificate stays mapped for the grace period, then it is revoked. Consumers only ever see access tokens, so they notice nothing.");
+
+        // 13. A NetSuite failure, survived.
+        say.Step("NetSuite fails once: a 503 on the token endpoint");
+        simulator.Faults.AddStatus(SimEndpoint.Token, 503, times: 1);
+        clock.Advance(TimeSpan.FromMinutes(50));
+        say.Line($"Simulated time is now {clock.GetUtcNow():u}; the access tokens are due again, and NetSuite's next token call answers 503 Service Unavailable.");
+        await SweepAsync(sweeps, dispatcher, say, cancellationToken).ConfigureAwait(false);
+        foreach (var retry in retries.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            say.Did("the call's resilience pipeline: " + retry.TrimStart('.', ' '));
+        }
+
+        await ConsumerCallAsync(consumer, clock, say, cancellationToken).ConfigureAwait(false);
+        say.Why("A 503 never reached a single-use token: NetSuite did not process the request, so the call was retried after a short pause with jitter, and the sweep's outcome is an ordinary success. Had the answer been lost after NetSuite processed it, the rotation id saved first lets the next run resume instead of issuing twice.");
+
+        // 14. What a consumer reads.
+        say.Step("What a consumer reads from the consumer vault");
+        var published = services.GetRequiredService<FileConsumerPublisher>();
+        foreach (var name in new[] { OAuthConnection, M2MConnection, TbaConnection })
+        {
+            if (await published.GetAsync(ConnectionName.Parse(name), cancellationToken).ConfigureAwait(false) is { } projection)
+            {
+                say.Did($"secret {SecretNames.Consumer(ConnectionName.Parse(name))}: {DescribeProjection(projection)}");
+            }
+        }
+
+        say.Line($"consumer: {consumer.Calls} calls, {consumer.Failed} failed (across the refreshes, the mints, the TBA rotation, the second consent, the certificate rotation and the 503)");
+        say.Why("That is all a consumer needs: one secret per connection, read with its own identity (Key Vault Secrets User on the consumer vault only). It never sees the state vault, a refresh token, a password or a private key.");
+
+        // 15. Where everything stands.
         say.Step("Status (what `nstoken status` prints)");
         var views = await services.GetRequiredService<ConnectionStatusQuery>().StatusAsync(cancellationToken).ConfigureAwait(false);
         say.Raw(StatusCommand.Render(views, time));
+        var statusPage = statusPageFile ?? Path.Combine(folder, "status.html");
+        await File.WriteAllTextAsync(statusPage, StatusHtml.Render(views, time.GetUtcNow(), "nstoken-demo"), cancellationToken).ConfigureAwait(false);
+        say.Did($"the status page, as a file: {statusPage}");
         var healthy = views.Where(v => v.State is ConnectionStatus.Healthy or ConnectionStatus.Rotating).Select(v => v.Name).ToList();
         var needy = views.Where(v => v.State == ConnectionStatus.NeedsPerson).Select(v => v.Name).ToList();
+        await DemoClock.WriteAsync(folder, clock, cancellationToken).ConfigureAwait(false);
         say.Line($"""
-            Summary: {(healthy.Count == 0 ? "none" : string.Join(", ", healthy))} kept alive without a person; {(needy.Count == 0 ? "none" : string.Join(", ", needy))} needs a person (consent again: `nstoken consent-link {OAuthConnection}`).
-            The original TBA token was revoked in NetSuite after the grace period.
+            Summary: {(healthy.Count == 0 ? "none" : string.Join(", ", healthy))} kept alive without a person{(needy.Count == 0 ? "" : $"; {string.Join(", ", needy)} needs a person")}.
+            The original TBA token was revoked in NetSuite after the grace period; the OAuth 2.0 connection came back with one consent.
+            Times in the demo's folder are simulated: the story ends at {clock.GetUtcNow():u}, {clock.Offset.TotalDays:0.#} days ahead of this machine's clock. `nstoken status --local FOLDER` on a kept folder (--folder) reads the offset from {DemoClock.FileName} and shows the same clock.
             Next: `nstoken --help`, `nstoken doctor NAME`, and the README's deploy section for Azure.
             """);
-        say.Line($"consumer: {consumer.Calls} calls, {consumer.Failed} failed (across the refreshes, the mints and the TBA rotation: issue, verify, promote, retire)");
 
         if (inspect is not null)
         {
-            await inspect(new DemoWorld(simulator, services, folder, clock, uiToken.TokenId)).ConfigureAwait(false);
+            await inspect(new DemoWorld(simulator, services, folder, clock, uiToken.TokenId, statusPage, consumer.Calls, consumer.Failed)).ConfigureAwait(false);
         }
 
         return consumer.Failed == 0 ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    /// <summary>A consumer-vault secret as the demo may print it: field names, ids cut short, secrets only counted.</summary>
+    private static string DescribeProjection(ConsumerProjection projection)
+    {
+        var expires = projection.ExpiresOn is { } at ? $", expires {at:u}" : "";
+        if (!projection.Value.TrimStart().StartsWith('{'))
+        {
+            return $"an access token ({projection.Value.Length} characters, not shown){expires}; tags {string.Join(", ", projection.Tags.Select(t => $"{t.Key}={t.Value}"))}";
+        }
+
+        using var json = System.Text.Json.JsonDocument.Parse(projection.Value);
+        var fields = json.RootElement.EnumerateObject().Select(p =>
+            p.Name.Contains("secret", StringComparison.OrdinalIgnoreCase) ? $"{p.Name} (secret, not shown)"
+            : p.Value.ValueKind == System.Text.Json.JsonValueKind.String ? $"{p.Name} {TextLayout.ShortId(p.Value.GetString() ?? "")}"
+            : $"{p.Name} {p.Value.GetRawText()}");
+        return $"a TBA set: {string.Join(", ", fields)}{expires}";
     }
 
     /// <summary>One call per connection now; narrates what the consumer read that it had not read before.</summary>
@@ -327,9 +403,38 @@ public static class DemoRunner
         say.Did($"opening the link redirected the browser to NetSuite's consent page ({start.AuthorizeUrl.GetLeftPart(UriPartial.Path)}) with a state and a PKCE challenge");
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         using var response = await browser.GetAsync(start.AuthorizeUrl, cancellationToken).ConfigureAwait(false);
-        var location = response.Headers.Location ?? throw new InvalidOperationException($"NetSuite's consent page answered {(int)response.StatusCode} without a redirect.");
+        Uri location;
+        if (response.Headers.Location is { } redirect)
+        {
+            location = redirect;
+            say.Did("the person logged in; the simulator approved at once (its automatic mode)");
+        }
+        else
+        {
+            // The consent page as a person sees it: a form with the roles to choose from and Allow or Deny.
+            var page = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var form = ConsentForm().Match(page);
+            var option = SelectedRole().Match(page) is { Success: true } selected ? selected : FirstRole().Match(page);
+            if (!form.Success || !option.Success)
+            {
+                throw new InvalidOperationException($"NetSuite's consent page answered {(int)response.StatusCode} without a consent form.");
+            }
+
+            var heading = HttpUtility.HtmlDecode(Heading().Match(page).Groups[1].Value);
+            var action = new Uri(start.AuthorizeUrl, HttpUtility.HtmlDecode(form.Groups["action"].Value));
+            using var decision = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["txn"] = HttpUtility.HtmlDecode(form.Groups["txn"].Value),
+                ["role"] = HttpUtility.HtmlDecode(option.Groups["value"].Value),
+                ["decision"] = "allow",
+            });
+            using var answer = await browser.PostAsync(action, decision, cancellationToken).ConfigureAwait(false);
+            location = answer.Headers.Location ?? throw new InvalidOperationException($"NetSuite's consent form answered {(int)answer.StatusCode} without a redirect.");
+            say.Did($"the consent page asked \"{heading}\"; the person kept the role {HttpUtility.HtmlDecode(option.Groups["label"].Value)} and chose Allow (the form posted over HTTP)");
+        }
+
         var query = HttpUtility.ParseQueryString(location.Query);
-        say.Did($"the person logged in and chose Allow; NetSuite redirected to the callback with company {query["company"]}, role {query["role"]} and entity {query["entity"]}");
+        say.Did($"NetSuite redirected to the callback with company {query["company"]}, role {query["role"]} and entity {query["entity"]}");
         return await consent.CompleteAsync(new ConsentCallback
         {
             State = query["state"],
@@ -341,6 +446,18 @@ public static class DemoRunner
             ReadCookie = cookie => cookie == start.CookieName ? start.CookieValue : null,
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("<form id=\"consent\" method=\"post\" action=\"(?<action>[^\"]+)\">\\s*<input type=\"hidden\" name=\"txn\" value=\"(?<txn>[^\"]+)\">")]
+    private static partial System.Text.RegularExpressions.Regex ConsentForm();
+
+    [System.Text.RegularExpressions.GeneratedRegex("<option value=\"(?<value>[^\"]+)\" selected>(?<label>[^<]+)</option>")]
+    private static partial System.Text.RegularExpressions.Regex SelectedRole();
+
+    [System.Text.RegularExpressions.GeneratedRegex("<option value=\"(?<value>[^\"]+)\"[^>]*>(?<label>[^<]+)</option>")]
+    private static partial System.Text.RegularExpressions.Regex FirstRole();
+
+    [System.Text.RegularExpressions.GeneratedRegex("<h1>([^<]+)</h1>")]
+    private static partial System.Text.RegularExpressions.Regex Heading();
 
     private static async Task SweepAsync(SweepService sweeps, LocalWorkDispatcher dispatcher, Narrator say, CancellationToken cancellationToken)
     {

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using TokenRotation.Connections;
 using TokenRotation.Consent;
+using TokenRotation.Engine;
 
 namespace TokenRotation.Functions.Http;
 
@@ -9,7 +11,7 @@ namespace TokenRotation.Functions.Http;
 /// The browser consent (architecture section 7): a signed consent link starts it, NetSuite redirects back to the callback.
 /// Both are anonymous: the link's signature, the consent session and the browser-binding cookie are the guards.
 /// </summary>
-public sealed class ConsentFunctions(ConsentService consent)
+public sealed class ConsentFunctions(ConsentService consent, IConsentLinkFactory links)
 {
     public const string CallbackRoute = "oauth/callback";
 
@@ -44,8 +46,20 @@ public sealed class ConsentFunctions(ConsentService consent)
             request.HttpContext.Response.Cookies.Delete(ConsentService.CookieName(state), BindingCookie(null));
         }
 
-        return HttpResults.Html(result.StatusCode, Pages.ConsentResult(result));
+        return HttpResults.Html(result.StatusCode, Pages.ConsentResult(result, await RetryLinkAsync(result, cancellationToken).ConfigureAwait(false)));
     }
+
+    /// <summary>
+    /// A fresh consent link for "Try again", only where this browser proved it holds the consent's binding (it came
+    /// through a valid link minutes ago) and the connection still waits for a consent. Without the binding (another
+    /// browser, an unknown or used state) the page offers no link: knowing a state from an address is not enough.
+    /// </summary>
+    private async Task<string?> RetryLinkAsync(ConsentResult result, CancellationToken cancellationToken) =>
+        result.Kind is ConsentOutcomeKind.Denied or ConsentOutcomeKind.NetSuiteError or ConsentOutcomeKind.Expired or ConsentOutcomeKind.Refused
+            or ConsentOutcomeKind.Failed or ConsentOutcomeKind.Busy or ConsentOutcomeKind.InvalidRequest
+            && result.Connection is { } connection && ConnectionName.TryParse(connection, out var name)
+            ? await links.CreateAsync(name, cancellationToken).ConfigureAwait(false)
+            : null;
 
     /// <summary>The binding cookie: only over https, not readable by script, sent on NetSuite's top-level redirect, only to the callback.</summary>
     internal static CookieOptions BindingCookie(TimeSpan? maxAge) => new()

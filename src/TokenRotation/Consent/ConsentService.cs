@@ -62,11 +62,11 @@ public sealed partial class ConsentService(
                 LogBadLink(check.Problem);
                 return ConsentStart.Fail(ConsentStartStatus.InvalidLink, null,
                     "This consent link is not valid: it may have been cut off or changed when it was copied.",
-                    "Copy the whole link again from the status page, or make a new one with `nstoken consent-link <connection>`.");
+                    "Copy the whole link again from the message it came in. If it still fails, ask an operator of the token service for a new link: they make one with `nstoken consent-link <connection>`.");
             case ConsentLinkProblem.Expired:
                 return ConsentStart.Fail(ConsentStartStatus.ExpiredLink, check.Connection!.Value,
                     $"This consent link for {check.Connection.Value} expired on {check.ExpiresAt:u}.",
-                    "Get a fresh link from the status page, or make one with `nstoken consent-link " + check.Connection.Value + "`.");
+                    "Ask an operator of the token service for a new link: they find one on the status page, or make one with `nstoken consent-link " + check.Connection.Value + "`.");
         }
 
         var name = check.Connection!;
@@ -81,7 +81,7 @@ public sealed partial class ConsentService(
         if (document.Kind != ConnectionKind.OAuth2AuthorizationCode || document.OAuth2 is not { } oauth)
         {
             return ConsentStart.Fail(ConsentStartStatus.NotConsentable, name.Value,
-                $"{name.Value} is a {document.Kind} connection, which is not set up by a browser consent.",
+                $"{name.Value} is a {ConnectionKindNames.Display(document.Kind)} connection, which is not set up by a browser consent.",
                 "See the status page for what this connection needs.");
         }
 

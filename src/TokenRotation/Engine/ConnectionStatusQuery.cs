@@ -23,7 +23,8 @@ public sealed class ConnectionStatusQuery(IConnectionStore store, IOptions<Rotat
         await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             var doc = await store.GetAsync(names[i], ct).ConfigureAwait(false);
-            views[i] = doc is null ? null : ConnectionStatusView.From(doc, Scheduler.Index(doc, rotationOptions.Value, null, Now));
+            var index = doc is null ? null : Scheduler.Index(doc, rotationOptions.Value, null, Now);
+            views[i] = doc is null ? null : ConnectionStatusView.From(doc, index!) with { Events = ConnectionEvents.From(doc, index!, rotationOptions.Value) };
         }).ConfigureAwait(false);
 
         return views.OfType<ConnectionStatusView>()

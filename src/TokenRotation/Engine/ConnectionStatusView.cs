@@ -21,6 +21,12 @@ public sealed record ConnectionStatusView(
     string? RotationStep,
     IReadOnlyList<string> PossibleOrphans)
 {
+    /// <summary>The code of the last error (<c>INVALID_LOGIN_CREDENTIALS</c>, <c>WAITING_FOR_APPROVAL</c>...), which says what a person must fix.</summary>
+    public string? LastErrorCode { get; init; }
+
+    /// <summary>The connection's dated events (refresh token or chain end, certificate expiry, rotation, grace end).</summary>
+    public IReadOnlyList<ConnectionEvent> Events { get; init; } = [];
+
     public static ConnectionStatusView From(ConnectionDocument doc, ConnectionIndex index)
     {
         ArgumentNullException.ThrowIfNull(doc);
@@ -34,6 +40,6 @@ public sealed record ConnectionStatusView(
             doc.NeedsPersonReason ?? (index.State == ConnectionStatus.NeedsPerson && doc.OAuth2 is { } oauth ? AuthorizationCodeKind.ConsentWarning(oauth) : null),
             index.NextActionAt ?? index.RotateAt,
             doc.Rotation?.Step.ToString(),
-            doc.PossibleOrphans.Select(o => $"{o.TokenName} ({o.Reason})").ToArray());
+            doc.PossibleOrphans.Select(o => $"{o.TokenName} ({o.Reason})").ToArray()) { LastErrorCode = doc.LastError?.Code };
     }
 }

@@ -62,15 +62,18 @@ public sealed class ConsentGrantCheckTests
     }
 
     [Theory]
-    [InlineData("7654321")]
-    [InlineData("1234567")]
-    [InlineData("not an account")]
-    public void A_token_issued_for_another_account_is_refused(string company)
+    [InlineData("7654321", "7654321")]
+    [InlineData("1234567", "1234567")]
+    [InlineData("not an account", "(not readable)")]
+    public void A_token_issued_for_another_account_is_refused_naming_the_account_it_came_from_and_the_one_expected(string company, string named)
     {
         var decision = Decide(Token("3;7", company));
 
-        Assert.Contains("another account than 1234567_SB1", decision.Refusal, StringComparison.Ordinal);
-        Assert.DoesNotContain(company, decision.Refusal!.Replace("1234567_SB1", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        // The person sees which account they consented in and which one to log in to; a value that is not an
+        // account id is not repeated.
+        Assert.Contains($"came from NetSuite account {named},", decision.Refusal, StringComparison.Ordinal);
+        Assert.Contains("expects account 1234567_SB1", decision.Refusal, StringComparison.Ordinal);
+        Assert.DoesNotContain("not an account", decision.Refusal!, StringComparison.Ordinal);
     }
 
     [Fact]

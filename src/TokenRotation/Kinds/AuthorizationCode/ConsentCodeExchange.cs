@@ -59,7 +59,7 @@ public sealed class ConsentCodeExchange(
             }
             else if (!NetSuiteAccountId.TryParse(consent.Company, out var company) || company != ctx.Account)
             {
-                return ConnectionRefusals.Refuse(ctx, $"The consent was given in another NetSuite account than {doc.Account}; nothing was changed. Log in to account {doc.Account} and consent again.");
+                return ConnectionRefusals.Refuse(ctx, $"The consent came from NetSuite account {(company is null ? "(not readable)" : company.Realm)}, but {ctx.Name} expects account {doc.Account}; nothing was changed. Log in to account {doc.Account} and consent again.");
             }
             else
             {

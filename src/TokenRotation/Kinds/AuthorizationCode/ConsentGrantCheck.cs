@@ -37,7 +37,7 @@ public static class ConsentGrantCheck
         {
             if (!NetSuiteAccountId.TryParse(company, out var issuedFor) || issuedFor != account)
             {
-                return ConsentGrantDecision.Refuse($"NetSuite issued the tokens for another account than {account.Realm}, so the consent for {connection} was not accepted. Log in to account {account.Realm} and consent again.");
+                return ConsentGrantDecision.Refuse($"The consent came from NetSuite account {(issuedFor is null ? "(not readable)" : issuedFor.Realm)}, but {connection} expects account {account.Realm}, so it was not accepted. Log in to account {account.Realm} and consent again.");
             }
 
             if (!NetSuiteAccountId.TryParse(query.Company, out var claimed) || claimed != issuedFor)

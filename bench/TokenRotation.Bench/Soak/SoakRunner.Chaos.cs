@@ -1,0 +1,363 @@
+using KeyVault.TestServer;
+using NetSuite.Simulator;
+using TokenRotation.Connections;
+using TokenRotation.Engine;
+
+namespace TokenRotation.Bench.Soak;
+
+/// <summary>Faults, crashes and people's actions, drawn from the seed.</summary>
+public sealed partial class SoakRunner
+{
+    private static readonly SimEndpoint[] EngineEndpoints =
+        [SimEndpoint.Token, SimEndpoint.IssueToken, SimEndpoint.RevokeToken, SimEndpoint.CertificatesCreate, SimEndpoint.CertificatesRevoke, SimEndpoint.Any];
+
+    private static readonly SimEndpoint[] SingleUseEndpoints =
+        [SimEndpoint.Token, SimEndpoint.IssueToken, SimEndpoint.RevokeToken, SimEndpoint.CertificatesCreate];
+
+    private static readonly (string Kind, int Weight)[] FaultKinds =
+    [
+        ("netsuite 5xx", 4),
+        ("netsuite 429", 3),
+        ("netsuite timeout", 2),
+        ("netsuite answer lost", 4),
+        ("keyvault 503", 3),
+        ("keyvault 429 storm", 2),
+        ("lease lost", 2),
+        ("oauth2 grant revoked in NetSuite", 1),
+        ("integration blocked", 1),
+    ];
+
+    private T Pick<T>(IReadOnlyList<T> items) => items[_random.Next(items.Count)];
+
+    private void Count(string kind) => _faultsByKind[kind] = _faultsByKind.GetValueOrDefault(kind) + 1;
+
+    private void InjectFaults(int stepsPerDay)
+    {
+        if (!_world.Crash.Armed && _random.NextDouble() < _settings.CrashesPerDay / stepsPerDay)
+        {
+            var effects = _random.Next(1, 30);
+            _world.Crash.Arm(_world.Engines, effects);
+            Note($"fault: engine {_world.Engines} will die after {effects} more side effects");
+        }
+
+        if (_random.NextDouble() >= _settings.FaultsPerDay / stepsPerDay)
+        {
+            return;
+        }
+
+        var total = FaultKinds.Sum(f => f.Weight);
+        var roll = _random.Next(total);
+        var kind = FaultKinds.First(f => (roll -= f.Weight) < 0).Kind;
+        var connection = Pick(_connections);
+        var account = connection.Account;
+        var faults = _world.Simulator.Faults;
+        var now = Now;
+        string detail;
+        switch (kind)
+        {
+            case "netsuite 5xx":
+            {
+                var endpoint = Pick(EngineEndpoints);
+                var status = Pick(new[] { 500, 502, 503 });
+                var times = _random.Next(1, 4);
+                faults.AddStatus(endpoint, status, times, account);
+                detail = $"{times} x {status} on {endpoint} of {account}";
+                if (endpoint is SimEndpoint.Token or SimEndpoint.Any)
+                {
+                    // The engine cannot tell a 5xx before processing from one after: a public client's refresh token
+                    // may be spent, so it is not sent again and a person consents (by design, the safe side).
+                    SingleUseAnswerLost("a public client's refresh answered 5xx", account);
+                }
+                break;
+            }
+
+            case "netsuite 429":
+            {
+                var endpoint = Pick(EngineEndpoints);
+                var times = _random.Next(1, 6);
+                faults.AddTooManyRequests(endpoint, TimeSpan.FromSeconds(1), times, account);
+                detail = $"{times} x 429 on {endpoint} of {account}";
+                if (endpoint is SimEndpoint.Token or SimEndpoint.Any)
+                {
+                    // Only NetSuite's concurrency rejection proves a single-use call unprocessed (architecture
+                    // section 6); a bare 429 does not, so a public client's refresh token is treated as spent.
+                    SingleUseAnswerLost("a public client's refresh answered a bare 429", account);
+                }
+                break;
+            }
+
+            case "netsuite timeout":
+            {
+                var endpoint = Pick(EngineEndpoints);
+                faults.Add(new FaultRule { Endpoint = endpoint, Action = FaultAction.DropConnection, Remaining = 1, Account = account });
+                detail = $"no answer from {endpoint} of {account}";
+                if (endpoint is SimEndpoint.Token or SimEndpoint.Any)
+                {
+                    SingleUseAnswerLost("a public client's refresh got no answer", account);
+                }
+                break;
+            }
+
+            case "netsuite answer lost":
+            {
+                var endpoint = Pick(SingleUseEndpoints);
+                faults.DropResponseAfterProcessing(endpoint, 1, account);
+                detail = $"the next {endpoint} of {account} is processed, its answer lost";
+                if (endpoint == SimEndpoint.Token)
+                {
+                    SingleUseAnswerLost("a public client's refresh answer lost", account);
+                }
+
+                break;
+            }
+
+            case "keyvault 503":
+            {
+                var (name, vault) = PickVault();
+                var times = _random.Next(1, 5);
+                vault.Faults.Add(new KeyVaultFault { Times = times, StatusCode = 503 });
+                detail = $"{times} x 503 from the {name} vault";
+                _causes.Add(new Cause($"{kind} ({name})", null, null, now, person: false) { Until = now + TransientWindow });
+                Count(kind);
+                Note($"fault: {kind}: {detail}");
+                return;
+            }
+
+            case "keyvault 429 storm":
+            {
+                var (name, vault) = PickVault();
+                var times = _random.Next(5, 40);
+                vault.Faults.Add(new KeyVaultFault { Times = times, StatusCode = 429, RetryAfterMilliseconds = 20 });
+                detail = $"{times} x 429 from the {name} vault";
+                _causes.Add(new Cause($"{kind} ({name})", null, null, now, person: false) { Until = now + TransientWindow });
+                Count(kind);
+                Note($"fault: {kind}: {detail}");
+                return;
+            }
+
+            case "lease lost":
+            {
+                var checks = _random.Next(1, 4);
+                _world.Leases.LoseNext(checks);
+                detail = $"the next lease taken is lost after {checks} checks";
+                _causes.Add(new Cause(kind, null, null, now, person: false) { Until = now + TransientWindow });
+                Count(kind);
+                Note($"fault: {kind}: {detail}");
+                return;
+            }
+
+            case "oauth2 grant revoked in NetSuite":
+            {
+                var target = _connections.Where(c => c.Kind == ConnectionKind.OAuth2AuthorizationCode).ToList();
+                connection = Pick(target);
+                var doc = _world.Peek(connection.Name);
+                var jti = Jti(doc?.OAuth2?.RefreshToken);
+                var revoked = jti is null ? 0 : _world.Simulator.State.RevokeOAuth2ChainOf(connection.Account, jti);
+                detail = $"{connection.Name}'s grant revoked in NetSuite ({revoked} tokens); a person consents again in 1 to 6 hours";
+                var cause = new Cause(kind, connection.Name, connection.Account, now, person: true);
+                _causes.Add(cause);
+                var target2 = connection;
+                Schedule(now + TimeSpan.FromMinutes(_random.Next(60, 361)), $"a person consents again for {connection.Name}", () =>
+                {
+                    cause.FixedAt = Now;
+                    return Task.CompletedTask;
+                });
+                Count(kind);
+                Note($"fault: {kind}: {detail}");
+                return;
+            }
+
+            case "integration blocked":
+            {
+                var integration = connection.Integration;
+                _world.Simulator.State.SetIntegrationState(account, integration.ClientId, IntegrationState.Blocked);
+                detail = $"{connection.Name}'s integration record set to Blocked; a person enables it in 1 to 6 hours";
+                var cause = new Cause(kind, connection.Name, connection.Account, now, person: true);
+                _causes.Add(cause);
+                var target = connection;
+                Schedule(now + TimeSpan.FromMinutes(_random.Next(60, 361)), $"a person enables {connection.Name}'s integration record", async () =>
+                {
+                    _world.Simulator.State.SetIntegrationState(target.Account, target.Integration.ClientId, IntegrationState.Enabled);
+                    cause.FixedAt = Now;
+                    var doc = _world.Peek(target.Name);
+                    if (doc?.Status == ConnectionStatus.NeedsPerson && target.Kind != ConnectionKind.OAuth2AuthorizationCode)
+                    {
+                        // The runbook: once the record is enabled, rotate-now tells the service to try again.
+                        var outcome = await _world.Processor.RunAsync(ConnectionName.Parse(target.Name), RotateNowRequest).ConfigureAwait(false);
+                        Note($"{target.Name}: rotate-now after the record was enabled: {outcome.Kind} {Shorten(outcome.Message)}");
+                    }
+                });
+                Count(kind);
+                Note($"fault: {kind}: {detail}");
+                return;
+            }
+
+            default:
+                throw new InvalidOperationException(kind);
+        }
+
+        // NetSuite faults hit the account's connections for a while (retries, backoff).
+        _causes.Add(new Cause(kind, null, account, now, person: false) { Until = now + TransientWindow });
+        Count(kind);
+        Note($"fault: {kind}: {detail}");
+    }
+
+    /// <summary>
+    /// A public client's refresh answer that never reached the state: the connection rightly asks for a new consent,
+    /// and a person gives it when asked.
+    /// </summary>
+    private void SingleUseAnswerLost(string kind, string account)
+    {
+        foreach (var connection in _connections.Where(c => c.PublicClient && c.Account == account))
+        {
+            _causes.Add(new Cause(kind, connection.Name, account, Now, person: true) { FixedAt = Now, Lazy = true });
+        }
+    }
+
+    private static readonly RunRequest RotateNowRequest = new() { Now = true, Rotate = true, StartRotations = true, Trigger = "rotate-now" };
+
+    private (string Name, KeyVaultTestServer Vault) PickVault() =>
+        _random.Next(2) == 0 ? ("state", _world.StateVault) : ("consumer", _world.ConsumerVault);
+
+    private void Schedule(DateTimeOffset at, string what, Func<Task> action) => _scheduled.Add(new ScheduledAction(at, what, action));
+
+    private async Task RunScheduledAsync(List<Func<Task>> people)
+    {
+        var due = _scheduled.Where(s => s.At <= Now).ToList();
+        foreach (var action in due)
+        {
+            _scheduled.Remove(action);
+            Note($"person: {action.What}");
+            people.Add(() => GuardAsync(action.What, action.Action));
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>rotate-now, pause (resumed 1 to 8 hours later), rollback during grace.</summary>
+    private void DrawPeopleActions(int stepsPerDay, List<Func<Task>> people)
+    {
+        if (_random.NextDouble() >= _settings.PeoplePerDay / stepsPerDay)
+        {
+            return;
+        }
+
+        var now = Now;
+        switch (_random.Next(3))
+        {
+            case 0:
+            {
+                var connection = Pick(_connections.Where(c => c.Kind != ConnectionKind.OAuth2AuthorizationCode).ToList());
+                Count("person: rotate-now");
+                Note($"person: rotate-now {connection.Name}");
+                people.Add(() => GuardAsync("rotate-now", async () =>
+                {
+                    var outcome = await _world.Processor.RunAsync(ConnectionName.Parse(connection.Name), RotateNowRequest).ConfigureAwait(false);
+                    Note($"rotate-now {connection.Name}: {outcome.Kind} {Shorten(outcome.Message)}");
+                    Observe(outcome);
+                }));
+                break;
+            }
+
+            case 1:
+            {
+                var connection = Pick(_connections);
+                if (_causes.Any(c => !c.Closed && c.Kind == "paused" && c.Connection == connection.Name))
+                {
+                    return;
+                }
+
+                Count("person: pause and resume");
+                var cause = new Cause("paused", connection.Name, connection.Account, now, person: true);
+                _causes.Add(cause);
+                var resumeAt = now + TimeSpan.FromMinutes(_random.Next(60, 481));
+                Note($"person: pause {connection.Name} until {resumeAt:MM-dd HH:mm}");
+                people.Add(() => GuardAsync("pause", async () =>
+                {
+                    var outcome = await _world.Lifecycle.PauseAsync(ConnectionName.Parse(connection.Name), dryRun: false).ConfigureAwait(false);
+                    Note($"pause {connection.Name}: {outcome.Kind} {Shorten(outcome.Message)}");
+                }));
+                Schedule(resumeAt, $"resume {connection.Name}", async () =>
+                {
+                    var outcome = await _world.Lifecycle.ResumeAsync(ConnectionName.Parse(connection.Name), dryRun: false).ConfigureAwait(false);
+                    Note($"resume {connection.Name}: {outcome.Kind} {Shorten(outcome.Message)}");
+                    if (outcome.Kind is OutcomeKind.Succeeded or OutcomeKind.NothingToDo)
+                    {
+                        cause.FixedAt = Now;
+                    }
+                    else
+                    {
+                        // Try again at the next tick, as a person would.
+                        Schedule(Now, $"resume {connection.Name} again", () => Task.CompletedTask);
+                        cause.FixedAt = Now;
+                    }
+                });
+                break;
+            }
+
+            default:
+            {
+                var connection = Pick(_connections.Where(c => c.Kind == ConnectionKind.Tba).ToList());
+                people.Add(() => GuardAsync("rollback", async () =>
+                {
+                    var doc = _world.Peek(connection.Name);
+                    if (doc?.Credentials.Previous is null || doc.Paused)
+                    {
+                        return;
+                    }
+
+                    lock (_trail)
+                    {
+                        Count("person: rollback in grace");
+                    }
+
+                    var outcome = await _world.Lifecycle.RollbackAsync(ConnectionName.Parse(connection.Name), dryRun: false).ConfigureAwait(false);
+                    Note($"person: rollback {connection.Name}: {outcome.Kind} {Shorten(outcome.Message)}");
+                }));
+                break;
+            }
+        }
+    }
+
+    /// <summary>A person consents again when a connection asks and the soak caused it (or the chain's end, which is by design).</summary>
+    private async Task ConsentWhereAskedAsync()
+    {
+        foreach (var connection in _connections.Where(c => c.Kind == ConnectionKind.OAuth2AuthorizationCode))
+        {
+            var doc = _world.Peek(connection.Name);
+            if (doc?.Status != ConnectionStatus.NeedsPerson)
+            {
+                continue;
+            }
+
+            var cause = OpenCause(connection.Name, person: true);
+            var chainEnd = ChainEndCause(doc);
+            if (chainEnd is null && (cause is null || cause.FixedAt is null || cause.Kind == "paused"))
+            {
+                continue;
+            }
+
+            try
+            {
+                var outcome = await ConsentAsync(connection).ConfigureAwait(false);
+                Note($"person: consent again for {connection.Name} ({chainEnd ?? cause!.Kind}): {outcome.Kind} {Shorten(outcome.Message)}");
+            }
+            catch (SoakCrashException)
+            {
+            }
+
+            await RestartIfCrashedAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A public client's chain ends by design (the integration's Maximum Time For Token Rotation): a person is asked before it does.</summary>
+    private string? ChainEndCause(ConnectionDocument doc)
+    {
+        if (doc.OAuth2 is { IsPublicClient: true, ChainEndsAt: { } end } && end - Now <= TimeSpan.FromDays(3))
+        {
+            return "the public client's chain ends (by design)";
+        }
+
+        return null;
+    }
+}
