@@ -63,7 +63,7 @@ public static class ConsentCommand
             var redirect = new LoopbackRedirect(connection);
             return CommandSupport.RunAsync(
                 console, global, parse, (services, token) => RunAsync(console, services, redirect, requestedPort, TimeSpan.FromMinutes(minutes), token), ct,
-                services => Compose(services, redirect));
+                configure: services => Compose(services, redirect));
         });
         return command;
     }

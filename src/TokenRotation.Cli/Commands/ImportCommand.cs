@@ -317,7 +317,7 @@ internal static class ImportCommand
             : $"Importing {document.Name} ({CommandSupport.KindName(document.Kind)}, account {account}) ...").ConfigureAwait(false);
         if (await CredentialConflicts.FindAsync(services.GetRequiredService<Stores.IConnectionStore>(), document, cancellationToken).ConfigureAwait(false) is { } conflict)
         {
-            await console.Error.WriteLineAsync(conflict).ConfigureAwait(false);
+            await output.Console.Error.WriteLineAsync(conflict).ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
 

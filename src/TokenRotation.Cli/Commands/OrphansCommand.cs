@@ -123,7 +123,7 @@ internal static class OrphansCommand
             {
                 var acknowledger = ActivatorUtilities.CreateInstance<OrphanAcknowledger>(services);
                 var outcome = await acknowledger.AcknowledgeAsync(connection, parse.GetValue(id) ?? "", OsUser(console), parse.GetValue(note), parse.GetValue(dryRun), token).ConfigureAwait(false);
-                var exit = await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
+                var exit = await CommandSupport.ReportAsync(Output.CliOutput.For(console, parse, global), outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
                 return outcome.Kind == Engine.OutcomeKind.Refused ? ExitCodes.BadInput : exit;
             }, ct);
         });

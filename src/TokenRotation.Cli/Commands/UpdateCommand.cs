@@ -98,7 +98,7 @@ internal static class UpdateCommand
             {
                 console.Error.WriteLine($"Updating {connection}: {string.Join(", ", update.Fields())} ...");
                 var outcome = await ActivatorUtilities.CreateInstance<CredentialUpdater>(services).UpdateAsync(connection, update, parse.GetValue(dryRun), token).ConfigureAwait(false);
-                var exit = await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
+                var exit = await CommandSupport.ReportAsync(Output.CliOutput.For(console, parse, global), outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
                 return outcome.Kind == OutcomeKind.Refused ? ExitCodes.BadInput : exit;
             }, ct).ConfigureAwait(false);
         });
