@@ -61,7 +61,7 @@ internal static class StatusCommand
             v.Name,
             CommandSupport.KindName(v.Kind),
             v.Account.Length > 0 ? v.Account : "(at consent)",
-            v.State.ToString(),
+            v.State == ConnectionStatus.Healthy && v.RotationCredentialsUnproven ? "Unproven" : v.State.ToString(),
             Short(v.CredentialExpiresAt, time),
             Short(v.RefreshExpiresAt, time),
             Short(v.LastRotationAt, time),
@@ -87,6 +87,16 @@ internal static class StatusCommand
                 {
                     text.AppendLine(CultureInfo.InvariantCulture, $"    consent link: nstoken consent-link {v.Name}");
                 }
+            }
+        }
+
+        var unproven = views.Where(v => v.RotationCredentialsUnproven && v.State != ConnectionStatus.NeedsPerson).ToList();
+        if (unproven.Count > 0)
+        {
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Unproven ({RotationProof.UnprovenText}):");
+            foreach (var v in unproven)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {v.Name}: {RotationProof.Advice(v.Name)}");
             }
         }
 

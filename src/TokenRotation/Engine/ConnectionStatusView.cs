@@ -21,6 +21,9 @@ public sealed record ConnectionStatusView(
     string? RotationStep,
     IReadOnlyList<string> PossibleOrphans)
 {
+    /// <summary>TBA before its first completed rotation: the password and TOTP secret have not been shown to work.</summary>
+    public bool RotationCredentialsUnproven { get; init; }
+
     public static ConnectionStatusView From(ConnectionDocument doc, ConnectionIndex index)
     {
         ArgumentNullException.ThrowIfNull(doc);
@@ -34,6 +37,9 @@ public sealed record ConnectionStatusView(
             doc.NeedsPersonReason ?? (index.State == ConnectionStatus.NeedsPerson && doc.OAuth2 is { } oauth ? AuthorizationCodeKind.ConsentWarning(oauth) : null),
             index.NextActionAt ?? index.RotateAt,
             doc.Rotation?.Step.ToString(),
-            doc.PossibleOrphans.Select(o => $"{o.TokenName} ({o.Reason})").ToArray());
+            doc.PossibleOrphans.Select(o => $"{o.TokenName} ({o.Reason})").ToArray())
+        {
+            RotationCredentialsUnproven = RotationProof.IsUnproven(doc),
+        };
     }
 }
