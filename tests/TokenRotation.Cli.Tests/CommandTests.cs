@@ -206,8 +206,16 @@ public sealed class CommandTests : IAsyncLifetime
         using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
         var mapped = Simulator.State.AddCertificate(Account, _integration.ClientId, Email, 1000, certificate);
 
+        // A mistyped certificate id is caught by the mint at import, not 90 days later.
+        var mistyped = await Run("", ["import", "client-credentials", "wms-typo", .. common, "--key-version", version, "--certificate-id", mapped.CertificateId + "x"]);
+        Assert.NotEqual(0, mistyped.ExitCode);
+        Assert.DoesNotContain("minted and published", mistyped.Stdout, StringComparison.Ordinal);
+        Assert.Null(await _cli.GetPublishedAsync("wms-typo"));
+
         var import = await Run("", ["import", "client-credentials", "wms", .. common, "--key-version", version, "--certificate-id", mapped.CertificateId]);
         Assert.Equal(0, import.ExitCode);
+        Assert.Contains("minted and published an access token", import.Stdout, StringComparison.Ordinal);
+        Assert.NotNull(await _cli.GetPublishedAsync("wms"));
 
         var refresh = await Run("", "refresh", "wms");
         Assert.Equal(0, refresh.ExitCode);

@@ -116,6 +116,60 @@ public sealed class UpdateCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Import_with_rotate_now_proves_the_password_at_once_and_a_wrong_one_needs_a_person_on_day_one()
+    {
+        var good = Simulator.State.IssueTbaToken(Account, _integration.ConsumerKey, Email, 1000, name: "made in the UI");
+        var bad = Simulator.State.IssueTbaToken(Account, _integration.ConsumerKey, Email, 1000, name: "made in the UI too");
+
+        var proven = await Run(
+            $"{_integration.ConsumerSecret}\n{good.TokenSecret}\n{Password}\n\n",
+            "import", "tba", "erp-proven", "--account", Account, "--consumer-key", _integration.ConsumerKey, "--token-id", good.TokenId,
+            "--email", Email, "--role", "1000", "--secrets-from-stdin", "--rotate-now");
+        var unproven = await Run(
+            $"{_integration.ConsumerSecret}\n{bad.TokenSecret}\nnot-the-password\n\n",
+            "import", "tba", "erp-unproven", "--account", Account, "--consumer-key", _integration.ConsumerKey, "--token-id", bad.TokenId,
+            "--email", Email, "--role", "1000", "--secrets-from-stdin", "--rotate-now");
+
+        Assert.Equal(0, proven.ExitCode);
+        Assert.Contains("verified and promoted", proven.Stdout, StringComparison.Ordinal);
+        var rotated = (await _cli.GetAsync("erp-proven"))!;
+        Assert.NotEqual(good.TokenId, rotated.Credentials.Current!.Id);
+        Assert.Equal(good.TokenId, rotated.Credentials.Previous!.Id);
+        Assert.NotNull(rotated.Credentials.Previous.RetireAfter);
+
+        // The import itself stands (the token works); the wrong password shows now, not in 90 days.
+        Assert.Equal(3, unproven.ExitCode);
+        var stored = (await _cli.GetAsync("erp-unproven"))!;
+        Assert.Equal(bad.TokenId, stored.Credentials.Current!.Id);
+        Assert.Equal(ConnectionStatus.NeedsPerson, stored.Status);
+    }
+
+    [Fact]
+    public async Task A_tba_connection_is_unproven_until_a_rotation_logs_in_in_status_json_and_doctor()
+    {
+        await ImportTbaAsync("erp-proof", Password);
+
+        var status = await Run("", "status");
+        var json = await Run("", "status", "--json");
+        var doctor = await Run("", "doctor", "erp-proof");
+        Assert.Equal(0, status.ExitCode);
+        Assert.Matches(@"erp-proof\s+tba\s+7654321_SB1\s+Unproven", status.Stdout);
+        Assert.Contains("rotation credentials unproven", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("nstoken rotate erp-proof", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"rotationCredentialsUnproven\": true", json.Stdout, StringComparison.Ordinal);
+        Assert.Contains("rotation credentials unproven", doctor.Stdout, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await Run("", "rotate", "erp-proof")).ExitCode);
+
+        var after = await Run("", "status");
+        var afterJson = await Run("", "status", "--json");
+        Assert.DoesNotMatch(@"erp-proof\s+tba\s+7654321_SB1\s+Unproven", after.Stdout);
+        Assert.DoesNotContain("unproven", after.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\"rotationCredentialsUnproven\": false", afterJson.Stdout, StringComparison.Ordinal);
+        Assert.Contains("credential last worked: 20", (await Run("", "doctor", "erp-proof")).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Update_replaces_an_OAuth2_client_secret_and_refuses_tba_fields_on_it()
     {
         var import = await Run($"{_integration.ClientSecret}\n", "import", "oauth2", "crm-secret", "--account", Account, "--client-id", _integration.ClientId, "--secrets-from-stdin");

@@ -94,6 +94,12 @@ internal static class DoctorCommand
         var account = NetSuiteAccountId.Parse(doc.Account);
 
         await output.WriteLineAsync($"Doctor for {doc.Name} ({CommandSupport.KindName(doc.Kind)}), state {index.State}{(doc.Paused ? " (paused)" : "")}").ConfigureAwait(false);
+        DateTimeOffset? lastWorked = doc.LastSuccessAt is { } success && (doc.LastRotationAt is null || success > doc.LastRotationAt) ? success : doc.LastRotationAt ?? doc.LastSuccessAt;
+        await output.WriteLineAsync($"  credential last worked: {(lastWorked is { } worked ? CommandSupport.When(worked, time) + " (last recorded refresh, mint, consent or rotation)" : "never recorded")}").ConfigureAwait(false);
+        if (RotationProof.IsUnproven(doc))
+        {
+            await output.WriteLineAsync($"  {RotationProof.UnprovenText}: {RotationProof.Advice(doc.Name)}").ConfigureAwait(false);
+        }
 
         // 1. Account id forms.
         await Section(output, "Account").ConfigureAwait(false);
@@ -176,7 +182,7 @@ internal static class DoctorCommand
             await output.WriteLineAsync("  possible orphans (NetSuite may have issued these without our seeing them; revoke them in NetSuite under Access Tokens):").ConfigureAwait(false);
             foreach (var orphan in doc.PossibleOrphans)
             {
-                await output.WriteLineAsync($"    {orphan.TokenName}: {orphan.Reason} ({orphan.RecordedAt:u})").ConfigureAwait(false);
+                await output.WriteLineAsync($"    {PossibleOrphan.IdOf(orphan)} {orphan.TokenName}: {orphan.Reason} ({orphan.RecordedAt:u}); once revoked: nstoken orphans ack {doc.Name} {PossibleOrphan.IdOf(orphan)}").ConfigureAwait(false);
             }
         }
 

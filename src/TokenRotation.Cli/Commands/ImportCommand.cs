@@ -45,6 +45,10 @@ internal static class ImportCommand
         var email = Required("--email", "E-mail of the NetSuite user that issues new tokens (issuetoken, NLAuth).");
         var role = Required("--role", "Internal id of that user's role; the token's role must be the same.");
         var verifyUrl = new Option<string?>("--verify-url") { Description = "Optional RESTlet or REST URL to call, signed, when verifying a new token." };
+        var rotateNow = new Option<bool>("--rotate-now")
+        {
+            Description = "After the import, rotate at once: log in with the user's password (and TOTP) to issue a new token, verify and promote it; the imported token is retired after the grace period. Proves the rotation credentials on day one instead of at the first rotation.",
+        };
         var dryRun = CommandSupport.DryRunOption();
         var stdin = SecretsFromStdin(order);
         var command = new Command("tba", $"""
@@ -52,7 +56,7 @@ internal static class ImportCommand
             stored. Secrets, in this order: {order}.
             """)
         {
-            name, account, consumerKey, tokenId, email, role, verifyUrl, dryRun, stdin,
+            name, account, consumerKey, tokenId, email, role, verifyUrl, rotateNow, dryRun, stdin,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -91,7 +95,24 @@ internal static class ImportCommand
                 },
                 Credentials = new CredentialSlots { Current = new RotatedCredential { Id = parse.GetValue(tokenId)!, Secret = secrets[1], Name = "imported", IssuedAt = console.Time.GetUtcNow() } },
             };
-            return await ImportAsync(console, global, parse, document, parse.GetValue(dryRun), ct).ConfigureAwait(false);
+            if (!parse.GetValue(rotateNow) || parse.GetValue(dryRun))
+            {
+                return await ImportAsync(console, global, parse, document, parse.GetValue(dryRun), ct).ConfigureAwait(false);
+            }
+
+            return await CommandSupport.RunAsync(console, global, parse, async (services, token) =>
+            {
+                var imported = await ImportWithAsync(console, services, document, dryRun: false, token).ConfigureAwait(false);
+                if (imported != ExitCodes.Ok)
+                {
+                    return imported;
+                }
+
+                // The password and TOTP secret can only be proven by a login: issue a new token now, as a rotation does.
+                console.Error.WriteLine($"Rotating {connection} now to prove the rotation credentials (issue, verify, promote) ...");
+                var outcome = await RunCommands.RotateAsync(services, connection, dryRun: false, force: false, token).ConfigureAwait(false);
+                return await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
         });
         return command;
     }
@@ -322,6 +343,18 @@ internal static class ImportCommand
         }
 
         var outcome = await services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
+        if (outcome.Kind == OutcomeKind.Succeeded && !dryRun && document.Kind == ConnectionKind.OAuth2ClientCredentials && document.Credentials.Current is not null)
+        {
+            // A mint proves the certificate id, key and role mapping now, not at the first sweep: a mistyped id fails here.
+            await output.ProgressAsync($"Minting an access token for {document.Name} to prove the certificate mapping ...").ConfigureAwait(false);
+            var minted = await services.GetRequiredService<ConnectionProcessor>().WithSessionAsync(
+                ConnectionName.Parse(document.Name), new RunRequest { Now = true, Trigger = "import-check" }, (ctx, ct) => RunCommands.RefreshAsync(services, ctx, ct), cancellationToken).ConfigureAwait(false);
+            if (minted.Kind is not OutcomeKind.Succeeded)
+            {
+                return await CommandSupport.ReportAsync(output, minted, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
+            }
+        }
+
         var hints = outcome.Kind == OutcomeKind.Succeeded && next is not null ? await next().ConfigureAwait(false) : null;
         return await CommandSupport.ReportAsync(
             output, outcome, services.GetRequiredService<TimeProvider>(), hints, document.Account.Length > 0 ? document.Account : null,

@@ -65,7 +65,7 @@ internal static class StatusCommand
             v.Name,
             KindNames.Of(v.Kind),
             v.Account.Length > 0 ? v.Account : "(at consent)",
-            v.State.ToString(),
+            v.State == ConnectionStatus.Healthy && v.RotationCredentialsUnproven ? "Unproven" : v.State.ToString(),
             Short(v.CredentialExpiresAt, now),
             Short(v.RefreshExpiresAt, now),
             Short(v.LastRotationAt, now),
@@ -91,6 +91,16 @@ internal static class StatusCommand
                 {
                     text.Append(CultureInfo.InvariantCulture, $"    consent link: `{command("consent-link " + v.Name)}`\n");
                 }
+            }
+        }
+
+        var unproven = views.Where(v => v.RotationCredentialsUnproven && v.State != ConnectionStatus.NeedsPerson).ToList();
+        if (unproven.Count > 0)
+        {
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Unproven ({RotationProof.UnprovenText}):");
+            foreach (var v in unproven)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {v.Name}: {RotationProof.Advice(v.Name)}");
             }
         }
 

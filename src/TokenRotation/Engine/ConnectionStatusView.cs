@@ -27,6 +27,9 @@ public sealed record ConnectionStatusView(
     /// <summary>The connection's dated events (refresh token or chain end, certificate expiry, rotation, grace end).</summary>
     public IReadOnlyList<ConnectionEvent> Events { get; init; } = [];
 
+    /// <summary>TBA before its first completed rotation: the password and TOTP secret have not been shown to work.</summary>
+    public bool RotationCredentialsUnproven { get; init; }
+
     public static ConnectionStatusView From(ConnectionDocument doc, ConnectionIndex index)
     {
         ArgumentNullException.ThrowIfNull(doc);
@@ -40,6 +43,10 @@ public sealed record ConnectionStatusView(
             doc.NeedsPersonReason ?? (index.State == ConnectionStatus.NeedsPerson && doc.OAuth2 is { } oauth ? AuthorizationCodeKind.ConsentWarning(oauth) : null),
             index.NextActionAt ?? index.RotateAt,
             doc.Rotation?.Step.ToString(),
-            doc.PossibleOrphans.Select(o => $"{o.TokenName} ({o.Reason})").ToArray()) { LastErrorCode = doc.LastError?.Code };
+            doc.PossibleOrphans.Select(o => $"{o.TokenName} ({o.Reason})").ToArray())
+        {
+            LastErrorCode = doc.LastError?.Code,
+            RotationCredentialsUnproven = RotationProof.IsUnproven(doc),
+        };
     }
 }
