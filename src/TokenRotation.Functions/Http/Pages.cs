@@ -27,7 +27,7 @@ internal static class Pages
         "th{background:#f4f4f4}.needs-person td:first-child{border-left:4px solid #b3261e}" +
         ".tasks{padding-left:1.4em}.tasks li{margin:.5em 0;padding:.4em .6em;border:1px solid #e0b4ae;border-left:4px solid #b3261e;background:#fff6f4;list-style:decimal}" +
         ".tag{display:inline-block;font-size:.8em;font-weight:600;padding:0 .4em;border:1px solid currentColor;border-radius:3px;margin-right:.4em}" +
-        ".action{display:block;margin-top:.2em}.time{white-space:nowrap}.rel{color:#555}" +
+        ".action{display:block;margin-top:.2em}.rel{color:#555}" +
         ".timeline svg{width:100%;height:auto;display:block}" +
         ".banner{display:flex;gap:.8em;align-items:center;padding:.8em 1em;border:2px solid;border-radius:6px;margin-bottom:1em}" +
         ".banner .icon{font-size:2em;line-height:1;font-weight:700}.banner h1{margin:0;font-size:1.5em}" +
