@@ -217,8 +217,9 @@ public static class Scheduler
         if (doc.Status == ConnectionStatus.NeedsPerson && doc.Rotation is null)
         {
             // NetSuite refused the assertion (mapping wiped, certificate revoked): try again only on a slow backoff,
-            // so a fix in NetSuite is picked up without a NetSuite call and a state write on every sweep.
-            next = doc.LastError?.RetryAt;
+            // so a fix in NetSuite is picked up without a NetSuite call and a state write on every sweep. A refused
+            // rotation schedules no retry: the current certificate still works, so minting goes on.
+            next = doc.LastError?.RetryAt ?? next;
         }
 
         if (doc.Rotation is { } rotation)
