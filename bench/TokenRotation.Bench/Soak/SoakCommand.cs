@@ -50,6 +50,9 @@ public static class SoakCommand
         }
 
         var result = await SoakRunner.RunAsync(settings, output).ConfigureAwait(false);
+        output.WriteLine();
+        output.WriteLine(result.Markdown());
+        output.WriteLine(result.SummaryLine);
         return result.Violations == 0 && result.UnexplainedConsumerFailures == 0 ? 0 : 1;
     }
 }

@@ -25,6 +25,10 @@ public sealed partial class SoakRunner
         ("lease lost", 2),
         ("oauth2 grant revoked in NetSuite", 1),
         ("integration blocked", 1),
+        ("integration waiting for approval", 1),
+        ("tba token revoked in NetSuite", 1),
+        ("password changed", 1),
+        ("authenticator re-enrolled", 1),
     ];
 
     private T Pick<T>(IReadOnlyList<T> items) => items[_random.Next(items.Count)];
@@ -167,11 +171,12 @@ public sealed partial class SoakRunner
                 return;
             }
 
-            case "integration blocked":
+            case "integration blocked" or "integration waiting for approval":
             {
                 var integration = connection.Integration;
-                _world.Simulator.State.SetIntegrationState(account, integration.ClientId, IntegrationState.Blocked);
-                detail = $"{connection.Name}'s integration record set to Blocked; a person enables it in 1 to 6 hours";
+                var state = kind == "integration blocked" ? IntegrationState.Blocked : IntegrationState.WaitingForApproval;
+                _world.Simulator.State.SetIntegrationState(account, integration.ClientId, state);
+                detail = $"{connection.Name}'s integration record set to {state}; a person enables it in 1 to 6 hours";
                 var cause = new Cause(kind, connection.Name, connection.Account, now, person: true);
                 _causes.Add(cause);
                 var target = connection;
@@ -187,6 +192,51 @@ public sealed partial class SoakRunner
                         Note($"{target.Name}: rotate-now after the record was enabled: {outcome.Kind} {Shorten(outcome.Message)}");
                     }
                 });
+                Count(kind);
+                Note($"fault: {kind}: {detail}");
+                return;
+            }
+
+            case "tba token revoked in NetSuite":
+            {
+                connection = Pick(_connections.Where(c => c.Kind == ConnectionKind.Tba).ToList());
+                var current = _world.Peek(connection.Name)?.Credentials.Current?.Id;
+                var revoked = current is not null && _world.Simulator.State.RevokeTbaToken(connection.Account, current);
+                detail = $"{connection.Name}'s current TBA token revoked in NetSuite ({revoked}); a person asks for rotate-now in 1 to 6 hours";
+                var cause = new Cause(kind, connection.Name, connection.Account, now, person: true);
+                _causes.Add(cause);
+                if (current is not null)
+                {
+                    _revokedBySoak.Add(current);
+                }
+
+                ScheduleRotateNow(connection, cause, now + TimeSpan.FromMinutes(_random.Next(60, 361)), 48);
+                Count(kind);
+                Note($"fault: {kind}: {detail}");
+                return;
+            }
+
+            case "password changed" or "authenticator re-enrolled":
+            {
+                // The rotation user's credentials change in NetSuite; the service is told nothing (a credential update
+                // is another issue): its TBA rotations need a person from now on, and it must never lock the user.
+                connection = Pick(_connections.Where(c => c.Kind == ConnectionKind.Tba).ToList());
+                var user = _world.Simulator.State.GetUser(connection.Account, connection.User!.Email);
+                if (kind == "password changed")
+                {
+                    user.Password = Canary();
+                }
+                else
+                {
+                    user.TotpSecret = Remember(NetSuite.Simulator.Protocol.Totp.NewSecret());
+                }
+
+                foreach (var hit in _connections.Where(c => c.Kind == ConnectionKind.Tba && c.User?.Email == connection.User.Email && c.Account == connection.Account))
+                {
+                    _causes.Add(new Cause(kind, hit.Name, hit.Account, now, person: true));
+                }
+
+                detail = $"{connection.User.Email} in {connection.Account}: its TBA connections need a credential update (not in the service yet)";
                 Count(kind);
                 Note($"fault: {kind}: {detail}");
                 return;
@@ -213,6 +263,27 @@ public sealed partial class SoakRunner
             _causes.Add(new Cause(kind, connection.Name, account, Now, person: true) { FixedAt = Now, Lazy = true });
         }
     }
+
+    private readonly HashSet<string> _revokedBySoak = new(StringComparer.Ordinal);
+
+    /// <summary>A person asks for rotate-now --force, and again an hour later while it does not succeed (a paused connection refuses it).</summary>
+    private void ScheduleRotateNow(SoakConnection target, Cause cause, DateTimeOffset at, int triesLeft) =>
+        Schedule(at, $"a person asks for rotate-now --force of {target.Name}", async () =>
+        {
+            cause.FixedAt ??= Now;
+            if (_world.Peek(target.Name)?.Credentials.Previous?.Id is { } previous)
+            {
+                // --force revokes the previous token first: the person chose to end its grace.
+                _revokedBySoak.Add(previous);
+            }
+
+            var outcome = await _world.Processor.RunAsync(ConnectionName.Parse(target.Name), RotateNowRequest with { Force = true }).ConfigureAwait(false);
+            Note($"{target.Name}: rotate-now --force after its token was revoked: {outcome.Kind} {Shorten(outcome.Message)}");
+            if (outcome.Kind != OutcomeKind.Succeeded && triesLeft > 1)
+            {
+                ScheduleRotateNow(target, cause, Now + TimeSpan.FromHours(1), triesLeft - 1);
+            }
+        });
 
     private static readonly RunRequest RotateNowRequest = new() { Now = true, Rotate = true, StartRotations = true, Trigger = "rotate-now" };
 
@@ -350,12 +421,15 @@ public sealed partial class SoakRunner
         }
     }
 
-    /// <summary>A public client's chain ends by design (the integration's Maximum Time For Token Rotation): a person is asked before it does.</summary>
+    /// <summary>
+    /// An end the design asks a person about ahead of time: a confidential client's refresh token (the integration's
+    /// seven days) or a public client's chain (its Maximum Time For Token Rotation). The person consents when warned.
+    /// </summary>
     private string? ChainEndCause(ConnectionDocument doc)
     {
-        if (doc.OAuth2 is { IsPublicClient: true, ChainEndsAt: { } end } && end - Now <= TimeSpan.FromDays(3))
+        if (doc.OAuth2 is { } oauth && Scheduler.WarnedEnd(oauth) is { } end && end - Now <= TimeSpan.FromDays(3))
         {
-            return "the public client's chain ends (by design)";
+            return oauth.IsPublicClient ? "the public client's chain ends (by design)" : "the confidential client's refresh token ends (by design)";
         }
 
         return null;

@@ -148,11 +148,13 @@ public sealed partial class SoakRunner
             state.AddUser(account, user.Email, user.Password, user.TotpSecret, 1000);
             state.SetConsentUser(account, user.Email, 1000);
 
-            await AddTbaAsync($"tba-{a}a", account, user).ConfigureAwait(false);
+            // A 10-day rotation interval on the first account's TBA connections, so scheduled rotations, grace and
+            // retirement happen inside a short soak; the default 90 days elsewhere.
+            await AddTbaAsync($"tba-{a}a", account, user, a == 0 ? TimeSpan.FromDays(10) : null).ConfigureAwait(false);
             if (a == 0)
             {
                 // A second TBA connection on the same NetSuite user: their logins share one TOTP sequence.
-                await AddTbaAsync($"tba-{a}b", account, user).ConfigureAwait(false);
+                await AddTbaAsync($"tba-{a}b", account, user, TimeSpan.FromDays(7)).ConfigureAwait(false);
             }
 
             await AddAuthorizationCodeAsync($"conf-{a}", account, publicClient: false).ConfigureAwait(false);
@@ -169,7 +171,7 @@ public sealed partial class SoakRunner
             RedirectUris = [SoakWorld.RedirectUri],
         });
 
-    private async Task AddTbaAsync(string name, string account, SoakUser user)
+    private async Task AddTbaAsync(string name, string account, SoakUser user, TimeSpan? interval)
     {
         var integration = Integration(account);
         var token = _world.Simulator.State.IssueTbaToken(account, integration.ConsumerKey, user.Email, 1000, name: $"{name} made in the UI");
@@ -178,6 +180,7 @@ public sealed partial class SoakRunner
             Name = name,
             Kind = ConnectionKind.Tba,
             Account = account,
+            Policy = new ConnectionPolicy { TbaRotationInterval = interval },
             Tba = new TbaDefinition
             {
                 ConsumerKey = integration.ConsumerKey,
@@ -670,6 +673,46 @@ public sealed record SoakResult(
     IReadOnlyList<string> ViolationLines,
     TimeSpan Wall)
 {
+    /// <summary>The figures for bench/results.md: faults by kind, crashes, person-needed events by cause, Key Vault writes and versions.</summary>
+    public string Markdown()
+    {
+        var days = Math.Max(1, Days);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Seed {Settings.Seed}: {Days} simulated days, {Connections} connections over {Settings.Accounts} accounts, a step every {Settings.Step.TotalMinutes:0} minutes, {Wall.TotalMinutes:0.0} minutes of wall time.");
+        text.AppendLine();
+        text.AppendLine("| fault or action | injected |");
+        text.AppendLine("|---|---:|");
+        foreach (var (kind, count) in FaultsByKind.OrderByDescending(f => f.Value).ThenBy(f => f.Key, StringComparer.Ordinal))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {kind} | {count} |");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"| engine crashes (a fresh engine on the same stores) | {Crashes} |");
+        text.AppendLine();
+        text.AppendLine("| person-needed event, by the injected cause | count |");
+        text.AppendLine("|---|---:|");
+        foreach (var (cause, count) in PersonNeededByCause.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {cause} | {count} |");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"| without an injected cause | {PersonNeededEvents - PersonNeededExplained} |");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Consumer: {ConsumerCalls} calls, {ConsumerFailures} failed, {UnexplainedConsumerFailures} without an injected cause. Exceptions that left the engine (the trigger retries): {(EscapedExceptions.Count == 0 ? "none" : string.Join(", ", EscapedExceptions.Select(e => $"{e.Key} {e.Value}")))}.");
+        text.AppendLine();
+        text.AppendLine("| Key Vault, per connection per day | state vault | consumer vault |");
+        text.AppendLine("|---|---:|---:|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| writes (new versions and tag updates), all connections | {(double)Versions.StateWrites / Connections / days:0.0} | {(double)Versions.ConsumerWrites / Connections / days:0.0} |");
+        foreach (var kind in new[] { "tba", "conf", "pub", "m2m" })
+        {
+            var state = Versions.StateVersions.Where(v => v.Key.StartsWith("conn-" + kind, StringComparison.Ordinal)).Select(v => v.Value).DefaultIfEmpty().Max();
+            var consumer = Versions.ConsumerVersions.Where(v => v.Key.StartsWith("netsuite-" + kind, StringComparison.Ordinal)).Select(v => v.Value).DefaultIfEmpty().Max();
+            text.AppendLine(CultureInfo.InvariantCulture, $"| versions, {kind}-* (the most of any) | {(double)state / days:0.0} ({state} in all) | {(double)consumer / days:0.0} ({consumer} in all) |");
+        }
+
+        return text.ToString();
+    }
+
     public string SummaryLine => string.Create(CultureInfo.InvariantCulture,
         $"soak: {Days} days, {Connections} connections, {Faults} faults, {Crashes} crashes, {Violations} invariant violations, {UnexplainedConsumerFailures} consumer failures unexplained");
 }

@@ -168,6 +168,40 @@ public sealed class ClientCredentialsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_rotation_stopped_by_the_certificate_limit_keeps_minting_with_the_current_certificate()
+    {
+        // Found by the chaos soak: after the refused rotation the connection was never due again, so its consumer's
+        // access token ran out although the message said the current certificate still works.
+        await using var h = await StartAsync();
+        var (doc, integration) = await ImportAsync(h);
+        var keys = h.Services.GetRequiredService<ICertificateKeyStore>();
+        for (var i = 0; i < 4; i++)
+        {
+            var extra = await keys.CreateVersionAsync($"extra-{i}", "other", TimeSpan.FromDays(365));
+            using var certificate = X509Certificate2.CreateFromPem(extra.CertificatePem);
+            h.Simulator.State.AddCertificate(EngineHarness.Account, integration.ClientId, EngineHarness.UserEmail, 1000, certificate);
+        }
+
+        AdvanceToRenewal(h, doc);
+        Assert.Equal(OutcomeKind.NeedsPerson, (await h.Processor.RunAsync(ConnectionName.Parse(Name), RunRequest.Sweep(startRotations: true))).Kind);
+        var minted = (await h.Consumers.GetAsync(ConnectionName.Parse(Name)))!.ExpiresOn!.Value;
+
+        // Two hours of frequent sweeps: the access token is minted again before it ends, with the same certificate.
+        for (var i = 0; i < 24; i++)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(5));
+            await EngineTestKit.SweepAndProcessAsync(h);
+        }
+
+        var published = (await h.Consumers.GetAsync(ConnectionName.Parse(Name)))!;
+        Assert.True(published.ExpiresOn > h.Time.GetUtcNow(), $"The access token ended at {published.ExpiresOn:u}; it was {minted:u} after the refused rotation.");
+        var after = (await h.GetAsync(Name))!;
+        Assert.Equal(doc.Credentials.Current!.Id, after.Credentials.Current!.Id);
+        Assert.Equal(ConnectionStatus.NeedsPerson, after.Status);
+        Assert.Contains("5 active certificates", after.NeedsPersonReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_role_without_the_certificate_permission_needs_a_person_who_is_told_which_permission()
     {
         await using var h = await StartAsync();

@@ -28,7 +28,8 @@ internal sealed class ClientCredentialsKind : ICredentialKind
         {
             // NetSuite refused the assertion (mapping wiped, certificate revoked): try again only on a slow backoff,
             // so a fix in NetSuite is picked up without a NetSuite call and a state write on every sweep.
-            next = doc.LastError?.RetryAt;
+            // A refused rotation schedules no retry: the current certificate still works, so minting goes on.
+            next = doc.LastError?.RetryAt ?? next;
         }
 
         if (doc.Rotation is { } rotation)

@@ -80,7 +80,8 @@ internal sealed class ClientCredentialsMachine(
         ctx.AccessTokenExpiresAt = expires;
         ctx.Did($"minted and published an access token valid until {expires:u}");
         telemetry.Succeeded(ctx.Name, ctx.Kind, "mint", $"access token until {expires:u}");
-        if (doc.LastError is not null || doc.Status == ConnectionStatus.Failing)
+        // Only a minting failure is healed by a mint; a refused rotation still needs its person.
+        if (doc.LastError?.Message.StartsWith("mint:", StringComparison.Ordinal) == true || doc.Status == ConnectionStatus.Failing)
         {
             ctx.ClearError();
             doc.LastSuccessAt = Now;
