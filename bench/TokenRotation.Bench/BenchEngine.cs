@@ -67,7 +67,7 @@ public sealed class BenchEngine : IAsyncDisposable
         var blobLeases = settings.Azurite ? new BlobLeaseCallCounter() : null;
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddTokenRotation(configuration, o => o.UseLocalKeys(folder));
+        services.AddTokenRotation(configuration);
         services.AddKeyedSingleton(StoresServiceCollectionExtensions.StateVaultKey, (_, _) => CreateClient(state, calls));
         services.AddKeyedSingleton(StoresServiceCollectionExtensions.ConsumerVaultKey, (_, _) => CreateClient(consumer, calls));
         services.AddSingleton(_ => CreateCertificateClient(state));

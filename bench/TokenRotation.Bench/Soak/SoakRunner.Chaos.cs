@@ -427,7 +427,7 @@ public sealed partial class SoakRunner
     /// </summary>
     private string? ChainEndCause(ConnectionDocument doc)
     {
-        if (doc.OAuth2 is { } oauth && Scheduler.WarnedEnd(oauth) is { } end && end - Now <= TimeSpan.FromDays(3))
+        if (doc.OAuth2 is { } oauth && TokenRotation.Kinds.AuthorizationCode.AuthorizationCodeKind.WarnedEnd(oauth) is { } end && end - Now <= TimeSpan.FromDays(3))
         {
             return oauth.IsPublicClient ? "the public client's chain ends (by design)" : "the confidential client's refresh token ends (by design)";
         }

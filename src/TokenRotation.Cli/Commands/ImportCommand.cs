@@ -102,16 +102,17 @@ internal static class ImportCommand
 
             return await CommandSupport.RunAsync(console, global, parse, async (services, token) =>
             {
-                var imported = await ImportWithAsync(console, services, document, dryRun: false, token).ConfigureAwait(false);
+                var output = CliOutput.For(console, parse, global);
+                var imported = await ImportWithAsync(output, services, document, dryRun: false, token).ConfigureAwait(false);
                 if (imported != ExitCodes.Ok)
                 {
                     return imported;
                 }
 
                 // The password and TOTP secret can only be proven by a login: issue a new token now, as a rotation does.
-                console.Error.WriteLine($"Rotating {connection} now to prove the rotation credentials (issue, verify, promote) ...");
+                await output.ProgressAsync($"Rotating {connection} now to prove the rotation credentials (issue, verify, promote) ...").ConfigureAwait(false);
                 var outcome = await RunCommands.RotateAsync(services, connection, dryRun: false, force: false, token).ConfigureAwait(false);
-                return await CommandSupport.ReportAsync(console, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
+                return await CommandSupport.ReportAsync(output, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
         });
         return command;
