@@ -97,15 +97,17 @@ public sealed class AzureFailureTests
             ["KeyVault:ConsumerVaultUri"] = "https://kvcn-abc.vault.azure.net/",
         }).Build();
 
-    private static Task<(int ExitCode, string Stdout, string Stderr)> RunStatusAsync(string vault) =>
-        Cli.RunAsync(
+    // Storage works (Azurite, an empty index table); the vault is what fails, as when an operator mistypes it.
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunStatusAsync(string vault) =>
+        await Cli.RunAsync(
             ["status"],
             environment: new Dictionary<string, string?>
             {
                 ["KeyVault__StateVaultUri"] = vault,
                 ["KeyVault__ConsumerVaultUri"] = vault,
                 ["TokenRotation__PublicBaseUrl"] = "https://func.example.net",
-                ["Storage__ConnectionString"] = "UseDevelopmentStorage=true",
+                ["Storage__ConnectionString"] = (await Testing.Shared.Azurite.GetAsync()).ConnectionString,
+                ["Coordination__IndexTable"] = "clifailure" + Guid.NewGuid().ToString("N")[..12],
             },
             // No sign-in on a test machine: a fixed token, so what fails is the network, as for an operator.
             services: s => s.Replace(ServiceDescriptor.Singleton<TokenCredential>(new FixedToken())));

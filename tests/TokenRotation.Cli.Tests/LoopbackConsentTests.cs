@@ -97,6 +97,7 @@ public sealed class LoopbackConsentTests : IAsyncLifetime
     [Fact]
     public async Task Consent_refuses_an_unknown_connection_and_a_bad_port()
     {
+        Directory.CreateDirectory(_cli.Store); // an existing store, so what is refused is the name (a missing --local folder is refused first)
         var unknown = await _cli.RunAsync("", "consent", "nobody");
         var badPort = await _cli.RunAsync("", "consent", "crm", "--port", "70000");
 

@@ -1,3 +1,4 @@
+using TokenRotation.Connections;
 using System.Globalization;
 using System.Text.Json;
 using NetSuite.Simulator;
@@ -60,7 +61,7 @@ public sealed class OutputTests : IAsyncLifetime
         var status = Json((await Run("", "status", "--output", "json")).Stdout);
         var erp = Assert.Single(status.EnumerateArray());
         Assert.Equal("Tba", erp.GetProperty("kind").GetString());
-        Assert.Equal("TBA", erp.GetProperty("kindName").GetString());
+        Assert.Equal(ConnectionKindNames.Tba, erp.GetProperty("kindName").GetString());
         Assert.Equal("Healthy", erp.GetProperty("state").GetString());
 
         // --json stays an alias of --output json.

@@ -153,7 +153,7 @@ public sealed class UpdateCommandTests : IAsyncLifetime
         var json = await Run("", "status", "--json");
         var doctor = await Run("", "doctor", "erp-proof");
         Assert.Equal(0, status.ExitCode);
-        Assert.Matches(@"erp-proof\s+tba\s+7654321_SB1\s+Unproven", status.Stdout);
+        Assert.Matches(@"erp-proof [^\n]*7654321_SB1[^\n]*Unproven", status.Stdout);
         Assert.Contains("rotation credentials unproven", status.Stdout, StringComparison.Ordinal);
         Assert.Contains("nstoken rotate erp-proof", status.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"rotationCredentialsUnproven\": true", json.Stdout, StringComparison.Ordinal);
@@ -163,7 +163,7 @@ public sealed class UpdateCommandTests : IAsyncLifetime
 
         var after = await Run("", "status");
         var afterJson = await Run("", "status", "--json");
-        Assert.DoesNotMatch(@"erp-proof\s+tba\s+7654321_SB1\s+Unproven", after.Stdout);
+        Assert.DoesNotMatch(@"erp-proof [^\n]*7654321_SB1[^\n]*Unproven", after.Stdout);
         Assert.DoesNotContain("unproven", after.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"rotationCredentialsUnproven\": false", afterJson.Stdout, StringComparison.Ordinal);
         Assert.Contains("credential last worked: 20", (await Run("", "doctor", "erp-proof")).Stdout, StringComparison.Ordinal);

@@ -42,7 +42,7 @@ public sealed class BrowserStatusTests
         foreach (var (kind, connection, action) in new[]
         {
             ("Consent", seeded.Base.NeedsConsent, "Open the consent link"),
-            ("CredentialsRefused", seeded.PasswordRefused, "docs/runbook.md"),
+            ("CredentialsRefused", seeded.PasswordRefused, "nstoken update"),
             ("IntegrationBlocked", seeded.Blocked, $"nstoken rotate {seeded.Blocked}"),
             ("PossibleOrphan", seeded.Base.Failing, "revoke it"),
             ("PoisonedWork", seeded.Base.HealthyTba, $"nstoken rotate {seeded.Base.HealthyTba}"),

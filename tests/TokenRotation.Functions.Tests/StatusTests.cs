@@ -135,12 +135,13 @@ public sealed class StatusTests
             Assert.Single(tasks, t => t.GetAttribute("data-task") == kind && t.GetAttribute("data-connection") == connection).TextContent;
 
         Assert.NotNull(document.QuerySelector($"#needs-person li[data-task=Consent][data-connection='{seeded.Base.NeedsConsent}'] a.consent-link"));
-        Assert.Contains("docs/runbook.md", Task("CredentialsRefused", seeded.PasswordRefused), StringComparison.Ordinal);
+        Assert.Contains($"nstoken update {seeded.PasswordRefused} --change password", Task("CredentialsRefused", seeded.PasswordRefused), StringComparison.Ordinal);
         Assert.Contains("password", Task("CredentialsRefused", seeded.PasswordRefused), StringComparison.Ordinal);
         Assert.Contains("Manage Integrations", Task("IntegrationBlocked", seeded.Blocked), StringComparison.Ordinal);
         Assert.Equal($"nstoken rotate {seeded.Blocked}", document.QuerySelector($"li[data-task=IntegrationBlocked] code")!.TextContent);
         var orphan = Task("PossibleOrphan", seeded.Base.Failing);
         Assert.Contains("Access Tokens", orphan, StringComparison.Ordinal);
+        Assert.Contains($"nstoken orphans ack {seeded.Base.Failing} ID", orphan, StringComparison.Ordinal);
         Assert.Contains("\"><b>orphan", orphan, StringComparison.Ordinal);
         Assert.Contains("Fix the cause", Task("PoisonedWork", seeded.Base.HealthyTba), StringComparison.Ordinal);
         Assert.Equal(

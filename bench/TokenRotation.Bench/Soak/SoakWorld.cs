@@ -109,6 +109,9 @@ public sealed class SoakWorld : IAsyncDisposable
     public bool HasJournalEntry(string connection) =>
         _journal.GetAsync(Connections.ConnectionName.Parse(connection)).GetAwaiter().GetResult() is not null;
 
+    private readonly string _indexTable = "soakindex" + Guid.NewGuid().ToString("N")[..12];
+    private string _storage = "UseDevelopmentStorage=true";
+
     public static async Task<SoakWorld> StartAsync(int accountConcurrency = 1)
     {
         var time = new FakeTimeProvider(Start);
@@ -120,6 +123,9 @@ public sealed class SoakWorld : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), "nstoken-soak-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var world = new SoakWorld(time, simulator, stateVault, consumerVault, folder, accountConcurrency);
+
+        // The connection index lives in Table storage (architecture section 13): Azurite, one table per soak.
+        world._storage = (await Azurite.GetAsync().ConfigureAwait(false)).ConnectionString;
         world.BuildEngine();
         return world;
     }
@@ -140,7 +146,8 @@ public sealed class SoakWorld : IAsyncDisposable
             ["TokenRotation:AccountConcurrency"] = AccountConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["KeyVault:StateVaultUri"] = StateVault.VaultUri.ToString(),
             ["KeyVault:ConsumerVaultUri"] = ConsumerVault.VaultUri.ToString(),
-            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Storage:ConnectionString"] = _storage,
+            ["Coordination:IndexTable"] = _indexTable,
             ["NetSuite:SuiteTalkUrlTemplate"] = Simulator.SuiteTalkTemplate,
             ["NetSuite:RestletsUrlTemplate"] = Simulator.RestletsTemplate,
             ["NetSuite:AppUrlTemplate"] = Simulator.AppTemplate,

@@ -252,7 +252,7 @@ internal static class CommandSupport
     }
 
     /// <summary>The kind's one name (<see cref="KindNames"/>).</summary>
-    public static string KindName(ConnectionKind kind) => KindNames.Of(kind);
+    public static string KindName(ConnectionKind kind) => ConnectionKindNames.Display(kind);
 
     private static string FirstLine(string text)
     {

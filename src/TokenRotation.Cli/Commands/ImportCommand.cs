@@ -113,7 +113,7 @@ internal static class ImportCommand
                 await output.ProgressAsync($"Rotating {connection} now to prove the rotation credentials (issue, verify, promote) ...").ConfigureAwait(false);
                 var outcome = await RunCommands.RotateAsync(services, connection, dryRun: false, force: false, token).ConfigureAwait(false);
                 return await CommandSupport.ReportAsync(output, outcome, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
-            }, ct).ConfigureAwait(false);
+            }, ct, createsStore: true).ConfigureAwait(false);
         });
         return command;
     }
@@ -354,6 +354,15 @@ internal static class ImportCommand
             {
                 return await CommandSupport.ReportAsync(output, minted, services.GetRequiredService<TimeProvider>()).ConfigureAwait(false);
             }
+
+            // One report for both: the import, then the mint that proved it.
+            outcome = outcome with
+            {
+                Message = $"{outcome.Message}; {minted.Message}",
+                Actions = [.. outcome.Actions, .. minted.Actions],
+                Status = minted.Status,
+                NextActionAt = minted.NextActionAt,
+            };
         }
 
         var hints = outcome.Kind == OutcomeKind.Succeeded && next is not null ? await next().ConfigureAwait(false) : null;

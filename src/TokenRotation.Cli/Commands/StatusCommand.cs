@@ -63,7 +63,7 @@ internal static class StatusCommand
         var rows = views.Select(v => new[]
         {
             v.Name,
-            KindNames.Of(v.Kind),
+            ConnectionKindNames.Display(v.Kind),
             v.Account.Length > 0 ? v.Account : "(at consent)",
             v.State == ConnectionStatus.Healthy && v.RotationCredentialsUnproven ? "Unproven" : v.State.ToString(),
             Short(v.CredentialExpiresAt, now),

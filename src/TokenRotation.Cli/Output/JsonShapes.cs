@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TokenRotation.Connections;
 using TokenRotation.Engine;
 
 namespace TokenRotation.Cli.Output;
@@ -23,15 +24,17 @@ public sealed record StatusConnectionJson(
     [property: JsonPropertyName("needsPersonReason")] string? NeedsPersonReason,
     [property: JsonPropertyName("nextActionAt")] DateTimeOffset? NextActionAt,
     [property: JsonPropertyName("rotationStep")] string? RotationStep,
-    [property: JsonPropertyName("possibleOrphans")] IReadOnlyList<string> PossibleOrphans)
+    [property: JsonPropertyName("possibleOrphans")] IReadOnlyList<string> PossibleOrphans,
+    [property: JsonPropertyName("rotationCredentialsUnproven")] bool RotationCredentialsUnproven)
 {
     /// <summary>"Due now" is the engine's <see cref="DateTimeOffset.MinValue"/>; scripts get the time of the answer instead.</summary>
     public static StatusConnectionJson From(ConnectionStatusView view, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(view);
-        return new(view.Name, view.Kind.ToString(), KindNames.Of(view.Kind), view.Account, view.State.ToString(),
+        return new(view.Name, view.Kind.ToString(), ConnectionKindNames.Display(view.Kind), view.Account, view.State.ToString(),
             view.CredentialExpiresAt, view.RefreshExpiresAt, view.LastRotationAt, view.LastSuccessAt, view.LastErrorClass, view.LastErrorMessage,
-            view.NeedsPersonReason, view.NextActionAt == DateTimeOffset.MinValue ? now : view.NextActionAt, view.RotationStep, view.PossibleOrphans);
+            view.NeedsPersonReason, view.NextActionAt == DateTimeOffset.MinValue ? now : view.NextActionAt, view.RotationStep, view.PossibleOrphans,
+            view.RotationCredentialsUnproven);
     }
 }
 

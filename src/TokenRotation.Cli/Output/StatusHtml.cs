@@ -38,7 +38,7 @@ public static class StatusHtml
             foreach (var v in people)
             {
                 var action = v.Kind == ConnectionKind.OAuth2AuthorizationCode ? $" Consent link: <code>nstoken consent-link {E(v.Name)}</code>." : "";
-                html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(v.Name)}</strong> ({E(KindNames.Of(v.Kind))}): {E(v.NeedsPersonReason ?? v.LastErrorMessage ?? "see nstoken doctor " + v.Name)}{action}</li>\n");
+                html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(v.Name)}</strong> ({E(ConnectionKindNames.Display(v.Kind))}): {E(v.NeedsPersonReason ?? v.LastErrorMessage ?? "see nstoken doctor " + v.Name)}{action}</li>\n");
             }
 
             html.Append("</ul></section>\n");
@@ -51,7 +51,7 @@ public static class StatusHtml
         html.Append("<h2>All connections</h2>\n<table><thead><tr><th>Name</th><th>Kind</th><th>Account</th><th>State</th><th>Credential expires</th><th>Refresh or certificate ends</th><th>Last rotation</th><th>Next action</th><th>Last error</th></tr></thead><tbody>\n");
         foreach (var v in views)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(v.Name)}</td><td>{E(KindNames.Of(v.Kind))}</td><td>{E(v.Account.Length > 0 ? v.Account : "(at consent)")}</td><td class=\"{v.State}\">{E(v.State.ToString())}</td><td>{When(v.CredentialExpiresAt, now)}</td><td>{When(v.RefreshExpiresAt, now)}</td><td>{When(v.LastRotationAt, now)}</td><td>{When(v.NextActionAt, now)}</td><td>{E(v.LastErrorMessage ?? "-")}</td></tr>\n");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(v.Name)}</td><td>{E(ConnectionKindNames.Display(v.Kind))}</td><td>{E(v.Account.Length > 0 ? v.Account : "(at consent)")}</td><td class=\"{v.State}\">{E(v.State.ToString())}</td><td>{When(v.CredentialExpiresAt, now)}</td><td>{When(v.RefreshExpiresAt, now)}</td><td>{When(v.LastRotationAt, now)}</td><td>{When(v.NextActionAt, now)}</td><td>{E(v.LastErrorMessage ?? "-")}</td></tr>\n");
         }
 
         html.Append("</tbody></table>\n</body></html>\n");

@@ -39,7 +39,7 @@ public sealed class Style
     {
         "Healthy" => Green(text),
         "NeedsPerson" => Red(text),
-        "Rotating" or "Failing" or "Degraded" => Yellow(text),
+        "Rotating" or "Failing" or "Degraded" or "Unproven" => Yellow(text),
         _ => text,
     };
 

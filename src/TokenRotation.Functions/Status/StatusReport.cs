@@ -110,8 +110,8 @@ public sealed class StatusReportBuilder(
                 };
                 tasks.Add(new PersonTask(PersonTaskKind.PossibleOrphan, view.Name, view.Account,
                     $"NetSuite may hold {Plural(view.PossibleOrphans.Count, "credential")} that the service never saw: {string.Join("; ", view.PossibleOrphans)}.",
-                    $"In NetSuite account {view.Account}, under {where}, revoke {(view.PossibleOrphans.Count == 1 ? "it" : "them")} (the name above is the token or certificate name); " +
-                    "docs/runbook.md, \"NetSuite credential may be orphaned\", has the details."));
+                    $"In NetSuite account {view.Account}, under {where}, revoke {(view.PossibleOrphans.Count == 1 ? "it" : "them")} (the name above is the token or certificate name), " +
+                    $"then acknowledge each: `nstoken orphans ack {view.Name} ID` (`nstoken orphans list {view.Name}` shows the ids)."));
             }
         }
 
@@ -136,7 +136,7 @@ public sealed class StatusReportBuilder(
         {
             return new PersonTask(PersonTaskKind.CredentialsRefused, view.Name, view.Account,
                 "NetSuite refused the rotation user's password (NLAuth). The current token still works; rotation waits, and the password is not sent again.",
-                "Check the user's password, role and 2FA in NetSuite, then give the connection the new password as docs/runbook.md says (\"NetSuite connection needs a person\").");
+                $"Check the user's password, role and 2FA in NetSuite, then give the connection the new password: `nstoken update {view.Name} --change password`, and prove it with `nstoken rotate {view.Name}`.");
         }
 
         if (view.LastErrorCode is { } code && BlockedCodes.Contains(code))
