@@ -272,7 +272,7 @@ public sealed partial class SoakRunner
 
         var secrets = _canaries.Concat(StoredSecrets(_world.StateVault.State)).Concat(StoredSecrets(_world.ConsumerVault.State))
             .Where(s => s.Length >= 24).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var leak in LogLeaks.Find(entries, secrets).Take(5))
+        foreach (var leak in Testing.Shared.LogLeaks.Find(entries, secrets).Take(5))
         {
             Violation($"secret in a log line: {leak}");
         }
@@ -352,49 +352,4 @@ public sealed partial class SoakRunner
         _world.ConsumerVault.State.VersionCounts().ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal),
         _world.StateVault.Counters.Writes + _world.StateVault.Counters.PropertyUpdates,
         _world.ConsumerVault.Counters.Writes + _world.ConsumerVault.Counters.PropertyUpdates);
-}
-
-/// <summary>Finds secrets in log lines: raw, URL-encoded and base64, indexed by a 24-character prefix.</summary>
-internal static class LogLeaks
-{
-    private const int Key = 24;
-
-    public static List<string> Find(IReadOnlyList<string> lines, IReadOnlyList<string> secrets)
-    {
-        var forms = new Dictionary<string, List<(string Form, string Encoding)>>(StringComparer.Ordinal);
-        foreach (var secret in secrets)
-        {
-            foreach (var (form, encoding) in new[] { (secret, "raw"), (Uri.EscapeDataString(secret), "url"), (Convert.ToBase64String(Encoding.UTF8.GetBytes(secret)), "base64") }.DistinctBy(f => f.Item1))
-            {
-                var key = form[..Key];
-                if (!forms.TryGetValue(key, out var list))
-                {
-                    forms[key] = list = [];
-                }
-
-                list.Add((form, encoding));
-            }
-        }
-
-        var lookup = forms.GetAlternateLookup<ReadOnlySpan<char>>();
-        var leaks = new List<string>();
-        foreach (var line in lines)
-        {
-            for (var i = 0; i + Key <= line.Length; i++)
-            {
-                if (lookup.TryGetValue(line.AsSpan(i, Key), out var candidates))
-                {
-                    foreach (var (form, encoding) in candidates)
-                    {
-                        if (line.AsSpan(i).StartsWith(form, StringComparison.Ordinal))
-                        {
-                            leaks.Add($"{encoding} secret ({form[..6]}...) in: {line[..Math.Min(line.Length, 200)]}");
-                        }
-                    }
-                }
-            }
-        }
-
-        return leaks;
-    }
 }

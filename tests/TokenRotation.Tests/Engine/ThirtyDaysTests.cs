@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using NetSuite.Simulator;
+using Testing.Shared;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
 using TokenRotation.Stores;
@@ -158,8 +159,8 @@ public sealed class ThirtyDaysTests(ITestOutputHelper output)
 
         // The search itself finds a secret in each of the three forms.
         var probe = distinct[^1];
-        Assert.Equal(3, FindLeaks([$"raw {probe}", $"url={Uri.EscapeDataString(probe)}", $"b64:{Convert.ToBase64String(Encoding.UTF8.GetBytes(probe))}"], distinct).Count);
-        var leaks = FindLeaks(logs, distinct);
+        Assert.Equal(3, LogLeaks.Find([$"raw {probe}", $"url={Uri.EscapeDataString(probe)}", $"b64:{Convert.ToBase64String(Encoding.UTF8.GetBytes(probe))}"], distinct).Count);
+        var leaks = LogLeaks.Find(logs, distinct);
         output.WriteLine($"searched {logs.Count} log lines ({logs.Sum(l => l.Length) / 1024} KiB) for {distinct.Count} secrets in 3 encodings: {leaks.Count} found");
         Assert.True(leaks.Count == 0, "Secrets in log lines:\n" + string.Join("\n", leaks.Take(5)));
     }
@@ -217,46 +218,5 @@ public sealed class ThirtyDaysTests(ITestOutputHelper output)
                 }
             }
         }
-    }
-
-    /// <summary>Every (secret, encoding) found in the log lines: raw, URL-encoded and base64. Indexed by a 24-character prefix.</summary>
-    private static List<string> FindLeaks(IReadOnlyList<string> lines, IReadOnlyList<string> secrets)
-    {
-        const int Key = 24;
-        var forms = new Dictionary<string, List<(string Form, string Encoding)>>(StringComparer.Ordinal);
-        foreach (var secret in secrets)
-        {
-            foreach (var (form, encoding) in new[] { (secret, "raw"), (Uri.EscapeDataString(secret), "url"), (Convert.ToBase64String(Encoding.UTF8.GetBytes(secret)), "base64") }.DistinctBy(f => f.Item1))
-            {
-                var key = form[..Key];
-                if (!forms.TryGetValue(key, out var list))
-                {
-                    forms[key] = list = [];
-                }
-
-                list.Add((form, encoding));
-            }
-        }
-
-        var lookup = forms.GetAlternateLookup<ReadOnlySpan<char>>();
-        var leaks = new List<string>();
-        foreach (var line in lines)
-        {
-            for (var i = 0; i + Key <= line.Length; i++)
-            {
-                if (lookup.TryGetValue(line.AsSpan(i, Key), out var candidates))
-                {
-                    foreach (var (form, encoding) in candidates)
-                    {
-                        if (line.AsSpan(i).StartsWith(form, StringComparison.Ordinal))
-                        {
-                            leaks.Add($"{encoding} secret ({form[..6]}...) in: {line[..Math.Min(line.Length, 200)]}");
-                        }
-                    }
-                }
-            }
-        }
-
-        return leaks;
     }
 }
