@@ -151,17 +151,8 @@ public sealed class SoakWorld : IAsyncDisposable
             ["NetSuite:SuiteTalkUrlTemplate"] = Simulator.SuiteTalkTemplate,
             ["NetSuite:RestletsUrlTemplate"] = Simulator.RestletsTemplate,
             ["NetSuite:AppUrlTemplate"] = Simulator.AppTemplate,
-
-            // Retries without real waiting: the fake clock is what passes, so the engine's own backoff (next action
-            // times in the tags) is what spaces attempts out.
-            ["NetSuite:Resilience:BaseDelay"] = "00:00:00",
-            ["NetSuite:Resilience:MaxDelay"] = "00:00:00",
-            ["NetSuite:Resilience:MaxRetryAfter"] = "00:00:00",
-            ["NetSuite:Resilience:MaxRetryAttempts"] = "2",
-            ["Engine:MaxInlineWait"] = "00:00:00",
-            ["Engine:BaseRetryDelay"] = "00:01:00",
         };
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).AddInMemoryCollection(FakeClockEngineSettings.Values).Build();
         var engine = Engines + 1;
         var crash = Crash.ForEngine(engine);
 

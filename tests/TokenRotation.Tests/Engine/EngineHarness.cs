@@ -103,15 +103,9 @@ public sealed class EngineHarness : IAsyncDisposable
             ["NetSuite:SuiteTalkUrlTemplate"] = simulator.SuiteTalkTemplate,
             ["NetSuite:RestletsUrlTemplate"] = simulator.RestletsTemplate,
             ["NetSuite:AppUrlTemplate"] = simulator.AppTemplate,
-            ["NetSuite:Resilience:BaseDelay"] = "00:00:00",
-            ["NetSuite:Resilience:MaxDelay"] = "00:00:00",
-            ["NetSuite:Resilience:MaxRetryAfter"] = "00:00:00",
-            ["NetSuite:Resilience:MaxRetryAttempts"] = "2",
-            ["Engine:MaxInlineWait"] = "00:00:00",
-            ["Engine:BaseRetryDelay"] = "00:01:00",
         };
         settings?.Invoke(values);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).AddInMemoryCollection(FakeClockEngineSettings.Values).Build();
 
         var logs = new CapturingLoggerProvider();
         var effects = new SideEffects();
