@@ -67,6 +67,31 @@ public sealed class SingleUseTokenDurabilityTests(ITestOutputHelper output)
         Assert.All(Audit(h.Simulator, SimEndpoint.Token), c => Assert.True(c.Success, c.Note));
     }
 
+    [Fact]
+    public async Task Public_refresh_answer_with_a_new_refresh_token_but_no_access_token_keeps_the_refresh_token_and_the_next_run_publishes()
+    {
+        await using var h = await StartWithPublicConnectionAsync();
+        h.Simulator.Modes.OmitAccessTokenBesideRefreshToken = true;
+
+        var first = await h.Processor.RunAsync(N(Name), RotateNow);
+
+        output.WriteLine($"first: {first.Kind}: {first.Message}");
+        Assert.Equal(OutcomeKind.Failed, first.Kind);
+        Assert.Contains("no access token", first.Message, StringComparison.Ordinal);
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
+        Assert.Null(await h.Consumers.GetAsync(N(Name)));
+
+        // The next run, on its own schedule, refreshes with the kept token and publishes.
+        h.Simulator.Modes.OmitAccessTokenBesideRefreshToken = false;
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        var second = await h.Processor.RunAsync(N(Name), RunRequest.Sweep(false));
+        output.WriteLine($"second: {second.Kind}: {second.Message}");
+        Assert.Equal(OutcomeKind.Succeeded, second.Kind);
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
+        Assert.NotNull(await h.Consumers.GetAsync(N(Name)));
+        Assert.All(Audit(h.Simulator, SimEndpoint.Token), c => Assert.True(c.Success, c.Note));
+    }
+
     [Theory]
     [InlineData(ExpiresInFormat.DecimalString)]
     [InlineData(ExpiresInFormat.DecimalNumber)]
