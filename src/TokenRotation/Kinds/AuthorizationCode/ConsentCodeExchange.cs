@@ -93,7 +93,7 @@ public sealed class ConsentCodeExchange(
 
             if (grant.Refusal is { } refusal)
             {
-                var revoked = await RevokeGrantAsync(ctx, client, tokens.RefreshToken ?? tokens.AccessToken, (issuedRefresh ?? issuedAccess)?.TokenId, "issued for a refused consent", ct, account, tokenClient).ConfigureAwait(false);
+                var revoked = await RevokeGrantAsync(ctx, client, tokens.RefreshToken ?? tokens.AccessToken!, (issuedRefresh ?? issuedAccess)?.TokenId, "issued for a refused consent", ct, account, tokenClient).ConfigureAwait(false);
                 if (!revoked)
                 {
                     await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
@@ -107,7 +107,8 @@ public sealed class ConsentCodeExchange(
             var replaced = oauth.RefreshToken is { } previous && previous != tokens.RefreshToken ? previous : null;
             if (tokens.RefreshToken is not { } refreshToken)
             {
-                var revokedAccess = await RevokeGrantAsync(ctx, client, tokens.AccessToken, issuedAccess?.TokenId, "issued without a refresh token", ct).ConfigureAwait(false);
+                // Without a refresh token the answer always carries an access token (TokenResponse.AccessToken).
+                var revokedAccess = await RevokeGrantAsync(ctx, client, tokens.AccessToken!, issuedAccess?.TokenId, "issued without a refresh token", ct).ConfigureAwait(false);
                 if (!revokedAccess)
                 {
                     await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
@@ -127,7 +128,6 @@ public sealed class ConsentCodeExchange(
             refreshMachine.AcceptRefreshToken(ctx, oauth, refreshToken, "consent");
             oauth.ChainEndsAt = oauth.IsPublicClient ? oauth.ChainEndsAt ?? Now + TimeSpan.FromHours(oauth.MaxRotationHours) : null;
 
-            var accessExpiresAt = refreshMachine.AccessTokenExpiry(ctx, tokens, "consent");
             oauth.ConsentedAt = Now;
             oauth.ExpectedRoleId ??= grant.RoleId;
             oauth.ExpectedEntityId ??= grant.EntityId;
@@ -147,8 +147,17 @@ public sealed class ConsentCodeExchange(
                 return OutcomeKind.Failed;
             }
 
-            await effects.PublishAccessTokenAsync(ctx, tokens.AccessToken, accessExpiresAt, ct).ConfigureAwait(false);
-            ctx.AccessTokenExpiresAt = accessExpiresAt;
+            if (tokens.AccessToken is { } accessToken)
+            {
+                var accessExpiresAt = refreshMachine.AccessTokenExpiry(ctx, tokens, "consent");
+                await effects.PublishAccessTokenAsync(ctx, accessToken, accessExpiresAt, ct).ConfigureAwait(false);
+                ctx.AccessTokenExpiresAt = accessExpiresAt;
+            }
+            else
+            {
+                ctx.Did("NetSuite's answer carried no access token (the refresh token is stored); the next run refreshes for one");
+            }
+
             var until = oauth.RefreshTokenExpiresAt is { } end ? $"the refresh token is valid until {end:u}" : "the refresh token's end could not be read from it";
             ctx.Did(oauth.ExpectedRoleId is null && oauth.ExpectedEntityId is null
                 ? $"consent stored; NetSuite's tokens do not name a role and user, so none was pinned; {until}"
