@@ -119,6 +119,12 @@ public sealed class SimulatorModes
     /// </summary>
     public bool OpaqueAccessTokens { get; set; }
 
+    /// <summary>
+    /// Test switch: token answers that carry a refresh token leave <c>access_token</c> out (a malformed answer no
+    /// documentation describes; a client must still keep the single-use refresh token it carries).
+    /// </summary>
+    public bool OmitAccessTokenBesideRefreshToken { get; set; }
+
     /// <summary>Authorization code lifetime (reference: "limited time validity", seconds UNCONFIRMED).</summary>
     public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -6,8 +6,13 @@ namespace NetSuite.Auth.OAuth2;
 /// <summary>A successful answer of NetSuite's token endpoint. Holds credentials: <see cref="ToString"/> redacts them.</summary>
 public sealed class TokenResponse
 {
-    /// <summary>The access token (a JWT, valid 60 minutes). Secret.</summary>
-    public required string AccessToken { get; init; }
+    /// <summary>
+    /// The access token (a JWT, valid 60 minutes). Secret. Never null for a call that returns no single-use token (a
+    /// confidential refresh, a client-credentials mint): such an answer without one is an error. Null only in the odd
+    /// answer to a code exchange or a public client's refresh that carries a refresh token but no access token: the
+    /// refresh token is kept (its code or predecessor is spent) and <see cref="Oddities"/> says so.
+    /// </summary>
+    public string? AccessToken { get; init; }
 
     /// <summary>
     /// The refresh token (a JWT), when NetSuite sent one: after a code exchange, and after a public client's refresh
@@ -36,7 +41,7 @@ public sealed class TokenResponse
 
     /// <summary>Describes the response with every token replaced by <c>***</c>.</summary>
     public override string ToString() =>
-        $"TokenResponse {{ AccessToken = ***, RefreshToken = {(RefreshToken is null ? "(none)" : "***")}, "
+        $"TokenResponse {{ AccessToken = {(AccessToken is null ? "(none)" : "***")}, RefreshToken = {(RefreshToken is null ? "(none)" : "***")}, "
         + $"ExpiresIn = {(ExpiresIn is { } e ? e.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s" : "(none)")}, "
         + $"TokenType = {TokenType}, IdToken = {(IdToken is null ? "(none)" : "***")}, Scope = {Scope ?? "(none)"} }}";
 
@@ -51,12 +56,13 @@ public sealed class TokenResponse
             return Invalid(response, "a token response that is not a JSON object");
         }
 
-        if (ReadToken(root, "access_token") is not { } accessToken)
+        var accessToken = ReadToken(root, "access_token");
+        var refreshToken = ReadToken(root, "refresh_token");
+        if (accessToken is null && !(requireRefreshToken && refreshToken is not null))
         {
             return Invalid(response, "a token response without access_token");
         }
 
-        var refreshToken = ReadToken(root, "refresh_token");
         if (requireRefreshToken && refreshToken is null)
         {
             return Invalid(response, "a token response without refresh_token, though this grant must return one");
@@ -65,6 +71,11 @@ public sealed class TokenResponse
         // Nothing past this point refuses the answer: a public client's refresh answer carries a single-use refresh
         // token (and a code exchange spends its code), and refusing the answer for one odd field would lose it.
         var oddities = new List<string>();
+        if (accessToken is null)
+        {
+            oddities.Add("access_token is missing, empty or not a string although refresh_token was sent; the refresh token is kept");
+        }
+
         var tokenType = NetSuiteHttp.GetScalar(root, "token_type") ?? "bearer";
         if (!string.Equals(tokenType, "bearer", StringComparison.OrdinalIgnoreCase))
         {

@@ -520,7 +520,12 @@ internal sealed partial class SimulatorApp
             accessToken = "opaque-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(accessToken)));
         }
 
-        var body = new Dictionary<string, object> { ["access_token"] = accessToken };
+        var body = new Dictionary<string, object>();
+        if (refreshToken is null || !Modes.OmitAccessTokenBesideRefreshToken)
+        {
+            body["access_token"] = accessToken;
+        }
+
         if (refreshToken is not null)
         {
             body["refresh_token"] = refreshToken;

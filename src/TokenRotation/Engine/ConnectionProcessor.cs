@@ -90,7 +90,8 @@ public sealed partial class ConnectionProcessor(
         var index = Scheduler.Index(doc, rotation.Value, ctx.AccessTokenExpiresAt, time.GetUtcNow());
 
         // After a journalled token the stored document lags the working copy: its tags stay until the replay's write.
-        if (!request.DryRun && !ctx.Journalled && !SameIndex(doc.StoredIndex, index))
+        // After an unsaved run the working copy is not what is stored: its index must not be either.
+        if (!request.DryRun && !ctx.Journalled && !ctx.Unsaved && !SameIndex(doc.StoredIndex, index))
         {
             doc.StoredIndex = index;
             lease.EnsureHeld();
@@ -98,8 +99,9 @@ public sealed partial class ConnectionProcessor(
         }
 
         var message = ctx.Actions.Count > 0 ? string.Join("; ", ctx.Actions) : Describe(kind, doc);
-        LogRun(name.Value, request.Trigger, kind, index.State, index.NextActionAt);
-        return new ConnectionOutcome(name.Value, kind, message, index.State, index.NextActionAt, ctx.Actions.ToArray());
+        var said = ctx.Unsaved && doc.StoredIndex is { } stored ? stored : index;
+        LogRun(name.Value, request.Trigger, kind, said.State, said.NextActionAt);
+        return new ConnectionOutcome(name.Value, kind, message, said.State, said.NextActionAt, ctx.Actions.ToArray());
     }
 
     private async Task ReplayJournalAsync(RunContext ctx, DateTimeOffset refreshStartedAt, CancellationToken cancellationToken)

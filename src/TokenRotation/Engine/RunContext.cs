@@ -34,6 +34,12 @@ public sealed class RunContext(ConnectionSession session, RunRequest request)
     /// <summary>True when this run's state write failed and a single-use token went to the journal instead.</summary>
     public bool Journalled { get; internal set; }
 
+    /// <summary>
+    /// True when this run changed its working copy but could not store it and chose to end without it (a consent whose
+    /// write the state vault refused): the index must not be updated from the working copy.
+    /// </summary>
+    public bool Unsaved { get; internal set; }
+
     /// <summary>The journal's sealing keys, loaded before a single-use token is asked of NetSuite (see <see cref="RunEffects.PrepareSingleUseAsync"/>).</summary>
     internal SealingKeys? Sealing { get; set; }
 

@@ -70,6 +70,29 @@ public sealed class RunEffects(
         ctx.Sealing = await sealer.LoadAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>How many times <see cref="SaveRetryingAsync"/> tries a write before it gives up.</summary>
+    public int SaveAttempts => _engine.SingleUseSaveRetries + 1;
+
+    /// <summary>
+    /// Persists the run's document like <see cref="SaveAsync"/>, retrying a transient refusal within the lease (bounded
+    /// by <see cref="EngineOptions.SingleUseSaveRetries"/>): for a document that holds what a single-use call returned.
+    /// </summary>
+    public async Task SaveRetryingAsync(RunContext ctx, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var retry = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransientStoreFailure),
+                MaxRetryAttempts = _engine.SingleUseSaveRetries,
+                Delay = _engine.SingleUseSaveRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+            })
+            .Build();
+        await retry.ExecuteAsync(async token => await SaveAsync(ctx, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Saves a document that now holds a single-use token NetSuite just issued (architecture section 4): a state write that
     /// fails with a transient answer is retried within the lease (bounded); if it still fails the token is sealed into
@@ -81,20 +104,10 @@ public sealed class RunEffects(
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentException.ThrowIfNullOrEmpty(token);
-        var retry = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransientStoreFailure),
-                MaxRetryAttempts = _engine.SingleUseSaveRetries,
-                Delay = _engine.SingleUseSaveRetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = false,
-            })
-            .Build();
         Exception failure;
         try
         {
-            await retry.ExecuteAsync(async token => await SaveAsync(ctx, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await SaveRetryingAsync(ctx, cancellationToken).ConfigureAwait(false);
             return;
         }
         catch (Exception ex)
@@ -177,7 +190,8 @@ public sealed class RunEffects(
         throw new InvalidOperationException($"Connection {ctx.Name}: {reason}", failure);
     }
 
-    private static bool IsTransientStoreFailure(Exception ex) => ex switch
+    /// <summary>A store failure worth retrying: a 408, 429 or 5xx answer, no answer, or a timeout.</summary>
+    internal static bool IsTransientStoreFailure(Exception ex) => ex switch
     {
         RequestFailedException r => r.Status is 0 or 408 or 429 or >= 500,
         HttpRequestException or TimeoutException => true,
@@ -185,7 +199,7 @@ public sealed class RunEffects(
         _ => false,
     };
 
-    private static string Describe(Exception ex) => ex switch
+    internal static string Describe(Exception ex) => ex switch
     {
         RequestFailedException r => $"status {r.Status}",
         _ => ex.GetType().Name,

@@ -131,20 +131,43 @@ public class NetSuiteTokenClientTests
     }
 
     [Theory]
-    [InlineData("""{"refresh_token":"r","token_type":"bearer"}""")]
+    [InlineData("""{"token_type":"bearer"}""")]
     [InlineData("""{"access_token":"","refresh_token":"r"}""")]
-    [InlineData("""{"access_token":null,"refresh_token":"r"}""")]
+    [InlineData("""{"access_token":null}""")]
     [InlineData("""{"access_token":42,"refresh_token":"r"}""")]
-    public async Task Answer_without_usable_access_token_is_an_error_naming_access_token(string body)
+    public async Task Answer_without_usable_access_token_to_a_call_that_returns_no_single_use_token_is_an_error_naming_access_token(string body)
     {
+        // A confidential client's refresh keeps its refresh token: an answer without an access token is only an error.
         var handler = new RecordingHandler().Respond(HttpStatusCode.OK, body);
 
-        var result = await Client(handler).ExchangeCodeAsync(Account, Confidential, Code, Redirect, Verifier);
+        var result = await Client(handler).RefreshAsync(Account, Confidential, RefreshToken);
 
         Assert.False(result.IsSuccess);
         Assert.Equal("invalid_response", result.Error!.Code);
         Assert.Equal(NetSuiteErrorClass.Unexpected, result.Error.Class);
         Assert.Contains("access_token", result.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"refresh_token":"NEWREFRESH","token_type":"bearer"}""", "exchange")]
+    [InlineData("""{"access_token":"","refresh_token":"NEWREFRESH"}""", "exchange")]
+    [InlineData("""{"access_token":42,"refresh_token":"NEWREFRESH"}""", "public refresh")]
+    [InlineData("""{"access_token":null,"refresh_token":"NEWREFRESH","expires_in":3600}""", "public refresh")]
+    public async Task Answer_with_a_refresh_token_but_no_usable_access_token_keeps_the_refresh_token_and_names_the_oddity(string body, string call)
+    {
+        // The code (or the public client's refresh token) is spent: refusing the answer would lose the only new grant.
+        var handler = new RecordingHandler().Respond(HttpStatusCode.OK, body);
+
+        var result = call == "exchange"
+            ? await Client(handler).ExchangeCodeAsync(Account, Confidential, Code, Redirect, Verifier)
+            : await Client(handler).RefreshAsync(Account, Public, RefreshToken);
+
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        Assert.Equal("NEWREFRESH", result.Value.RefreshToken);
+        Assert.Null(result.Value.AccessToken);
+        var oddity = Assert.Single(result.Value.Oddities);
+        Assert.Contains("access_token", oddity, StringComparison.Ordinal);
+        Assert.DoesNotContain("NEWREFRESH", oddity, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -80,6 +80,28 @@ public sealed class ConsentGrantTests
         Assert.InRange(published.ExpiresOn!.Value, expected - TimeSpan.FromSeconds(2), expected + TimeSpan.FromSeconds(2));
     }
 
+    [Fact]
+    public async Task A_consent_answer_without_an_access_token_keeps_the_refresh_token_and_the_next_run_publishes_one()
+    {
+        // The code is spent: an answer that carries a refresh token but no access token still carries the grant.
+        await using var h = await EngineHarness.StartAsync();
+        var integration = await ImportAsync(h, "no-access");
+        h.Simulator.Modes.OmitAccessTokenBesideRefreshToken = true;
+
+        var outcome = await h.Consents.CompleteConsentAsync(N("no-access"), await ConsentAsync(h.Simulator, Account, integration.ClientId));
+
+        Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
+        var stored = (await h.GetAsync("no-access"))!;
+        Assert.Equal(TokenStatus.Active, StatusOf(h, stored.OAuth2!.RefreshToken!));
+        Assert.Equal("1000", stored.OAuth2.ExpectedRoleId);
+        Assert.Null(await h.Consumers.GetAsync(N("no-access")));
+
+        h.Simulator.Modes.OmitAccessTokenBesideRefreshToken = false;
+        var next = await h.Processor.RunAsync(N("no-access"), RunRequest.Sweep(false));
+        Assert.Equal(OutcomeKind.Succeeded, next.Kind);
+        Assert.NotNull(await h.Consumers.GetAsync(N("no-access")));
+    }
+
     [Theory]
     [InlineData("role")]
     [InlineData("entity")]

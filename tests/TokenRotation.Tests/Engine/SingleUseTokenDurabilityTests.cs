@@ -67,6 +67,31 @@ public sealed class SingleUseTokenDurabilityTests(ITestOutputHelper output)
         Assert.All(Audit(h.Simulator, SimEndpoint.Token), c => Assert.True(c.Success, c.Note));
     }
 
+    [Fact]
+    public async Task Public_refresh_answer_with_a_new_refresh_token_but_no_access_token_keeps_the_refresh_token_and_the_next_run_publishes()
+    {
+        await using var h = await StartWithPublicConnectionAsync();
+        h.Simulator.Modes.OmitAccessTokenBesideRefreshToken = true;
+
+        var first = await h.Processor.RunAsync(N(Name), RotateNow);
+
+        output.WriteLine($"first: {first.Kind}: {first.Message}");
+        Assert.Equal(OutcomeKind.Failed, first.Kind);
+        Assert.Contains("no access token", first.Message, StringComparison.Ordinal);
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
+        Assert.Null(await h.Consumers.GetAsync(N(Name)));
+
+        // The next run, on its own schedule, refreshes with the kept token and publishes.
+        h.Simulator.Modes.OmitAccessTokenBesideRefreshToken = false;
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        var second = await h.Processor.RunAsync(N(Name), RunRequest.Sweep(false));
+        output.WriteLine($"second: {second.Kind}: {second.Message}");
+        Assert.Equal(OutcomeKind.Succeeded, second.Kind);
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
+        Assert.NotNull(await h.Consumers.GetAsync(N(Name)));
+        Assert.All(Audit(h.Simulator, SimEndpoint.Token), c => Assert.True(c.Success, c.Note));
+    }
+
     [Theory]
     [InlineData(ExpiresInFormat.DecimalString)]
     [InlineData(ExpiresInFormat.DecimalNumber)]
@@ -186,6 +211,90 @@ public sealed class SingleUseTokenDurabilityTests(ITestOutputHelper output)
         h.StateVault.Faults.Clear();
         var next = await h.Processor.RunAsync(N(Name), RunRequest.Sweep(false));
         Assert.Equal(OutcomeKind.NeedsPerson, next.Kind);
+    }
+
+    /// <summary>
+    /// Imports a public-client connection that needs its first consent, and fails every state-vault write from the
+    /// moment NetSuite answers a code exchange (<paramref name="refusals"/> of them) until the test clears the faults.
+    /// </summary>
+    private static async Task<(EngineHarness H, SimIntegration Integration)> StartConsentWithFailingWritesAsync(Func<int> refusals)
+    {
+        var hooks = new NetSuiteHooks();
+        var h = await EngineHarness.StartAsync(overrides: hooks.Install);
+        var integration = h.SeedAccount(spec: new IntegrationSpec { PublicClient = true, RedirectUris = [RedirectUri] });
+        var imported = await h.Imports.ImportAsync(new ConnectionDocument
+        {
+            Name = Name,
+            Kind = ConnectionKind.OAuth2AuthorizationCode,
+            Account = Account,
+            OAuth2 = new OAuth2Definition { ClientId = integration.ClientId, IsPublicClient = true, RedirectUri = RedirectUri },
+        }, dryRun: false);
+        Assert.Equal(OutcomeKind.Succeeded, imported.Kind);
+        hooks.AfterResponse = (request, response) =>
+        {
+            var body = request.Content?.ReadAsStringAsync().GetAwaiter().GetResult() ?? "";
+            if (request.RequestUri!.AbsolutePath.EndsWith("/oauth2/v1/token", StringComparison.Ordinal) && response.IsSuccessStatusCode
+                && body.Contains("grant_type=authorization_code", StringComparison.Ordinal) && refusals() > 0)
+            {
+                h.StateVault.Faults.Add(new KeyVaultFault { Operation = KeyVaultOperation.SetSecret, Times = refusals() });
+            }
+
+            return Task.CompletedTask;
+        };
+        return (h, integration);
+    }
+
+    private static List<TokenView> RefreshTokensOf(EngineHarness h, SimIntegration integration) =>
+        h.Simulator.State.TokensFor(Account).Where(t => t.Kind == TokenKind.OAuth2Refresh && t.ClientId == integration.ClientId).ToList();
+
+    [Fact]
+    public async Task A_state_vault_refusing_a_few_writes_right_after_a_consent_exchange_still_stores_the_consent()
+    {
+        // The authorization code is single use: a short vault hiccup after NetSuite answered must not cost the grant.
+        var (h, integration) = await StartConsentWithFailingWritesAsync(() => 6);
+        await using var _ = h;
+
+        var outcome = await PumpSlowlyAsync(h.Time, h.Consents.CompleteConsentAsync(N(Name), await ConsentAsync(h.Simulator, Account, integration.ClientId)));
+
+        output.WriteLine($"{outcome.Kind}: {outcome.Message}");
+        Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
+        Assert.Equal(ConnectionStatus.Healthy, (await h.GetAsync(Name))!.Status);
+        Assert.NotNull(await h.Consumers.GetAsync(N(Name)));
+    }
+
+    [Fact]
+    public async Task A_state_vault_refusing_every_write_after_a_second_consent_revokes_what_NetSuite_issued_and_keeps_the_stored_grant()
+    {
+        var refusals = 0;
+        var (h, integration) = await StartConsentWithFailingWritesAsync(() => refusals);
+        await using var _ = h;
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Consents.CompleteConsentAsync(N(Name), await ConsentAsync(h.Simulator, Account, integration.ClientId))).Kind);
+        var before = (await h.GetAsync(Name))!;
+        var held = NetSuiteTokenFacts.Read(before.OAuth2!.RefreshToken!).TokenId!;
+
+        // A second consent (someone opened the link again); from NetSuite's answer on, the state vault refuses every write.
+        refusals = int.MaxValue;
+        var outcome = await PumpSlowlyAsync(h.Time, h.Consents.CompleteConsentAsync(N(Name), await ConsentAsync(h.Simulator, Account, integration.ClientId)));
+        output.WriteLine($"{outcome.Kind}: {outcome.Message}");
+        h.StateVault.Faults.Clear();
+
+        // A clear failure, not an exception; what NetSuite issued is revoked, the grant in use is untouched.
+        Assert.Equal(OutcomeKind.Failed, outcome.Kind);
+        Assert.Contains("revoked", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("consent link again", outcome.Message, StringComparison.Ordinal);
+        var tokens = RefreshTokensOf(h, integration);
+        Assert.Equal(2, tokens.Count);
+        Assert.Equal([held], tokens.Where(t => t.Status == TokenStatus.Active).Select(t => t.Id).ToList());
+        var after = (await h.GetAsync(Name))!;
+        Assert.Equal(before.Generation, after.Generation);
+        Assert.Equal(before.OAuth2.RefreshToken, after.OAuth2!.RefreshToken);
+        Assert.Equal(ConnectionStatus.Healthy, after.Status);
+
+        // And the connection goes on refreshing with the grant it kept.
+        var next = await h.Processor.RunAsync(N(Name), RotateNow);
+        Assert.Equal(OutcomeKind.Succeeded, next.Kind);
+        await AssertHoldsTheLiveRefreshTokenAsync(h);
     }
 
     [Fact]

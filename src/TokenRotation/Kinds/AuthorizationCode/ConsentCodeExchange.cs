@@ -93,7 +93,7 @@ public sealed class ConsentCodeExchange(
 
             if (grant.Refusal is { } refusal)
             {
-                var revoked = await RevokeGrantAsync(ctx, client, tokens.RefreshToken ?? tokens.AccessToken, (issuedRefresh ?? issuedAccess)?.TokenId, "issued for a refused consent", ct, account, tokenClient).ConfigureAwait(false);
+                var revoked = await RevokeGrantAsync(ctx, client, tokens.RefreshToken ?? tokens.AccessToken!, (issuedRefresh ?? issuedAccess)?.TokenId, "issued for a refused consent", ct, account, tokenClient).ConfigureAwait(false);
                 if (!revoked)
                 {
                     await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
@@ -107,7 +107,8 @@ public sealed class ConsentCodeExchange(
             var replaced = oauth.RefreshToken is { } previous && previous != tokens.RefreshToken ? previous : null;
             if (tokens.RefreshToken is not { } refreshToken)
             {
-                var revokedAccess = await RevokeGrantAsync(ctx, client, tokens.AccessToken, issuedAccess?.TokenId, "issued without a refresh token", ct).ConfigureAwait(false);
+                // Without a refresh token the answer always carries an access token (TokenResponse.AccessToken).
+                var revokedAccess = await RevokeGrantAsync(ctx, client, tokens.AccessToken!, issuedAccess?.TokenId, "issued without a refresh token", ct).ConfigureAwait(false);
                 if (!revokedAccess)
                 {
                     await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
@@ -127,7 +128,6 @@ public sealed class ConsentCodeExchange(
             refreshMachine.AcceptRefreshToken(ctx, oauth, refreshToken, "consent");
             oauth.ChainEndsAt = oauth.IsPublicClient ? oauth.ChainEndsAt ?? Now + TimeSpan.FromHours(oauth.MaxRotationHours) : null;
 
-            var accessExpiresAt = refreshMachine.AccessTokenExpiry(ctx, tokens, "consent");
             oauth.ConsentedAt = Now;
             oauth.ExpectedRoleId ??= grant.RoleId;
             oauth.ExpectedEntityId ??= grant.EntityId;
@@ -142,9 +142,22 @@ public sealed class ConsentCodeExchange(
             doc.NeedsPersonReason = null;
             doc.LastError = null;
             doc.LastSuccessAt = Now;
-            await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
-            await effects.PublishAccessTokenAsync(ctx, tokens.AccessToken, accessExpiresAt, ct).ConfigureAwait(false);
-            ctx.AccessTokenExpiresAt = accessExpiresAt;
+            if (!await StoreConsentAsync(ctx, client, refreshToken, issuedRefresh?.TokenId, account, tokenClient, ct).ConfigureAwait(false))
+            {
+                return OutcomeKind.Failed;
+            }
+
+            if (tokens.AccessToken is { } accessToken)
+            {
+                var accessExpiresAt = refreshMachine.AccessTokenExpiry(ctx, tokens, "consent");
+                await effects.PublishAccessTokenAsync(ctx, accessToken, accessExpiresAt, ct).ConfigureAwait(false);
+                ctx.AccessTokenExpiresAt = accessExpiresAt;
+            }
+            else
+            {
+                ctx.Did("NetSuite's answer carried no access token (the refresh token is stored); the next run refreshes for one");
+            }
+
             var until = oauth.RefreshTokenExpiresAt is { } end ? $"the refresh token is valid until {end:u}" : "the refresh token's end could not be read from it";
             ctx.Did(oauth.ExpectedRoleId is null && oauth.ExpectedEntityId is null
                 ? $"consent stored; NetSuite's tokens do not name a role and user, so none was pinned; {until}"
@@ -167,6 +180,51 @@ public sealed class ConsentCodeExchange(
 
             return OutcomeKind.Succeeded;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores what a consent's code exchange returned; the code is spent, so a transient refusal of the state vault is
+    /// retried within the lease. When the vault still refuses, nothing of the consent is kept: the refresh token NetSuite
+    /// issued is revoked (or, if NetSuite does not confirm, named as a possible orphan in telemetry, the only store left),
+    /// the stored document and its index stay as they were (a grant already in use keeps working), and the person is
+    /// told to open the link again. A person is at the browser; a journal entry could not carry the account, role and
+    /// entity the consent pins, so asking again is the safe way.
+    /// </summary>
+    private async Task<bool> StoreConsentAsync(
+        RunContext ctx, OAuth2ClientAuthentication client, string refreshToken, string? tokenId, NetSuiteAccountId account, NetSuiteTokenClient tokenClient, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await effects.SaveRetryingAsync(ctx, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (RunEffects.IsTransientStoreFailure(ex))
+        {
+            ctx.Unsaved = true;
+            var refused = $"the state vault did not accept the consent's tokens ({RunEffects.Describe(ex)}, after {effects.SaveAttempts} tries)";
+            var revoke = await RevokeIssuedAsync(client, refreshToken, account, tokenClient, cancellationToken).ConfigureAwait(false);
+            if (revoke.IsSuccess)
+            {
+                ctx.Did($"{refused}; the refresh token NetSuite issued for it was revoked, and nothing was changed. Open the consent link again in a few minutes.");
+            }
+            else
+            {
+                var tokenName = $"OAuth 2.0 refresh token {tokenId ?? "(no jti)"} of account {account.Realm} issued for a consent the state vault did not store";
+                telemetry.PossibleOrphan(ctx.Name, account.Realm, tokenName, $"NetSuite did not confirm its revoke ({revoke.Error!.Code})");
+                ctx.Did($"{refused}, and NetSuite did not confirm the revoke of the refresh token it issued ({revoke.Error.Code}): it is reported as a possible orphan; revoke it under Setup > Users/Roles > OAuth 2.0 Authorized Applications. Nothing else was changed. Open the consent link again in a few minutes.");
+            }
+
+            return false;
+        }
+    }
+
+    private async Task<NetSuiteResult<int>> RevokeIssuedAsync(
+        OAuth2ClientAuthentication client, string token, NetSuiteAccountId account, NetSuiteTokenClient tokenClient, CancellationToken cancellationToken)
+    {
+        await using (await gate.EnterAsync(account.Realm, cancellationToken).ConfigureAwait(false))
+        {
+            return await tokenClient.RevokeAsync(account, client, token, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -209,12 +267,7 @@ public sealed class ConsentCodeExchange(
         NetSuiteAccountId? account = null, NetSuiteTokenClient? tokenClient = null)
     {
         account ??= ctx.Account;
-        NetSuiteResult<int> revoke;
-        await using (await gate.EnterAsync(account.Realm, cancellationToken).ConfigureAwait(false))
-        {
-            revoke = await (tokenClient ?? netSuiteTokens).RevokeAsync(account, client, token, cancellationToken).ConfigureAwait(false);
-        }
-
+        var revoke = await RevokeIssuedAsync(client, token, account, tokenClient ?? netSuiteTokens, cancellationToken).ConfigureAwait(false);
         if (revoke.IsSuccess)
         {
             return true;

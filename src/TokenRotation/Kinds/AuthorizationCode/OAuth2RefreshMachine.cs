@@ -146,8 +146,15 @@ public sealed class OAuth2RefreshMachine(
             telemetry.Oddity(ctx.Name, ctx.Kind, "refresh", oddity);
         }
 
+        if (response.AccessToken is not { } accessToken)
+        {
+            // Only a public client's answer can lack it (TokenResponse.AccessToken), and its refresh token is kept by now.
+            ctx.Did("NetSuite's refresh answer carried a new refresh token (stored) but no access token; the next run refreshes again");
+            return OutcomeKind.Failed;
+        }
+
         var accessExpiresAt = AccessTokenExpiry(ctx, response);
-        await effects.PublishAccessTokenAsync(ctx, response.AccessToken, accessExpiresAt, cancellationToken).ConfigureAwait(false);
+        await effects.PublishAccessTokenAsync(ctx, accessToken, accessExpiresAt, cancellationToken).ConfigureAwait(false);
         ctx.AccessTokenExpiresAt = accessExpiresAt;
         ctx.Did($"published a new access token valid until {accessExpiresAt:u}");
         telemetry.Succeeded(ctx.Name, ctx.Kind, "refresh", $"access token until {accessExpiresAt:u}");

@@ -113,7 +113,7 @@ internal sealed class CertificateRotationOperations(
         // A real call with the new token: list the certificates (it also proves the role still has the permission).
         await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
-            var call = await certificates.ListAsync(ctx.Account, cc.ClientId, minted.Value.AccessToken, cancellationToken).ConfigureAwait(false);
+            var call = await certificates.ListAsync(ctx.Account, cc.ClientId, minted.Value.AccessToken!, cancellationToken).ConfigureAwait(false);
             return call.IsSuccess ? VerifyResult.Ok : VerifyResult.Failed(PermissionHint(call.Error!));
         }
     }
@@ -146,7 +146,7 @@ internal sealed class CertificateRotationOperations(
     {
         var current = ctx.Doc.Credentials.Current ?? throw new InvalidDataException($"Connection {ctx.Name} has no current certificate.");
         var minted = await mint.MintAsync(ctx, current, ["rest_webservices"], cancellationToken).ConfigureAwait(false);
-        return minted.IsSuccess ? NetSuiteResult<string>.Success(minted.Value.AccessToken) : NetSuiteResult<string>.Failure(minted.Error!);
+        return minted.IsSuccess ? NetSuiteResult<string>.Success(minted.Value.AccessToken!) : NetSuiteResult<string>.Failure(minted.Error!);
     }
 
     private static ClientCredentialsDefinition Definition(RunContext ctx) =>

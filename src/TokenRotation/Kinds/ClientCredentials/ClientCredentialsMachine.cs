@@ -74,9 +74,10 @@ internal sealed class ClientCredentialsMachine(
         }
 
         var token = result.Value;
-        var facts = NetSuiteTokenFacts.TryRead(token.AccessToken, out var f) ? f : null;
+        var accessToken = token.AccessToken!; // a mint's answer without one is an error (TokenResponse.AccessToken)
+        var facts = NetSuiteTokenFacts.TryRead(accessToken, out var f) ? f : null;
         var expires = facts?.ExpiresAt ?? Now + (token.ExpiresIn ?? TimeSpan.FromHours(1));
-        await effects.PublishAccessTokenAsync(ctx, token.AccessToken, expires, cancellationToken).ConfigureAwait(false);
+        await effects.PublishAccessTokenAsync(ctx, accessToken, expires, cancellationToken).ConfigureAwait(false);
         ctx.AccessTokenExpiresAt = expires;
         ctx.Did($"minted and published an access token valid until {expires:u}");
         telemetry.Succeeded(ctx.Name, ctx.Kind, "mint", $"access token until {expires:u}");
