@@ -6,8 +6,8 @@ using Azure.Security.KeyVault.Secrets;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Testing.Shared;
 using TokenRotation.Coordination;
 using TokenRotation.Engine;
 using TokenRotation.Keys;
@@ -48,26 +48,19 @@ public sealed class BenchEngine : IAsyncDisposable
 
     public static BenchEngine Create(SimulatorProcess simulator, VaultProcess state, VaultProcess consumer, BenchSettings settings, AzuriteProcess azurite)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["TokenRotation:PublicBaseUrl"] = "https://func-bench.example.net",
-            ["TokenRotation:AccountConcurrency"] = settings.AccountCap.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["KeyVault:StateVaultUri"] = state.VaultUri.ToString(),
-            ["KeyVault:ConsumerVaultUri"] = consumer.VaultUri.ToString(),
-            ["KeyVault:WritesPer10Seconds"] = settings.WritesPer10Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Coordination:IndexTable"] = "benchindex" + Guid.NewGuid().ToString("N")[..12],
-            ["NetSuite:SuiteTalkUrlTemplate"] = simulator.SuiteTalkTemplate,
-            ["NetSuite:RestletsUrlTemplate"] = simulator.RestletsTemplate,
-            ["NetSuite:AppUrlTemplate"] = simulator.AppTemplate,
-            ["Engine:WorkerParallelism"] = settings.Parallelism.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }).Build();
+        // The test world's settings (Testing.Shared), with the bench's own concurrency, write budget and parallelism.
+        var values = WorldSettings.Engine(
+            "https://func-bench.example.net", state.VaultUri, consumer.VaultUri, azurite.ConnectionString, "benchindex" + Guid.NewGuid().ToString("N")[..12],
+            simulator.SuiteTalkTemplate, simulator.RestletsTemplate, simulator.AppTemplate);
+        values["TokenRotation:AccountConcurrency"] = settings.AccountCap.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        values["KeyVault:WritesPer10Seconds"] = settings.WritesPer10Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        values["Engine:WorkerParallelism"] = settings.Parallelism.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
         var calls = new KeyVaultCallCounter();
         var blobLeases = settings.Azurite ? new BlobLeaseCallCounter() : null;
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddTokenRotation(configuration);
         services.AddKeyedSingleton(StoresServiceCollectionExtensions.StateVaultKey, (_, _) => CreateClient(state, calls));
         services.AddKeyedSingleton(StoresServiceCollectionExtensions.ConsumerVaultKey, (_, _) => CreateClient(consumer, calls));
         services.AddSingleton(_ => CreateCertificateClient(state));
@@ -89,11 +82,14 @@ public sealed class BenchEngine : IAsyncDisposable
             services.AddSingleton(sp => new CountingLeaseProvider(new BlobLeaseProvider(container, new CoordinationOptions(), sp.GetRequiredService<TimeProvider>())));
         }
 
-        services.Replace(ServiceDescriptor.Singleton<ILeaseProvider>(sp => sp.GetRequiredService<CountingLeaseProvider>()));
-        services.Replace(ServiceDescriptor.Singleton<ITotpStepStore, InMemoryTotpStepStore>());
-        services.Replace(ServiceDescriptor.Singleton<IConsentSessionStore, InMemoryConsentSessionStore>());
+        services.AddSingleton<ILeaseProvider>(sp => sp.GetRequiredService<CountingLeaseProvider>());
+        services.AddSingleton<ITotpStepStore, InMemoryTotpStepStore>();
+        services.AddSingleton<IConsentSessionStore, InMemoryConsentSessionStore>();
         services.AddSingleton<InMemoryWorkQueue>();
-        services.Replace(ServiceDescriptor.Singleton<IWorkQueue>(sp => sp.GetRequiredService<InMemoryWorkQueue>()));
+        services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<InMemoryWorkQueue>());
+
+        // Registered before the one entry point, which only adds what is missing, so these are kept.
+        services.AddTokenRotation(configuration);
         var provider = services.BuildServiceProvider();
         return new BenchEngine(provider, provider.GetRequiredService<CountingLeaseProvider>(), calls, blobLeases);
     }

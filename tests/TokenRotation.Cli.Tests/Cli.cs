@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NetSuite.Simulator;
+using Testing.Shared;
 using TokenRotation.Cli;
 using TokenRotation.Connections;
 using TokenRotation.Stores;
@@ -41,6 +42,18 @@ internal static class Cli
 /// </summary>
 internal sealed class LocalCli : IAsyncDisposable
 {
+    /// <summary>The CLI tests' operator account (what their output assertions name).</summary>
+    public const string Account = "7654321_SB1";
+    public const string Email = "ops@example.com";
+    public const string Password = "Ops-Only-Passw0rd!";
+    public const string TotpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+    /// <summary>The redirect URI of the CLI tests' OAuth 2.0 integrations (the Functions app run locally).</summary>
+    public const string LocalCallback = "http://localhost:7071/api/oauth/callback";
+
+    /// <summary>The operator account as the test world seeds it.</summary>
+    public static WorldAccount Operator { get; } = new() { Id = Account, UserEmail = Email, UserPassword = Password, TotpSecret = TotpSecret };
+
     private LocalCli(string folder, NetSuiteSimulator simulator, string settings)
     {
         Folder = folder;
@@ -74,6 +87,16 @@ internal sealed class LocalCli : IAsyncDisposable
             },
         }));
         return new LocalCli(folder, simulator, settings);
+    }
+
+    /// <summary>
+    /// Seeds the simulator with <paramref name="account"/> (default <see cref="Operator"/>) through the test world's one
+    /// seeding (<see cref="WorldAccount.SeedInto"/>); a user without two-factor authentication has no TOTP secret.
+    /// </summary>
+    public void SeedAccount(bool twoFactor = true, bool consentUser = false, WorldAccount? account = null, bool roleRecord = true)
+    {
+        var seeded = account ?? Operator;
+        (twoFactor ? seeded : seeded with { TotpSecret = null }).SeedInto(Simulator.State, twoFactor, consentUser: consentUser, roleRecord: roleRecord);
     }
 
     /// <summary>Runs nstoken with <c>--local</c> and <c>--settings</c> appended.</summary>

@@ -6,10 +6,10 @@ namespace TokenRotation.Cli.Tests;
 /// <summary>The operator commands against the NetSuite simulator and the file-backed store (--local).</summary>
 public sealed class CommandTests : IAsyncLifetime
 {
-    private const string Account = "7654321_SB1";
-    private const string Email = "ops@example.com";
-    private const string Password = "Ops-Only-Passw0rd!";
-    private const string TotpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    private const string Account = LocalCli.Account;
+    private const string Email = LocalCli.Email;
+    private const string Password = LocalCli.Password;
+    private const string TotpSecret = LocalCli.TotpSecret;
 
     private LocalCli _cli = null!;
     private SimIntegration _integration = null!;
@@ -19,11 +19,8 @@ public sealed class CommandTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cli = await LocalCli.StartAsync("nstoken-cli-test-");
-        Simulator.State.AddAccount(Account, concurrencyLimit: 5);
-        Simulator.State.AddRole(Account, 1000, "Integration Role", twoFactorRequired: true);
-        Simulator.State.AddUser(Account, Email, Password, TotpSecret, 1000);
-        Simulator.State.SetConsentUser(Account, Email, 1000);
-        _integration = Simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = ["http://localhost:7071/api/oauth/callback"] });
+        _cli.SeedAccount(consentUser: true);
+        _integration = Simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = [LocalCli.LocalCallback] });
     }
 
     public async Task DisposeAsync() => await _cli.DisposeAsync();

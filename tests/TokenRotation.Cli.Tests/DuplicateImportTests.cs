@@ -7,9 +7,9 @@ namespace TokenRotation.Cli.Tests;
 /// <summary>One credential, one connection: a TBA token or client-credentials certificate already imported is refused.</summary>
 public sealed class DuplicateImportTests : IAsyncLifetime
 {
-    private const string Account = "7654321_SB1";
-    private const string Email = "ops@example.com";
-    private const string Password = "Ops-Only-Passw0rd!";
+    private const string Account = LocalCli.Account;
+    private const string Email = LocalCli.Email;
+    private const string Password = LocalCli.Password;
 
     private LocalCli _cli = null!;
     private SimIntegration _integration = null!;
@@ -17,9 +17,7 @@ public sealed class DuplicateImportTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cli = await LocalCli.StartAsync("nstoken-duplicate-test-");
-        _cli.Simulator.State.AddAccount(Account, concurrencyLimit: 5);
-        _cli.Simulator.State.AddRole(Account, 1000, "Integration Role", twoFactorRequired: false);
-        _cli.Simulator.State.AddUser(Account, Email, Password, null, 1000);
+        _cli.SeedAccount(twoFactor: false);
         _integration = _cli.Simulator.State.AddIntegration(Account, new IntegrationSpec());
     }
 

@@ -8,10 +8,10 @@ namespace TokenRotation.Cli.Tests;
 /// </summary>
 public sealed class InputValidationTests : IAsyncLifetime
 {
-    private const string Account = "7654321_SB1";
-    private const string Email = "ops@example.com";
-    private const string Password = "Ops-Only-Passw0rd!";
-    private const string TotpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    private const string Account = LocalCli.Account;
+    private const string Email = LocalCli.Email;
+    private const string Password = LocalCli.Password;
+    private const string TotpSecret = LocalCli.TotpSecret;
 
     private LocalCli _cli = null!;
     private SimIntegration _integration = null!;
@@ -19,10 +19,8 @@ public sealed class InputValidationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cli = await LocalCli.StartAsync("nstoken-cli-input-");
-        _cli.Simulator.State.AddAccount(Account, concurrencyLimit: 5);
-        _cli.Simulator.State.AddRole(Account, 1000, "Integration Role", twoFactorRequired: true);
-        _cli.Simulator.State.AddUser(Account, Email, Password, TotpSecret, 1000);
-        _integration = _cli.Simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = ["http://localhost:7071/api/oauth/callback"] });
+        _cli.SeedAccount();
+        _integration = _cli.Simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = [LocalCli.LocalCallback] });
     }
 
     public async Task DisposeAsync() => await _cli.DisposeAsync();

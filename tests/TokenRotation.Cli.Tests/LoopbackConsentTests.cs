@@ -13,8 +13,8 @@ namespace TokenRotation.Cli.Tests;
 /// </summary>
 public sealed class LoopbackConsentTests : IAsyncLifetime
 {
-    private const string Account = "7654321_SB1";
-    private const string Email = "ops@example.com";
+    private const string Account = LocalCli.Account;
+    private const string Email = LocalCli.Email;
     private const string DeployedCallback = "https://func-nstoken.example.net/api/oauth/callback";
 
     private LocalCli _cli = null!;
@@ -22,10 +22,7 @@ public sealed class LoopbackConsentTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cli = await LocalCli.StartAsync("nstoken-consent-test-");
-        _cli.Simulator.State.AddAccount(Account, concurrencyLimit: 5);
-        _cli.Simulator.State.AddRole(Account, 1000, "Integration Role", twoFactorRequired: false);
-        _cli.Simulator.State.AddUser(Account, Email, "Ops-Only-Passw0rd!", null, 1000);
-        _cli.Simulator.State.SetConsentUser(Account, Email, 1000);
+        _cli.SeedAccount(twoFactor: false, consentUser: true);
     }
 
     public async Task DisposeAsync() => await _cli.DisposeAsync();

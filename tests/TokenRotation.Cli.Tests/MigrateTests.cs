@@ -7,7 +7,7 @@ namespace TokenRotation.Cli.Tests;
 public sealed partial class MigrateTests : IAsyncLifetime
 {
     private const string Account = "7654321";
-    private const string Email = "ops@example.com";
+    private const string Email = LocalCli.Email;
     private const string Password = "Migrate-Passw0rd!";
 
     private LocalCli _cli = null!;
@@ -18,8 +18,8 @@ public sealed partial class MigrateTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cli = await LocalCli.StartAsync("nstoken-migrate-test-");
-        Simulator.State.AddAccount(Account, concurrencyLimit: 5);
-        Simulator.State.AddUser(Account, Email, Password, null, 1000);
+        // A production account (no suffix) whose user has no role record and no two-factor authentication.
+        _cli.SeedAccount(twoFactor: false, account: LocalCli.Operator with { Id = Account, UserPassword = Password }, roleRecord: false);
         _integration = Simulator.State.AddIntegration(Account);
     }
 

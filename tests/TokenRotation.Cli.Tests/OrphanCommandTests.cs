@@ -9,10 +9,10 @@ namespace TokenRotation.Cli.Tests;
 /// </summary>
 public sealed class OrphanCommandTests : IAsyncLifetime
 {
-    private const string Account = "7654321_SB1";
-    private const string Email = "ops@example.com";
-    private const string Password = "Ops-Only-Passw0rd!";
-    private const string TotpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    private const string Account = LocalCli.Account;
+    private const string Email = LocalCli.Email;
+    private const string Password = LocalCli.Password;
+    private const string TotpSecret = LocalCli.TotpSecret;
 
     private LocalCli _cli = null!;
     private SimIntegration _integration = null!;
@@ -22,9 +22,7 @@ public sealed class OrphanCommandTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cli = await LocalCli.StartAsync("nstoken-orphans-test-");
-        Simulator.State.AddAccount(Account, concurrencyLimit: 5);
-        Simulator.State.AddRole(Account, 1000, "Integration Role", twoFactorRequired: true);
-        Simulator.State.AddUser(Account, Email, Password, TotpSecret, 1000);
+        _cli.SeedAccount();
         _integration = Simulator.State.AddIntegration(Account, new IntegrationSpec());
     }
 

@@ -8,10 +8,10 @@ namespace TokenRotation.Cli.Tests;
 /// <summary>What a person and a script see: --output json on every command, colour rules, widths, hints, progress.</summary>
 public sealed class OutputTests : IAsyncLifetime
 {
-    private const string Account = "7654321_SB1";
-    private const string Email = "ops@example.com";
-    private const string Password = "Ops-Only-Passw0rd!";
-    private const string TotpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    private const string Account = LocalCli.Account;
+    private const string Email = LocalCli.Email;
+    private const string Password = LocalCli.Password;
+    private const string TotpSecret = LocalCli.TotpSecret;
     private const string Escape = "\u001b[";
 
     private LocalCli _cli = null!;
@@ -22,11 +22,8 @@ public sealed class OutputTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cli = await LocalCli.StartAsync("nstoken-output-test-");
-        Simulator.State.AddAccount(Account, concurrencyLimit: 5);
-        Simulator.State.AddRole(Account, 1000, "Integration Role", twoFactorRequired: true);
-        Simulator.State.AddUser(Account, Email, Password, TotpSecret, 1000);
-        Simulator.State.SetConsentUser(Account, Email, 1000);
-        _integration = Simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = ["http://localhost:7071/api/oauth/callback"] });
+        _cli.SeedAccount(consentUser: true);
+        _integration = Simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = [LocalCli.LocalCallback] });
     }
 
     public async Task DisposeAsync() => await _cli.DisposeAsync();

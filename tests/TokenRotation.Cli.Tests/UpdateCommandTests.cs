@@ -9,9 +9,9 @@ namespace TokenRotation.Cli.Tests;
 /// </summary>
 public sealed class UpdateCommandTests : IAsyncLifetime
 {
-    private const string Account = "7654321_SB1";
-    private const string Email = "ops@example.com";
-    private const string Password = "Ops-Only-Passw0rd!";
+    private const string Account = LocalCli.Account;
+    private const string Email = LocalCli.Email;
+    private const string Password = LocalCli.Password;
     private LocalCli _cli = null!;
     private SimIntegration _integration = null!;
 
@@ -20,11 +20,9 @@ public sealed class UpdateCommandTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cli = await LocalCli.StartAsync("nstoken-update-test-");
-        Simulator.State.AddAccount(Account, concurrencyLimit: 5);
         // No 2FA here, so two logins within one 30-second TOTP window are not a concern of these tests.
-        Simulator.State.AddRole(Account, 1000, "Integration Role", twoFactorRequired: false);
-        Simulator.State.AddUser(Account, Email, Password, null, 1000);
-        _integration = Simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = ["http://localhost:7071/api/oauth/callback"] });
+        _cli.SeedAccount(twoFactor: false);
+        _integration = Simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = [LocalCli.LocalCallback] });
     }
 
     public async Task DisposeAsync() => await _cli.DisposeAsync();

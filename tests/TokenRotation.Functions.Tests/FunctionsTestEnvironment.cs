@@ -1,12 +1,9 @@
 using Azure.Data.Tables;
-using Azure.Security.KeyVault.Secrets;
 using KeyVault.TestServer;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using NetSuite.Simulator;
 using Testing.Shared;
-using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
 using TokenRotation.Engine;
@@ -15,10 +12,11 @@ using TokenRotation.Stores;
 namespace TokenRotation.Functions.Tests;
 
 /// <summary>
-/// The app as Program.cs composes it (<see cref="FunctionsTestHost"/>), against the NetSuite simulator, two Key Vault
-/// test servers (state and consumer) and Azurite (blob leases, consent-session, TOTP and poison tables, work queue),
-/// with names unique to this environment. Optionally a small HTTPS host (<see cref="FunctionsWebHost"/>) routes to the
-/// function classes, so a browser or an HttpClient can go through NetSuite's redirects.
+/// The Functions tests' view of the test world (<see cref="TestWorld"/>): the app as Program.cs composes it
+/// (<see cref="FunctionsComposition"/>, through <see cref="FunctionsTestHost"/>), against the NetSuite simulator, two
+/// Key Vault test servers (state and consumer) and Azurite (blob leases, consent-session, TOTP and poison tables, work
+/// queue), with names unique to this environment. Optionally a small HTTPS host (<see cref="FunctionsWebHost"/>)
+/// routes to the function classes, so a browser or an HttpClient can go through NetSuite's redirects.
 /// </summary>
 public sealed class FunctionsTestEnvironment : IAsyncDisposable
 {
@@ -29,41 +27,36 @@ public sealed class FunctionsTestEnvironment : IAsyncDisposable
     public const int IntegrationRole = 1000;
     public const int AdministratorRole = 3;
 
-    private FunctionsTestEnvironment(
-        FakeTimeProvider time, NetSuiteSimulator simulator, KeyVaultTestServer stateVault, KeyVaultTestServer consumerVault,
-        Azurite azurite, FunctionsTestHost host, FunctionsWebHost? web, string publicBaseUrl, Names names)
+    private FunctionsTestEnvironment(TestWorld world, FunctionsTestHost host, FunctionsWebHost? web)
     {
-        Time = time;
-        Simulator = simulator;
-        StateVault = stateVault;
-        ConsumerVault = consumerVault;
-        Azurite = azurite;
+        World = world;
         Host = host;
         Web = web;
-        PublicBaseUrl = publicBaseUrl;
-        StorageNames = names;
     }
 
-    public FakeTimeProvider Time { get; }
+    /// <summary>The world under this environment.</summary>
+    public TestWorld World { get; }
 
-    public NetSuiteSimulator Simulator { get; }
+    public FakeTimeProvider Time => World.Time;
 
-    public KeyVaultTestServer StateVault { get; }
+    public NetSuiteSimulator Simulator => World.Simulator;
 
-    public KeyVaultTestServer ConsumerVault { get; }
+    public KeyVaultTestServer StateVault => World.StateVault;
 
-    public Azurite Azurite { get; }
+    public KeyVaultTestServer ConsumerVault => World.ConsumerVault;
+
+    public Azurite Azurite => World.Azurite;
 
     public FunctionsTestHost Host { get; }
 
     /// <summary>The HTTPS host routing to the function classes; null unless started with one.</summary>
     public FunctionsWebHost? Web { get; }
 
-    public string PublicBaseUrl { get; }
+    public string PublicBaseUrl => World.PublicBaseUrl;
 
     public string CallbackUrl => PublicBaseUrl + "/api/" + Http.ConsentFunctions.CallbackRoute;
 
-    public Names StorageNames { get; }
+    public WorldStorageNames StorageNames => World.StorageNames;
 
     public IServiceProvider Services => Host.Services;
 
@@ -71,102 +64,48 @@ public sealed class FunctionsTestEnvironment : IAsyncDisposable
 
     public IConsumerPublisher Consumers => Services.GetRequiredService<IConsumerPublisher>();
 
-    public TableClient ConsentTable => Azurite.CreateTableServiceClient().GetTableClient(StorageNames.ConsentTable);
-
-    public sealed record Names(string LeaseContainer, string WorkQueue, string ConsentTable, string TotpTable, string PoisonTable);
+    public TableClient ConsentTable => World.ConsentTable;
 
     public static async Task<FunctionsTestEnvironment> StartAsync(bool withWebHost = false, Action<IServiceCollection>? overrides = null)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
         FunctionsWebHost? web = null;
         if (withWebHost)
         {
             web = await FunctionsWebHost.StartAsync();
         }
 
-        var publicBaseUrl = web?.BaseUrl ?? "https://func-test.example.net";
-        var simulator = await NetSuiteSimulator.StartAsync(new SimulatorOptions { TimeProvider = time });
-        var stateVault = await KeyVaultTestServer.StartAsync();
-        var consumerVault = await KeyVaultTestServer.StartAsync();
-        var azurite = await Azurite.GetAsync();
-        var names = new Names(
-            Azurite.UniqueName("leases"),
-            Azurite.UniqueName("work"),
-            TableName("consent"),
-            TableName("totp"),
-            TableName("poison"));
-
-        var settings = new Dictionary<string, string?>
-        {
-            ["TokenRotation:PublicBaseUrl"] = publicBaseUrl,
-            ["TokenRotation:ServiceName"] = "nstoken-test",
-            ["KeyVault:StateVaultUri"] = stateVault.VaultUri.ToString(),
-            ["KeyVault:ConsumerVaultUri"] = consumerVault.VaultUri.ToString(),
-            ["Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Storage:LeaseContainer"] = names.LeaseContainer,
-            [StorageOptions.WorkQueueSetting] = names.WorkQueue,
-            ["Coordination:ConsentTable"] = names.ConsentTable,
-            ["Coordination:TotpTable"] = names.TotpTable,
-            ["Coordination:IndexTable"] = "index" + Guid.NewGuid().ToString("N"),
-            ["NetSuite:SuiteTalkUrlTemplate"] = simulator.SuiteTalkTemplate,
-            ["NetSuite:RestletsUrlTemplate"] = simulator.RestletsTemplate,
-            ["NetSuite:AppUrlTemplate"] = simulator.AppTemplate,
-            ["NetSuite:GenericAuthorizeUrl"] = simulator.GenericAuthorizeUrl,
-            ["NetSuite:DataCenterUrlsUrl"] = simulator.DataCenterUrlsUrl,
-            ["NetSuite:Resilience:BaseDelay"] = "00:00:00",
-            ["NetSuite:Resilience:MaxDelay"] = "00:00:00",
-            ["NetSuite:Resilience:MaxRetryAfter"] = "00:00:00",
-            ["NetSuite:Resilience:MaxRetryAttempts"] = "2",
-            ["Engine:MaxInlineWait"] = "00:00:00",
-        };
-
-        var host = new FunctionsTestHost(settings, services =>
-        {
-            services.AddKeyedSingleton<SecretClient>(StoresServiceCollectionExtensions.StateVaultKey, (_, _) => stateVault.CreateSecretClient());
-            services.AddKeyedSingleton<SecretClient>(StoresServiceCollectionExtensions.ConsumerVaultKey, (_, _) => consumerVault.CreateSecretClient());
-            services.Replace(ServiceDescriptor.Singleton<IPoisonedWorkLog>(sp =>
-                new TablePoisonedWorkLog(sp.GetRequiredService<TableServiceClient>().GetTableClient(names.PoisonTable))));
-            overrides?.Invoke(services);
-        }, time);
+        var world = await TestWorld.Create()
+            .WithPublicBaseUrl(web?.BaseUrl ?? TestWorld.DefaultPublicBaseUrl)
+            .WithCoordination(WorldCoordination.Azurite)
+            .WithSettings(s =>
+            {
+                s["TokenRotation:ServiceName"] = "nstoken-test";
+                s["NetSuite:Resilience:BaseDelay"] = "00:00:00";
+                s["NetSuite:Resilience:MaxDelay"] = "00:00:00";
+                s["NetSuite:Resilience:MaxRetryAfter"] = "00:00:00";
+                s["NetSuite:Resilience:MaxRetryAttempts"] = "2";
+                s["Engine:MaxInlineWait"] = "00:00:00";
+            })
+            .ComposeWith((services, configuration) => services.AddTokenRotationFunctions(configuration))
+            .ValidateOnBuild()
+            .Override(overrides)
+            .StartAsync();
+        var host = new FunctionsTestHost(world);
         web?.Attach(host);
-        return new FunctionsTestEnvironment(time, simulator, stateVault, consumerVault, azurite, host, web, publicBaseUrl, names);
+        return new FunctionsTestEnvironment(world, host, web);
     }
 
     /// <summary>A valid table name unique to this environment (letters and digits only).</summary>
-    public static string TableName(string prefix) => (prefix + Guid.NewGuid().ToString("N"))[..Math.Min(prefix.Length + 32, 63)];
+    public static string TableName(string prefix) => WorldStorageNames.TableName(prefix);
 
     /// <summary>Seeds the simulator's sandbox account (integration and administrator roles, one user with both) and an integration.</summary>
-    public SimIntegration SeedAccount(bool publicClient = false)
-    {
-        if (!Simulator.State.TryGetAccount(Account, out _))
-        {
-            Simulator.State.AddAccount(Account, concurrencyLimit: 5);
-            Simulator.State.AddRole(Account, IntegrationRole, "Integration Role", twoFactorRequired: true);
-            Simulator.State.AddRole(Account, AdministratorRole, "Administrator", twoFactorRequired: true);
-            Simulator.State.AddUser(Account, UserEmail, UserPassword, TotpSecret, IntegrationRole, AdministratorRole);
-            Simulator.State.SetConsentUser(Account, UserEmail, IntegrationRole);
-        }
-
-        return Simulator.State.AddIntegration(Account, new IntegrationSpec { RedirectUris = [CallbackUrl], PublicClient = publicClient });
-    }
+    public SimIntegration SeedAccount(bool publicClient = false) =>
+        World.SeedAccount(spec: new IntegrationSpec { RedirectUris = [CallbackUrl], PublicClient = publicClient }, administratorRole: true, consentUser: true);
 
     /// <summary>An OAuth 2.0 connection imported but never consented (NeedsPerson), optionally pinned to a role.</summary>
     public async Task<ConnectionDocument> ImportOAuth2Async(string name, SimIntegration integration, string? expectedRole = null)
     {
-        var document = new ConnectionDocument
-        {
-            Name = name,
-            Kind = ConnectionKind.OAuth2AuthorizationCode,
-            Account = Account,
-            OAuth2 = new OAuth2Definition
-            {
-                ClientId = integration.ClientId,
-                ClientSecret = integration.PublicClient ? null : integration.ClientSecret,
-                IsPublicClient = integration.PublicClient,
-                RedirectUri = CallbackUrl,
-                ExpectedRoleId = expectedRole,
-            },
-        };
+        var document = WorldDocuments.OAuth2Import(name, World.Account, integration, CallbackUrl, expectedRole);
         var outcome = await Services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun: false);
         Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
         return (await GetAsync(name))!;
@@ -175,51 +114,16 @@ public sealed class FunctionsTestEnvironment : IAsyncDisposable
     /// <summary>A TBA connection around a token the simulator issued, saved straight into the store.</summary>
     public async Task<ConnectionDocument> SaveTbaAsync(string name, SimIntegration integration)
     {
-        var token = Simulator.State.IssueTbaToken(Account, integration.ConsumerKey, UserEmail, IntegrationRole, name: "made in the UI");
-        var document = new ConnectionDocument
-        {
-            Name = name,
-            Kind = ConnectionKind.Tba,
-            Account = Account,
-            Tba = new TbaDefinition
-            {
-                ConsumerKey = integration.ConsumerKey,
-                ConsumerSecret = integration.ConsumerSecret,
-                User = new RotationUser { Email = UserEmail, Password = UserPassword, TotpSecret = TotpSecret, RoleId = IntegrationRole.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                ExpectedRoleId = IntegrationRole.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
-            Credentials = new CredentialSlots { Current = new RotatedCredential { Id = token.TokenId, Secret = token.TokenSecret, Name = token.Name, IssuedAt = Time.GetUtcNow() } },
-            Generation = 1,
-        };
-        await Store.SaveAsync(document, Scheduler.Index(document, new RotationOptions()));
+        var document = World.TbaConnection(name, integration, pinRole: true);
+        await World.SaveNewAsync(document);
         return document;
     }
 
     /// <summary>An OAuth 2.0 connection whose consent already happened (tokens issued by the simulator), saved straight into the store.</summary>
     public async Task<ConnectionDocument> SaveConsentedOAuth2Async(string name, SimIntegration integration)
     {
-        var tokens = Simulator.State.IssueOAuth2Tokens(Account, integration.ClientId, UserEmail, IntegrationRole);
-        var facts = NetSuite.Auth.OAuth2.NetSuiteTokenFacts.Read(tokens.RefreshToken);
-        var document = new ConnectionDocument
-        {
-            Name = name,
-            Kind = ConnectionKind.OAuth2AuthorizationCode,
-            Account = Account,
-            OAuth2 = new OAuth2Definition
-            {
-                ClientId = integration.ClientId,
-                ClientSecret = integration.ClientSecret,
-                RedirectUri = CallbackUrl,
-                RefreshToken = tokens.RefreshToken,
-                RefreshTokenExpiresAt = facts.ExpiresAt,
-                RefreshTokenIssuedAt = facts.IssuedAt,
-                ConsentedAt = Time.GetUtcNow(),
-                ExpectedRoleId = IntegrationRole.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ExpectedEntityId = facts.EntityId,
-            },
-            Generation = 1,
-        };
-        await Store.SaveAsync(document, Scheduler.Index(document, new RotationOptions()));
+        var document = World.ConsentedOAuth2Connection(name, integration, redirectUri: CallbackUrl);
+        await World.SaveNewAsync(document);
         return document;
     }
 
@@ -250,8 +154,6 @@ public sealed class FunctionsTestEnvironment : IAsyncDisposable
         }
 
         await Host.DisposeAsync();
-        await Simulator.DisposeAsync();
-        await StateVault.DisposeAsync();
-        await ConsumerVault.DisposeAsync();
+        await World.DisposeAsync();
     }
 }

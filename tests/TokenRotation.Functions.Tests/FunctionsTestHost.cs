@@ -20,6 +20,7 @@ namespace TokenRotation.Functions.Tests;
 public sealed class FunctionsTestHost : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
+    private readonly bool _ownsServices = true;
 
     public FunctionsTestHost(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? overrides = null, FakeTimeProvider? time = null)
     {
@@ -37,6 +38,17 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         services.AddSingleton<TimeProvider>(Time);
         overrides?.Invoke(services);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    /// <summary>The app a test world composed (<see cref="FunctionsTestEnvironment"/>); the world owns its services.</summary>
+    public FunctionsTestHost(TestWorld world)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        Time = world.Time;
+        Configuration = world.Configuration;
+        Logs = world.Logs;
+        _services = (ServiceProvider)world.Services;
+        _ownsServices = false;
     }
 
     public IConfiguration Configuration { get; }
@@ -87,7 +99,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         return new TestResponse(response.StatusCode, response.ContentType, body, response.Headers);
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public ValueTask DisposeAsync() => _ownsServices ? _services.DisposeAsync() : ValueTask.CompletedTask;
 }
 
 /// <summary>A response as a function's result wrote it.</summary>

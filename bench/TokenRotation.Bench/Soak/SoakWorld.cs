@@ -2,7 +2,6 @@ using Azure.Security.KeyVault.Secrets;
 using KeyVault.TestServer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -140,18 +139,9 @@ public sealed class SoakWorld : IAsyncDisposable
 
     private void BuildEngine()
     {
-        var values = new Dictionary<string, string?>
-        {
-            ["TokenRotation:PublicBaseUrl"] = "https://func-soak.example.net",
-            ["TokenRotation:AccountConcurrency"] = AccountConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["KeyVault:StateVaultUri"] = StateVault.VaultUri.ToString(),
-            ["KeyVault:ConsumerVaultUri"] = ConsumerVault.VaultUri.ToString(),
-            ["Storage:ConnectionString"] = _storage,
-            ["Coordination:IndexTable"] = _indexTable,
-            ["NetSuite:SuiteTalkUrlTemplate"] = Simulator.SuiteTalkTemplate,
-            ["NetSuite:RestletsUrlTemplate"] = Simulator.RestletsTemplate,
-            ["NetSuite:AppUrlTemplate"] = Simulator.AppTemplate,
-        };
+        // The test world's settings (Testing.Shared), with the soak's account concurrency.
+        var values = WorldSettings.Engine("https://func-soak.example.net", StateVault.VaultUri, ConsumerVault.VaultUri, _storage, _indexTable, Simulator);
+        values["TokenRotation:AccountConcurrency"] = AccountConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).AddInMemoryCollection(FakeClockEngineSettings.Values).Build();
         var engine = Engines + 1;
         var crash = Crash.ForEngine(engine);
@@ -159,23 +149,23 @@ public sealed class SoakWorld : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         services.AddSingleton<TimeProvider>(Time);
-        services.AddTokenRotation(configuration);
         services.AddKeyedSingleton<SecretClient>(StoresServiceCollectionExtensions.StateVaultKey, (_, _) => StateVault.CreateSecretClient());
         services.AddKeyedSingleton<SecretClient>(StoresServiceCollectionExtensions.ConsumerVaultKey, (_, _) => ConsumerVault.CreateSecretClient());
         services.AddSingleton(_ => StateVault.CreateCertificateClient());
         services.AddSingleton(_ => new KeyVaultSignClient(StateVault.VaultUri, StateVault.Credential, StateVault.ConfigureTransport(new KeyVaultSignClientOptions())));
 
-        // Coordination that outlives an engine.
-        services.Replace(ServiceDescriptor.Singleton<IWorkQueue>(Queue));
-        services.Replace(ServiceDescriptor.Singleton<ILeaseProvider>(Leases));
-        services.Replace(ServiceDescriptor.Singleton<ITotpStepStore>(TotpSteps));
-        services.Replace(ServiceDescriptor.Singleton<IConsentSessionStore>(ConsentSessions));
-        services.Replace(ServiceDescriptor.Singleton<ITokenJournal>(new CrashingJournal(_journal, crash)));
+        // Coordination that outlives an engine; registered before the entry point, which only adds what is missing.
+        services.AddSingleton<IWorkQueue>(Queue);
+        services.AddSingleton<ILeaseProvider>(Leases);
+        services.AddSingleton<ITotpStepStore>(TotpSteps);
+        services.AddSingleton<IConsentSessionStore>(ConsentSessions);
+        services.AddSingleton<ITokenJournal>(new CrashingJournal(_journal, crash));
+        services.AddTokenRotation(configuration);
 
         // The crash seam around every side effect; the soak reads the stores beside it.
-        Decorate<IConnectionStore>(services, (sp, inner) => new CrashingConnectionStore(inner, crash));
-        Decorate<IConsumerPublisher>(services, (sp, inner) => new CrashingConsumerPublisher(inner, crash));
-        Decorate<ICertificateKeyStore>(services, (sp, inner) => new CrashingCertificateKeyStore(inner, crash));
+        services.Decorate<IConnectionStore>((sp, inner) => new CrashingConnectionStore(inner, crash));
+        services.Decorate<IConsumerPublisher>((sp, inner) => new CrashingConsumerPublisher(inner, crash));
+        services.Decorate<ICertificateKeyStore>((sp, inner) => new CrashingCertificateKeyStore(inner, crash));
         services.AddSingleton(sp => new SoakStoreAccess(
             ((CrashingConnectionStore)sp.GetRequiredService<IConnectionStore>()).Inner,
             ((CrashingConsumerPublisher)sp.GetRequiredService<IConsumerPublisher>()).Inner,
@@ -185,19 +175,6 @@ public sealed class SoakWorld : IAsyncDisposable
 
         _engine = services.BuildServiceProvider();
         Engines = engine;
-    }
-
-    private static void Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> decorate)
-        where T : class
-    {
-        var existing = services.Last(d => d.ServiceType == typeof(T) && !d.IsKeyedService);
-        services.Remove(existing);
-        services.AddSingleton(sp =>
-        {
-            var inner = existing.ImplementationInstance as T
-                ?? (existing.ImplementationFactory is { } factory ? (T)factory(sp) : (T)ActivatorUtilities.CreateInstance(sp, existing.ImplementationType!));
-            return decorate(sp, inner);
-        });
     }
 
     public async ValueTask DisposeAsync()

@@ -31,23 +31,8 @@ public sealed class ClientCredentialsTests(ITestOutputHelper output)
         using var certificate = X509Certificate2.CreateFromPem(version.CertificatePem);
         var mapped = h.Simulator.State.AddCertificate(EngineHarness.Account, integration.ClientId, EngineHarness.UserEmail, roleId, certificate);
         var user = h.Simulator.State.GetUser(EngineHarness.Account, EngineHarness.UserEmail);
-        var doc = new ConnectionDocument
-        {
-            Name = name,
-            Kind = ConnectionKind.OAuth2ClientCredentials,
-            Account = EngineHarness.Account,
-            ClientCredentials = new ClientCredentialsDefinition
-            {
-                ClientId = integration.ClientId,
-                RoleId = roleId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                EntityId = user.EntityId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                CertificateName = certificateName,
-            },
-            Credentials = new CredentialSlots
-            {
-                Current = new RotatedCredential { Id = mapped.CertificateId, KeyVersion = keyVersion, IssuedAt = h.Time.GetUtcNow(), ExpiresAt = version.NotAfter },
-            },
-        };
+        var doc = WorldDocuments.ClientCredentials(
+            name, h.World.Account, integration, user.EntityId, certificateName, mapped.CertificateId, keyVersion, h.Time.GetUtcNow(), version.NotAfter, roleId);
         var outcome = await h.Imports.ImportAsync(doc, dryRun: false);
         Assert.Equal(OutcomeKind.Succeeded, outcome.Kind);
         return (doc, integration);
