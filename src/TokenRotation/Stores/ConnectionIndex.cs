@@ -17,6 +17,9 @@ public sealed record ConnectionIndex
     public const string RefreshExpiresAtTag = "refreshExpiresAt";
     public const string GenerationTag = "generation";
     public const string RotateAtTag = "rotateAt";
+    public const string WorkedAtTag = "workedAt";
+    public const string WorkedByTag = "workedBy";
+    public const string CheckedAtTag = "checkedAt";
 
     public required ConnectionName Name { get; init; }
 
@@ -38,6 +41,18 @@ public sealed record ConnectionIndex
     /// <summary>When a new rotation (TBA token, certificate) should start; only the daily sweep starts rotations.</summary>
     public DateTimeOffset? RotateAt { get; init; }
 
+    /// <summary>When the credential last worked (a refresh, a mint, a tokeninfo call, a rotation's verification).</summary>
+    public DateTimeOffset? WorkedAt { get; init; }
+
+    /// <summary>What proved it at <see cref="WorkedAt"/>: short text, never a secret.</summary>
+    public string? WorkedBy { get; init; }
+
+    /// <summary>When the credential was last checked, successfully or not; the next scheduled check counts from here.</summary>
+    public DateTimeOffset? CheckedAt { get; init; }
+
+    /// <summary>The credential check this index records; null when none is recorded.</summary>
+    public CredentialCheck? Check => WorkedAt is null && WorkedBy is null && CheckedAt is null ? null : new CredentialCheck(WorkedAt, WorkedBy, CheckedAt);
+
     public bool IsDue(DateTimeOffset now) => State != ConnectionStatus.Paused && NextActionAt is { } next && next <= now;
 
     /// <summary>Due for the frequent sweep, or with <paramref name="startRotations"/> for the daily one.</summary>
@@ -57,6 +72,13 @@ public sealed record ConnectionIndex
         Put(tags, CredentialExpiresAtTag, CredentialExpiresAt);
         Put(tags, RefreshExpiresAtTag, RefreshExpiresAt);
         Put(tags, RotateAtTag, RotateAt);
+        Put(tags, WorkedAtTag, WorkedAt);
+        Put(tags, CheckedAtTag, CheckedAt);
+        if (WorkedBy is { Length: > 0 } workedBy)
+        {
+            tags[WorkedByTag] = workedBy;
+        }
+
         return tags;
     }
 
@@ -79,6 +101,9 @@ public sealed record ConnectionIndex
             CredentialExpiresAt = Get(tags, CredentialExpiresAtTag),
             RefreshExpiresAt = Get(tags, RefreshExpiresAtTag),
             RotateAt = Get(tags, RotateAtTag),
+            WorkedAt = Get(tags, WorkedAtTag),
+            WorkedBy = tags.TryGetValue(WorkedByTag, out var workedBy) && workedBy.Length > 0 ? workedBy : null,
+            CheckedAt = Get(tags, CheckedAtTag),
             Generation = tags.TryGetValue(GenerationTag, out var g) && long.TryParse(g, CultureInfo.InvariantCulture, out var gen) ? gen : 0,
         };
     }

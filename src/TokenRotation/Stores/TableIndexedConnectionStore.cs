@@ -222,6 +222,9 @@ public sealed partial class TableIndexedConnectionStore : IConnectionStore, ICon
             [ConnectionIndex.CredentialExpiresAtTag] = "",
             [ConnectionIndex.RefreshExpiresAtTag] = "",
             [ConnectionIndex.RotateAtTag] = "",
+            [ConnectionIndex.WorkedAtTag] = "",
+            [ConnectionIndex.WorkedByTag] = "",
+            [ConnectionIndex.CheckedAtTag] = "",
         };
         foreach (var tag in index.ToTags())
         {

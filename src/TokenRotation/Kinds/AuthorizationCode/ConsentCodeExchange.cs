@@ -142,6 +142,7 @@ public sealed class ConsentCodeExchange(
             doc.NeedsPersonReason = null;
             doc.LastError = null;
             doc.LastSuccessAt = Now;
+            ctx.Worked(Now, "consent");
             await effects.SaveAsync(ctx, ct).ConfigureAwait(false);
             await effects.PublishAccessTokenAsync(ctx, tokens.AccessToken, accessExpiresAt, ct).ConfigureAwait(false);
             ctx.AccessTokenExpiresAt = accessExpiresAt;

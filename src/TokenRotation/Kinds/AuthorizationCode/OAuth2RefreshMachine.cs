@@ -149,6 +149,7 @@ public sealed class OAuth2RefreshMachine(
         var accessExpiresAt = AccessTokenExpiry(ctx, response);
         await effects.PublishAccessTokenAsync(ctx, response.AccessToken, accessExpiresAt, cancellationToken).ConfigureAwait(false);
         ctx.AccessTokenExpiresAt = accessExpiresAt;
+        ctx.Worked(Now, "refresh"); // the refresh is this connection's scheduled check (architecture section 13)
         ctx.Did($"published a new access token valid until {accessExpiresAt:u}");
         telemetry.Succeeded(ctx.Name, ctx.Kind, "refresh", $"access token until {accessExpiresAt:u}");
 

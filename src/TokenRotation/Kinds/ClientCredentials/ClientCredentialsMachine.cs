@@ -78,6 +78,7 @@ internal sealed class ClientCredentialsMachine(
         var expires = facts?.ExpiresAt ?? Now + (token.ExpiresIn ?? TimeSpan.FromHours(1));
         await effects.PublishAccessTokenAsync(ctx, token.AccessToken, expires, cancellationToken).ConfigureAwait(false);
         ctx.AccessTokenExpiresAt = expires;
+        ctx.Worked(Now, "mint"); // the mint is this connection's scheduled check (architecture section 13)
         ctx.Did($"minted and published an access token valid until {expires:u}");
         telemetry.Succeeded(ctx.Name, ctx.Kind, "mint", $"access token until {expires:u}");
         // Only a minting failure is healed by a mint; a refused rotation still needs its person.

@@ -23,7 +23,9 @@ internal sealed class TbaKind : ICredentialKind
             return KindSchedule.None;
         }
 
-        return new KindSchedule(null, null, doc.Rotation is { } rotation ? Scheduler.RotationNext(doc, rotation) : null);
+        // Outside a rotation the token's scheduled check (a tokeninfo call) is the next action: a revoked token, a blocked
+        // integration or a sandbox refresh shows within the check interval, not at the next rotation.
+        return new KindSchedule(null, null, doc.Rotation is { } rotation ? Scheduler.RotationNext(doc, rotation) : Scheduler.NextCheck(doc, defaults));
     }
 
     public DateTimeOffset? RotateAt(ConnectionDocument doc, RotationOptions defaults, RotatedCredential current)
