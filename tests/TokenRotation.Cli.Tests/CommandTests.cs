@@ -188,6 +188,35 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_credentials_import_whose_proving_mint_fails_is_not_healthy_and_exits_non_zero()
+    {
+        var user = Simulator.State.GetUser(Account, Email);
+        var common = new[] { "--account", Account, "--client-id", _integration.ClientId, "--role", "1000", "--entity", user.EntityId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var newKey = await Run("", ["import", "client-credentials", "wms-proof", .. common, "--new-key"]);
+        Assert.Equal(3, newKey.ExitCode);
+        var file = System.Text.RegularExpressions.Regex.Match(newKey.Stdout, "Wrote the certificate to (\\S+)").Groups[1].Value;
+        var version = System.Text.RegularExpressions.Regex.Match(newKey.Stdout, "--key-version ([0-9a-f]+)").Groups[1].Value;
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(file));
+        var mapped = Simulator.State.AddCertificate(Account, _integration.ClientId, Email, 1000, certificate);
+
+        // NetSuite refuses the assertion (a mistyped certificate id), and the key cannot sign (a key version the store lacks).
+        var typo = await Run("", ["import", "client-credentials", "wms-typo", .. common, "--certificate-name", "cert-wms-proof", "--key-version", version, "--certificate-id", mapped.CertificateId + "x"]);
+        var badKey = await Run("", ["import", "client-credentials", "wms-badkey", .. common, "--certificate-name", "cert-wms-proof", "--key-version", "0123456789abcdef0123456789abcdef", "--certificate-id", mapped.CertificateId]);
+
+        foreach (var (name, result) in new[] { ("wms-typo", typo), ("wms-badkey", badKey) })
+        {
+            Assert.True(result.ExitCode != 0, $"{name}: exit 0\n{result.Stdout}");
+            Assert.Null(await _cli.GetPublishedAsync(name));
+            var status = await Run("", "status", "--output", "json");
+            using var json = System.Text.Json.JsonDocument.Parse(status.Stdout);
+            var connection = json.RootElement.EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+            var state = connection.GetProperty("state").GetString();
+            Assert.True(state is "Failing" or "NeedsPerson", $"{name} is {state} after its proving mint failed:\n{result.Stdout}{result.Stderr}");
+            Assert.False(string.IsNullOrEmpty(connection.GetProperty("lastErrorMessage").GetString()), $"{name} shows no cause");
+        }
+    }
+
+    [Fact]
     public async Task Client_credentials_new_key_then_import_then_refresh_mints_an_access_token()
     {
         var user = Simulator.State.GetUser(Account, Email);

@@ -337,12 +337,6 @@ internal static class ImportCommand
         await output.ProgressAsync(dryRun
             ? $"Dry run: checking {document.Name} ({CommandSupport.KindName(document.Kind)}, account {account}) without storing it ..."
             : $"Importing {document.Name} ({CommandSupport.KindName(document.Kind)}, account {account}) ...").ConfigureAwait(false);
-        if (await CredentialConflicts.FindAsync(services.GetRequiredService<Stores.IConnectionStore>(), document, cancellationToken).ConfigureAwait(false) is { } conflict)
-        {
-            await output.Console.Error.WriteLineAsync(conflict).ConfigureAwait(false);
-            return ExitCodes.BadInput;
-        }
-
         var outcome = await services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
         if (outcome.Kind == OutcomeKind.Succeeded && !dryRun && document.Kind == ConnectionKind.OAuth2ClientCredentials && document.Credentials.Current is not null)
         {

@@ -1,0 +1,47 @@
+using TokenRotation.Connections;
+using TokenRotation.Engine;
+using static TokenRotation.Tests.Engine.EngineTestKit;
+
+namespace TokenRotation.Tests.Engine;
+
+/// <summary>One credential, one connection, also when two imports of it under two names run at the same time.</summary>
+public sealed class DuplicateCredentialTests
+{
+    [Fact]
+    public async Task Two_concurrent_imports_of_the_same_TBA_token_under_two_names_store_at_most_one()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var integration = h.SeedAccount();
+        var first = h.TbaConnection("tba-first", integration);
+        var second = h.TbaConnection("tba-second", integration);
+        second.Credentials.Current = new RotatedCredential
+        {
+            Id = first.Credentials.Current!.Id, Secret = first.Credentials.Current.Secret, Name = "the same token", IssuedAt = h.Time.GetUtcNow(),
+        };
+
+        var outcomes = await PumpAsync(h.Time, Task.WhenAll(h.Imports.ImportAsync(first, dryRun: false), h.Imports.ImportAsync(second, dryRun: false)));
+
+        var won = Assert.Single(outcomes, o => o.Kind == OutcomeKind.Succeeded);
+        var lost = Assert.Single(outcomes, o => o.Kind != OutcomeKind.Succeeded);
+        Assert.True(lost.Kind is OutcomeKind.Refused or OutcomeKind.Conflict, $"{lost.Kind}: {lost.Message}");
+        Assert.Null(await h.GetAsync(lost.Connection));
+        Assert.NotNull(await h.GetAsync(won.Connection));
+    }
+
+    [Fact]
+    public async Task A_dry_run_import_of_a_token_another_connection_holds_is_refused()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var integration = h.SeedAccount();
+        var first = h.TbaConnection("tba-held", integration);
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Imports.ImportAsync(first, dryRun: false)).Kind);
+        var copy = h.TbaConnection("tba-copy", integration);
+        copy.Credentials.Current = new RotatedCredential { Id = first.Credentials.Current!.Id, Secret = first.Credentials.Current.Secret, IssuedAt = h.Time.GetUtcNow() };
+
+        var dryRun = await h.Imports.ImportAsync(copy, dryRun: true);
+
+        Assert.Equal(OutcomeKind.Refused, dryRun.Kind);
+        Assert.Contains("already connection tba-held's", dryRun.Message, StringComparison.Ordinal);
+        Assert.Null(await h.GetAsync("tba-copy"));
+    }
+}
