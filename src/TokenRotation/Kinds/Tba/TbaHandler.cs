@@ -113,6 +113,23 @@ internal sealed class TbaHandler(
             || (doc.LastError is { RetryAt: { } retry } error && retry <= now && IsCheckError(error));
     }
 
+    /// <summary>
+    /// Records a tokeninfo call that worked (in the index row) and, when an earlier check had failed, clears that failure:
+    /// the connection is healthy again, a durable change (one state write).
+    /// </summary>
+    private async Task WorkedAsync(RunContext ctx, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        ctx.Worked(now, "tokeninfo");
+        if (ctx.Doc.LastError is { } last && IsCheckError(last))
+        {
+            ctx.ClearError();
+            ctx.Doc.LastSuccessAt = now;
+            await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
+            ctx.Did("the failure an earlier check found is gone");
+        }
+    }
+
     private static bool IsCheckError(LastError error) => error.Message.StartsWith(CheckOperation + ":", StringComparison.Ordinal);
 
     /// <summary>
@@ -135,17 +152,8 @@ internal sealed class TbaHandler(
         var now = time.GetUtcNow();
         if (verify.Verified)
         {
-            ctx.Worked(now, "tokeninfo");
             ctx.Did($"checked TBA token {current.Id}: tokeninfo shows the expected account, role and entity");
-            if (doc.LastError is { } last && IsCheckError(last))
-            {
-                // The failure a check found is gone: the connection is healthy again (a durable change, one state write).
-                ctx.ClearError();
-                doc.LastSuccessAt = now;
-                await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
-                ctx.Did("the failure an earlier check found is gone");
-            }
-
+            await WorkedAsync(ctx, cancellationToken).ConfigureAwait(false);
             return OutcomeKind.Succeeded;
         }
 
@@ -217,6 +225,7 @@ internal sealed class TbaHandler(
         }
 
         ctx.Did($"TBA token {current.Id} works (tokeninfo shows the expected account, role and entity); TBA tokens do not expire, so there is nothing to refresh");
+        await WorkedAsync(ctx, cancellationToken).ConfigureAwait(false);
         if (!await operations.IsPublishedAsync(ctx, current, cancellationToken).ConfigureAwait(false))
         {
             await operations.PublishAsync(ctx, current, cancellationToken).ConfigureAwait(false);
