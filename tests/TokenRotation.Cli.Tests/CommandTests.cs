@@ -174,6 +174,29 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Doctor_says_when_the_credential_last_worked_and_what_proved_it_from_the_index()
+    {
+        Assert.Equal(0, (await ImportTba("erp-worked")).ExitCode);
+
+        var imported = await Run("", "doctor", "erp-worked", "--output", "json");
+        using (var json = System.Text.Json.JsonDocument.Parse(imported.Stdout))
+        {
+            var credential = json.RootElement.GetProperty("credential");
+            Assert.Equal("tokeninfo at import", credential.GetProperty("lastWorkedBy").GetString());
+            var workedAt = credential.GetProperty("lastWorkedAt").GetDateTimeOffset();
+            Assert.True(workedAt > DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5), $"last worked at {workedAt:u}");
+            Assert.Equal(workedAt + TimeSpan.FromDays(1), credential.GetProperty("nextCheckAt").GetDateTimeOffset());
+        }
+
+        // `nstoken refresh` of a TBA token is a tokeninfo call: the record moves on.
+        Assert.Equal(0, (await Run("", "refresh", "erp-worked")).ExitCode);
+        var doctor = await Run("", "doctor", "erp-worked");
+        Assert.Contains("credential last worked: ", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("proved by a signed tokeninfo call (the scheduled check)", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("next scheduled check: ", doctor.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Doctor_reports_a_revoked_token_as_a_failed_check_with_the_login_audit_trail_hint()
     {
         Assert.Equal(0, (await ImportTba("erp-broken")).ExitCode);
