@@ -219,7 +219,8 @@ public sealed class OAuth2RefreshMachine(
             oauth.RefreshToken = null;
             oauth.RefreshStartedAt = null;
             effects.RecordError(ctx, error, "refresh", retry: false);
-            await effects.NeedsPersonAsync(ctx, "NetSuite refused the refresh token (invalid_grant: expired, revoked, or already used). Consent again.", true, cancellationToken).ConfigureAwait(false);
+            var causes = ctx.Account.IsSandbox ? "expired, revoked, already used, or wiped by a sandbox refresh" : "expired, revoked, or already used";
+            await effects.NeedsPersonAsync(ctx, $"NetSuite refused the refresh token (invalid_grant: {causes}). Consent again.", true, cancellationToken).ConfigureAwait(false);
             await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             return OutcomeKind.NeedsPerson;
         }
