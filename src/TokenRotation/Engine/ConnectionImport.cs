@@ -89,6 +89,7 @@ public sealed class ConnectionImport(
         document.Generation = 1;
         var index = Scheduler.Index(document, rotationOptions.Value);
         lease.EnsureHeld();
+        claim?.EnsureHeld();
         await store.SaveAsync(document, index, cancellationToken).ConfigureAwait(false);
         telemetry.StateWritten(name.Value);
         await handler.CompleteImportAsync(document, lease, actions, cancellationToken).ConfigureAwait(false);
