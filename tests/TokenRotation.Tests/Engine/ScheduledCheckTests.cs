@@ -127,7 +127,7 @@ public sealed class ScheduledCheckTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_check_that_keeps_failing_writes_the_failure_once_and_a_fixed_token_is_healthy_again()
+    public async Task A_check_that_keeps_failing_stops_writing_once_its_failure_is_recorded_and_a_fixed_token_is_healthy_again()
     {
         await using var h = await EngineHarness.StartAsync();
         var integration = h.SeedAccount();
@@ -135,6 +135,10 @@ public sealed class ScheduledCheckTests(ITestOutputHelper output)
         h.Simulator.State.SetIntegrationState(Account, integration.ClientId, IntegrationState.Blocked);
         await DayOfSweepsAsync(h);
         AssertBroken(await ViewAsync(h, "tba-blocked"), "scheduled check");
+
+        // "Invalid login attempt" may be overload: tried again twice on the backoff (minutes), then left for the next check.
+        await SweepsAsync(h, TimeSpan.FromHours(1));
+        Assert.Equal(3, (await h.GetAsync("tba-blocked"))!.LastError!.Attempts);
 
         // Three more days blocked: checked every day, and nothing new to write.
         var writes = h.StateVault.Counters.Writes;
