@@ -272,7 +272,7 @@ internal static class DoctorCommand
 
         if (NextCheck(doc, rotation) is { } next)
         {
-            await output.WriteLineAsync($"  next scheduled check: {CommandSupport.When(next, time)} (a tokeninfo call; Rotation:CredentialCheckInterval is {rotation.CredentialCheckInterval.ToString("c", CultureInfo.InvariantCulture)})").ConfigureAwait(false);
+            await output.WriteLineAsync($"  next scheduled check: {CommandSupport.When(next, time)} (a tokeninfo call, run by the daily sweep; Rotation:CredentialCheckInterval is {rotation.CredentialCheckInterval.ToString("c", CultureInfo.InvariantCulture)})").ConfigureAwait(false);
         }
     }
 
@@ -283,9 +283,11 @@ internal static class DoctorCommand
         return new DoctorCredentialJson(check?.WorkedAt, check?.WorkedBy, check?.CheckedAt, NextCheck(doc, rotation));
     }
 
-    /// <summary>A TBA token outside a rotation is checked on its own schedule; the other kinds' refreshes and mints are their checks.</summary>
-    private static DateTimeOffset? NextCheck(ConnectionDocument doc, RotationOptions rotation) =>
-        doc.Kind == ConnectionKind.Tba && doc.Rotation is null && doc.Credentials.Current is not null && !doc.Paused ? Scheduler.NextCheck(doc, rotation) : null;
+    /// <summary>
+    /// The index's scheduled check: a TBA token outside a rotation, when no person is needed already; the other kinds'
+    /// refreshes and mints are their checks.
+    /// </summary>
+    private static DateTimeOffset? NextCheck(ConnectionDocument doc, RotationOptions rotation) => Scheduler.Index(doc, rotation).CheckAt;
 
     private static string Proof(string? workedBy) => workedBy switch
     {

@@ -25,7 +25,7 @@ public static class Scheduler
         var accessExpires = accessTokenExpiresAt ?? doc.StoredIndex?.CredentialExpiresAt;
         var rotateAt = RotateAt(doc, defaults);
         var facts = CredentialKinds.Find(doc.Kind)?.Schedule(doc, defaults, accessExpires, now) ?? KindSchedule.None;
-        var (credentialExpires, refreshExpires, next, warned) = facts;
+        var (credentialExpires, refreshExpires, next, warned, checkAt) = facts;
 
         if (doc.LastError?.RetryAt is { } retry && (next is null || retry < next) && doc.Status != ConnectionStatus.NeedsPerson)
         {
@@ -49,6 +49,7 @@ public static class Scheduler
             RefreshExpiresAt = refreshExpires,
             Generation = doc.Generation,
             RotateAt = doc.Paused ? null : rotateAt,
+            CheckAt = doc.Paused ? null : checkAt,
             WorkedAt = check?.WorkedAt,
             WorkedBy = check?.WorkedBy,
             CheckedAt = check?.CheckedAt,

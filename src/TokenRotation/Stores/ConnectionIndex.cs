@@ -20,6 +20,13 @@ public sealed record ConnectionIndex
     public const string WorkedAtTag = "workedAt";
     public const string WorkedByTag = "workedBy";
     public const string CheckedAtTag = "checkedAt";
+    public const string CheckAtTag = "checkAt";
+
+    /// <summary>
+    /// The daily sweep runs every scheduled check due before the next daily sweep: a check due a few seconds after today's
+    /// sweep is not left for tomorrow's.
+    /// </summary>
+    public static readonly TimeSpan DailyCheckWindow = TimeSpan.FromDays(1);
 
     public required ConnectionName Name { get; init; }
 
@@ -41,6 +48,12 @@ public sealed record ConnectionIndex
     /// <summary>When a new rotation (TBA token, certificate) should start; only the daily sweep starts rotations.</summary>
     public DateTimeOffset? RotateAt { get; init; }
 
+    /// <summary>
+    /// When a scheduled check of the credential is due that no refresh or mint makes (a TBA token's tokeninfo call); the
+    /// daily sweep runs it, within <see cref="DailyCheckWindow"/> of this time.
+    /// </summary>
+    public DateTimeOffset? CheckAt { get; init; }
+
     /// <summary>When the credential last worked (a refresh, a mint, a tokeninfo call, a rotation's verification).</summary>
     public DateTimeOffset? WorkedAt { get; init; }
 
@@ -57,7 +70,8 @@ public sealed record ConnectionIndex
 
     /// <summary>Due for the frequent sweep, or with <paramref name="startRotations"/> for the daily one.</summary>
     public bool IsDue(DateTimeOffset now, bool startRotations) =>
-        IsDue(now) || (startRotations && State != ConnectionStatus.Paused && RotateAt is { } rotate && rotate <= now);
+        IsDue(now) || (startRotations && State != ConnectionStatus.Paused
+            && ((RotateAt is { } rotate && rotate <= now) || (CheckAt is { } check && check <= now + DailyCheckWindow)));
 
     public IDictionary<string, string> ToTags()
     {
@@ -72,6 +86,7 @@ public sealed record ConnectionIndex
         Put(tags, CredentialExpiresAtTag, CredentialExpiresAt);
         Put(tags, RefreshExpiresAtTag, RefreshExpiresAt);
         Put(tags, RotateAtTag, RotateAt);
+        Put(tags, CheckAtTag, CheckAt);
         Put(tags, WorkedAtTag, WorkedAt);
         Put(tags, CheckedAtTag, CheckedAt);
         if (WorkedBy is { Length: > 0 } workedBy)
@@ -101,6 +116,7 @@ public sealed record ConnectionIndex
             CredentialExpiresAt = Get(tags, CredentialExpiresAtTag),
             RefreshExpiresAt = Get(tags, RefreshExpiresAtTag),
             RotateAt = Get(tags, RotateAtTag),
+            CheckAt = Get(tags, CheckAtTag),
             WorkedAt = Get(tags, WorkedAtTag),
             WorkedBy = tags.TryGetValue(WorkedByTag, out var workedBy) && workedBy.Length > 0 ? workedBy : null,
             CheckedAt = Get(tags, CheckedAtTag),

@@ -97,7 +97,7 @@ internal sealed class TbaHandler(
     {
         ArgumentNullException.ThrowIfNull(ctx);
         var outcome = await rotations.RunAsync(ctx, operations, cancellationToken).ConfigureAwait(false);
-        if (outcome != OutcomeKind.NothingToDo || ctx.Doc.Rotation is not null || ctx.Doc.Credentials.Current is null || !IsCheckDue(ctx.Doc))
+        if (outcome != OutcomeKind.NothingToDo || ctx.Doc.Rotation is not null || ctx.Doc.Credentials.Current is null || !IsCheckDue(ctx))
         {
             return outcome;
         }
@@ -105,11 +105,16 @@ internal sealed class TbaHandler(
         return await CheckAsync(ctx, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Due at the check interval, or at the retry time of a check that failed for a passing reason.</summary>
-    private bool IsCheckDue(ConnectionDocument doc)
+    /// <summary>
+    /// In the daily sweep, when the check falls due before the next one (<see cref="ConnectionIndex.DailyCheckWindow"/>) and no
+    /// person is needed already; in any sweep, at the retry time of a check that failed for a passing reason.
+    /// </summary>
+    private bool IsCheckDue(RunContext ctx)
     {
+        var doc = ctx.Doc;
         var now = time.GetUtcNow();
-        return Scheduler.NextCheck(doc, rotationOptions.Value) <= now
+        return (ctx.Request.StartRotations && doc.Status != ConnectionStatus.NeedsPerson
+                && Scheduler.NextCheck(doc, rotationOptions.Value) <= now + ConnectionIndex.DailyCheckWindow)
             || (doc.LastError is { RetryAt: { } retry } error && retry <= now && IsCheckError(error));
     }
 

@@ -23,9 +23,11 @@ internal sealed class TbaKind : ICredentialKind
             return KindSchedule.None;
         }
 
-        // Outside a rotation the token's scheduled check (a tokeninfo call) is the next action: a revoked token, a blocked
-        // integration or a sandbox refresh shows within the check interval, not at the next rotation.
-        return new KindSchedule(null, null, doc.Rotation is { } rotation ? Scheduler.RotationNext(doc, rotation) : Scheduler.NextCheck(doc, defaults));
+        // Outside a rotation the token has a scheduled check (a tokeninfo call), which the daily sweep runs: a revoked token, a
+        // blocked integration or a sandbox refresh shows within a day, not at the next rotation. A connection that already
+        // needs a person is not checked: the person's fix is followed by `nstoken refresh` or `nstoken rotate`.
+        var checkAt = doc.Rotation is null && doc.Status != ConnectionStatus.NeedsPerson ? Scheduler.NextCheck(doc, defaults) : (DateTimeOffset?)null;
+        return new KindSchedule(null, null, doc.Rotation is { } rotation ? Scheduler.RotationNext(doc, rotation) : null, CheckAt: checkAt);
     }
 
     public DateTimeOffset? RotateAt(ConnectionDocument doc, RotationOptions defaults, RotatedCredential current)
