@@ -338,6 +338,14 @@ internal static class ImportCommand
             ? $"Dry run: checking {document.Name} ({CommandSupport.KindName(document.Kind)}, account {account}) without storing it ..."
             : $"Importing {document.Name} ({CommandSupport.KindName(document.Kind)}, account {account}) ...").ConfigureAwait(false);
         var outcome = await services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
+        if (outcome.Kind == OutcomeKind.Refused && !output.Json && CredentialConflicts.IsConflict(outcome.Message))
+        {
+            // A credential another connection holds: the refusal names the option, the connection and what to do in one
+            // line, unwrapped, so that it can be searched for and copied.
+            await output.Console.Error.WriteLineAsync(outcome.Message).ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
         if (outcome.Kind == OutcomeKind.Succeeded && !dryRun && document.Kind == ConnectionKind.OAuth2ClientCredentials && document.Credentials.Current is not null)
         {
             // A mint proves the certificate id, key and role mapping now, not at the first sweep: a mistyped id fails here.

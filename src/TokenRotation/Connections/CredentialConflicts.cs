@@ -10,6 +10,11 @@ namespace TokenRotation.Connections;
 /// </summary>
 public static class CredentialConflicts
 {
+    private const string Held = " is already connection ";
+
+    /// <summary>True when <paramref name="message"/> is this check's refusal.</summary>
+    public static bool IsConflict(string? message) => message is not null && message.Contains(Held, StringComparison.Ordinal);
+
     /// <summary>
     /// Null when <paramref name="candidate"/>'s credential is in no other connection; otherwise a message that names
     /// the connection holding it and the field.
@@ -42,8 +47,8 @@ public static class CredentialConflicts
                 if (Identity(other, slot) == wanted)
                 {
                     return candidate.Kind == ConnectionKind.Tba
-                        ? $"--token-id: TBA token {candidate.Credentials.Current!.Id} is already connection {other.Name}'s; one token belongs to one connection, because retiring it in one would revoke it for the other. Make a new token in NetSuite for this connection, or use {other.Name}."
-                        : $"--certificate-id: certificate {candidate.Credentials.Current!.Id} of client {candidate.ClientCredentials?.ClientId} is already connection {other.Name}'s; one certificate belongs to one connection, because rotating it in one would revoke it for the other. Map a new certificate for this connection (`--new-key`), or use {other.Name}.";
+                        ? $"--token-id: TBA token {candidate.Credentials.Current!.Id}{Held}{other.Name}'s; one token belongs to one connection, because retiring it in one would revoke it for the other. Make a new token in NetSuite for this connection, or use {other.Name}."
+                        : $"--certificate-id: certificate {candidate.Credentials.Current!.Id} of client {candidate.ClientCredentials?.ClientId}{Held}{other.Name}'s; one certificate belongs to one connection, because rotating it in one would revoke it for the other. Map a new certificate for this connection (`--new-key`), or use {other.Name}.";
                 }
             }
         }
