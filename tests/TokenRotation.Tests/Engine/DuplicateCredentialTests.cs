@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using TokenRotation.Connections;
+using TokenRotation.Consent;
 using TokenRotation.Engine;
 using static TokenRotation.Tests.Engine.EngineTestKit;
 
@@ -43,5 +45,30 @@ public sealed class DuplicateCredentialTests
         Assert.Equal(OutcomeKind.Refused, dryRun.Kind);
         Assert.Contains("already connection tba-held's", dryRun.Message, StringComparison.Ordinal);
         Assert.Null(await h.GetAsync("tba-copy"));
+    }
+
+    [Fact]
+    public async Task The_lease_of_a_credential_is_named_by_a_keyed_hash_never_by_its_token_id()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var integration = h.SeedAccount();
+        var first = h.TbaConnection("tba-one", integration);
+        var same = h.TbaConnection("tba-same", integration);
+        same.Credentials.Current = first.Credentials.Current;
+        var other = h.TbaConnection("tba-other", integration);
+        var fingerprints = new CredentialFingerprints(h.Services.GetRequiredService<IServiceKeyStore>());
+
+        var key = await fingerprints.LeaseKeyAsync(first, CancellationToken.None);
+        var sameKey = await fingerprints.LeaseKeyAsync(same, CancellationToken.None);
+        var otherKey = await fingerprints.LeaseKeyAsync(other, CancellationToken.None);
+        var oauth = await fingerprints.LeaseKeyAsync(await h.ConsentedOAuth2ConnectionAsync("oauth-none", integration, publicClient: false), CancellationToken.None);
+
+        Assert.Matches("^credential-[0-9a-f]{40}$", key);
+        Assert.Equal(key, sameKey);
+        Assert.NotEqual(key, otherKey);
+        Assert.DoesNotContain(first.Credentials.Current!.Id[..16], key, StringComparison.Ordinal);
+        var unkeyed = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"tba|{EngineHarness.Account}|{first.Credentials.Current.Id}")));
+        Assert.DoesNotContain(key!["credential-".Length..], unkeyed, StringComparison.Ordinal);
+        Assert.Null(oauth);
     }
 }
