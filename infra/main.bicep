@@ -111,6 +111,9 @@ param gracePeriod string = '2.00:00:00'
 @description('Optional. Give up verifying a pending credential after this long (Rotation:VerifyTimeout, TimeSpan).')
 param verifyTimeout string = '06:00:00'
 
+@description('Optional. Check every credential at least this often: a tokeninfo call for a TBA token; a refresh or mint within it counts (Rotation:CredentialCheckInterval, TimeSpan).')
+param credentialCheckInterval string = '1.00:00:00'
+
 @description('Optional. Renew a client-credentials certificate this long before it expires (Rotation:CertificateRenewBefore, TimeSpan).')
 param certificateRenewBefore string = '30.00:00:00'
 
@@ -471,6 +474,7 @@ module appSettings 'modules/app-settings.bicep' = {
       Rotation__TbaRotationInterval: tbaRotationInterval
       Rotation__GracePeriod: gracePeriod
       Rotation__VerifyTimeout: verifyTimeout
+      Rotation__CredentialCheckInterval: credentialCheckInterval
       Rotation__CertificateRenewBefore: certificateRenewBefore
       Rotation__ConsentLinkLifetime: consentLinkLifetime
       NetSuite__SuiteTalkUrlTemplate: netSuiteSuiteTalkUrlTemplate
@@ -598,6 +602,9 @@ output Rotation__GracePeriod string = gracePeriod
 
 @description('nstoken setting: how long a new credential may fail verification before it is given up.')
 output Rotation__VerifyTimeout string = verifyTimeout
+
+@description('nstoken setting: how often every credential is checked (a tokeninfo call for TBA; a refresh or mint counts).')
+output Rotation__CredentialCheckInterval string = credentialCheckInterval
 
 @description('nstoken setting: how long before expiry a client-credentials certificate is renewed.')
 output Rotation__CertificateRenewBefore string = certificateRenewBefore

@@ -16,7 +16,7 @@ public sealed class TemplateTests
         "TokenRotation__PublicBaseUrl", "TokenRotation__ServiceName", "TokenRotation__AccountConcurrency", "KeyVault__WritesPer10Seconds",
         "Coordination__JournalTable",
         "Rotation__AccessTokenLeadTime", "Rotation__ConsentWarningLeadTime", "Rotation__TbaRotationInterval", "Rotation__GracePeriod",
-        "Rotation__VerifyTimeout", "Rotation__CertificateRenewBefore", "Rotation__ConsentLinkLifetime",
+        "Rotation__VerifyTimeout", "Rotation__CredentialCheckInterval", "Rotation__CertificateRenewBefore", "Rotation__ConsentLinkLifetime",
         "NetSuite__SuiteTalkUrlTemplate", "NetSuite__RestletsUrlTemplate", "NetSuite__AppUrlTemplate", "NetSuite__GenericAuthorizeUrl", "NetSuite__DataCenterUrlsUrl",
     ];
 

@@ -171,6 +171,29 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Doctor_says_when_the_credential_last_worked_and_what_proved_it_from_the_index()
+    {
+        Assert.Equal(0, (await ImportTba("erp-worked")).ExitCode);
+
+        var imported = await Run("", "doctor", "erp-worked", "--output", "json");
+        using (var json = System.Text.Json.JsonDocument.Parse(imported.Stdout))
+        {
+            var credential = json.RootElement.GetProperty("credential");
+            Assert.Equal("tokeninfo at import", credential.GetProperty("lastWorkedBy").GetString());
+            var workedAt = credential.GetProperty("lastWorkedAt").GetDateTimeOffset();
+            Assert.True(workedAt > DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5), $"last worked at {workedAt:u}");
+            Assert.Equal(workedAt + TimeSpan.FromDays(1), credential.GetProperty("nextCheckAt").GetDateTimeOffset());
+        }
+
+        // `nstoken refresh` of a TBA token is a tokeninfo call: the record moves on.
+        Assert.Equal(0, (await Run("", "refresh", "erp-worked")).ExitCode);
+        var doctor = await Run("", "doctor", "erp-worked");
+        Assert.Contains("credential last worked: ", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("proved by a signed tokeninfo call (the scheduled check)", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("next scheduled check: ", doctor.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Doctor_reports_a_revoked_token_as_a_failed_check_with_the_login_audit_trail_hint()
     {
         Assert.Equal(0, (await ImportTba("erp-broken")).ExitCode);
@@ -182,6 +205,35 @@ public sealed class CommandTests : IAsyncLifetime
         Assert.Equal(1, doctor.ExitCode);
         Assert.Contains("tokeninfo refused the current token", doctor.Stdout, StringComparison.Ordinal);
         Assert.Contains("Login Audit Trail", doctor.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_credentials_import_whose_proving_mint_fails_is_not_healthy_and_exits_non_zero()
+    {
+        var user = Simulator.State.GetUser(Account, Email);
+        var common = new[] { "--account", Account, "--client-id", _integration.ClientId, "--role", "1000", "--entity", user.EntityId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var newKey = await Run("", ["import", "client-credentials", "wms-proof", .. common, "--new-key"]);
+        Assert.Equal(3, newKey.ExitCode);
+        var file = System.Text.RegularExpressions.Regex.Match(newKey.Stdout, "Wrote the certificate to (\\S+)").Groups[1].Value;
+        var version = System.Text.RegularExpressions.Regex.Match(newKey.Stdout, "--key-version ([0-9a-f]+)").Groups[1].Value;
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(file));
+        var mapped = Simulator.State.AddCertificate(Account, _integration.ClientId, Email, 1000, certificate);
+
+        // NetSuite refuses the assertion (a mistyped certificate id), and the key cannot sign (a key version the store lacks).
+        var typo = await Run("", ["import", "client-credentials", "wms-typo", .. common, "--certificate-name", "cert-wms-proof", "--key-version", version, "--certificate-id", mapped.CertificateId + "x"]);
+        var badKey = await Run("", ["import", "client-credentials", "wms-badkey", .. common, "--certificate-name", "cert-wms-proof", "--key-version", "0123456789abcdef0123456789abcdef", "--certificate-id", mapped.CertificateId]);
+
+        foreach (var (name, result) in new[] { ("wms-typo", typo), ("wms-badkey", badKey) })
+        {
+            Assert.True(result.ExitCode != 0, $"{name}: exit 0\n{result.Stdout}");
+            Assert.Null(await _cli.GetPublishedAsync(name));
+            var status = await Run("", "status", "--output", "json");
+            using var json = System.Text.Json.JsonDocument.Parse(status.Stdout);
+            var connection = json.RootElement.EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+            var state = connection.GetProperty("state").GetString();
+            Assert.True(state is "Failing" or "NeedsPerson", $"{name} is {state} after its proving mint failed:\n{result.Stdout}{result.Stderr}");
+            Assert.False(string.IsNullOrEmpty(connection.GetProperty("lastErrorMessage").GetString()), $"{name} shows no cause");
+        }
     }
 
     [Fact]

@@ -56,6 +56,35 @@ public sealed class TriggerTests
     }
 
     [Fact]
+    public async Task The_daily_timer_checks_a_TBA_token_and_a_revoked_one_is_failing_with_its_cause_in_the_operator_API_and_on_the_status_page()
+    {
+        await using var env = await FunctionsTestEnvironment.StartAsync();
+        var tba = FunctionsTestEnvironment.NewName("tba");
+        var doc = await env.SaveTbaAsync(tba, env.SeedAccount());
+        env.Simulator.State.RevokeTbaToken(FunctionsTestEnvironment.Account, doc.Credentials.Current!.Id);
+        env.Time.Advance(TimeSpan.FromHours(20));
+
+        // The frequent timer does not check; the daily one enqueues the check, and the queue worker runs it.
+        await env.Host.Activate<SweepFunctions>().RefreshOAuth2Tokens(new TimerInfo(), CancellationToken.None);
+        Assert.Empty(await ReceiveAllAsync(env));
+        await env.Host.Activate<SweepFunctions>().RotateTbaTokens(new TimerInfo(), CancellationToken.None);
+        var message = Assert.Single(await ReceiveTextsAsync(env));
+        await env.Host.Activate<WorkQueueFunctions>().ProcessAccount(message, CancellationToken.None);
+
+        var request = env.Host.NewRequest("GET", "/api/connections");
+        var response = await FunctionsTestHost.ExecuteAsync(await env.Host.Activate<ConnectionFunctions>().ListConnections(request, CancellationToken.None), request);
+        using var json = JsonDocument.Parse(response.Body);
+        var connection = json.RootElement.GetProperty("connections").EnumerateArray()
+            .Select(c => c.GetProperty("connection")).Single(c => c.GetProperty("name").GetString() == tba);
+        Assert.Equal("Failing", connection.GetProperty("state").GetString());
+        Assert.StartsWith("scheduled check: Invalid login attempt.", connection.GetProperty("lastErrorMessage").GetString(), StringComparison.Ordinal);
+        Assert.Equal("INVALID_LOGIN_ATTEMPT", connection.GetProperty("lastErrorCode").GetString());
+
+        var document = await StatusTests.StatusDocumentAsync(env);
+        Assert.Contains("scheduled check: Invalid login attempt.", document.Body!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_daily_timer_deletes_consent_sessions_that_expired_over_a_week_ago_and_keeps_the_rest()
     {
         await using var env = await FunctionsTestEnvironment.StartAsync();

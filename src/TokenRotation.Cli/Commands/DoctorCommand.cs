@@ -54,7 +54,9 @@ internal static class DoctorCommand
                 var exit = await RunAsync(console.With(output: text), services, connection, token).ConfigureAwait(false);
                 if (output.Json)
                 {
-                    await output.WriteJsonAsync(ToJson(connection.Value, text.ToString(), exit)).ConfigureAwait(false);
+                    var doc = await services.GetRequiredService<IConnectionStore>().GetAsync(connection, token).ConfigureAwait(false);
+                    var rotation = services.GetRequiredService<IOptions<RotationOptions>>().Value;
+                    await output.WriteJsonAsync(ToJson(connection.Value, text.ToString(), exit) with { Credential = doc is null ? null : CredentialJson(doc, rotation) }).ConfigureAwait(false);
                 }
                 else
                 {
@@ -94,8 +96,7 @@ internal static class DoctorCommand
         var account = NetSuiteAccountId.Parse(doc.Account);
 
         await output.WriteLineAsync($"Doctor for {doc.Name} ({CommandSupport.KindName(doc.Kind)}), state {index.State}{(doc.Paused ? " (paused)" : "")}").ConfigureAwait(false);
-        DateTimeOffset? lastWorked = doc.LastSuccessAt is { } success && (doc.LastRotationAt is null || success > doc.LastRotationAt) ? success : doc.LastRotationAt ?? doc.LastSuccessAt;
-        await output.WriteLineAsync($"  credential last worked: {(lastWorked is { } worked ? CommandSupport.When(worked, time) + " (last recorded refresh, mint, consent or rotation)" : "never recorded")}").ConfigureAwait(false);
+        await WriteCheckAsync(output, doc, rotation, time).ConfigureAwait(false);
         if (RotationProof.IsUnproven(doc))
         {
             await output.WriteLineAsync($"  {RotationProof.UnprovenText}: {RotationProof.Advice(doc.Name)}").ConfigureAwait(false);
@@ -246,6 +247,59 @@ internal static class DoctorCommand
 
         return new DoctorJson(connection, summary, sections.Select(s => s with { Lines = s.Lines.ToArray() }).ToList(), verdict, exit);
     }
+
+    /// <summary>
+    /// When the credential last worked and what proved it, from the connection's index row (architecture section 13); a
+    /// connection with no check recorded yet falls back to the document's last success or rotation.
+    /// </summary>
+    private static async Task WriteCheckAsync(TextWriter output, ConnectionDocument doc, RotationOptions rotation, TimeProvider time)
+    {
+        var check = doc.StoredIndex?.Check;
+        if (check?.WorkedAt is { } workedAt)
+        {
+            await output.WriteLineAsync($"  credential last worked: {CommandSupport.When(workedAt, time)}, proved by {Proof(check.WorkedBy)}").ConfigureAwait(false);
+        }
+        else
+        {
+            DateTimeOffset? lastWorked = doc.LastSuccessAt is { } success && (doc.LastRotationAt is null || success > doc.LastRotationAt) ? success : doc.LastRotationAt ?? doc.LastSuccessAt;
+            await output.WriteLineAsync($"  credential last worked: {(lastWorked is { } worked ? CommandSupport.When(worked, time) + " (last recorded refresh, mint, consent or rotation; no check recorded yet)" : "never recorded")}").ConfigureAwait(false);
+        }
+
+        if (check?.CheckedAt is { } checkedAt && checkedAt != check.WorkedAt)
+        {
+            await output.WriteLineAsync($"  last checked: {CommandSupport.When(checkedAt, time)}, and the check did not show it working (see the last error)").ConfigureAwait(false);
+        }
+
+        if (NextCheck(doc, rotation) is { } next)
+        {
+            await output.WriteLineAsync($"  next scheduled check: {CommandSupport.When(next, time)} (a tokeninfo call, run by the daily sweep; Rotation:CredentialCheckInterval is {rotation.CredentialCheckInterval.ToString("c", CultureInfo.InvariantCulture)})").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The doctor JSON's <c>credential</c> object: the same facts as the text.</summary>
+    internal static DoctorCredentialJson CredentialJson(ConnectionDocument doc, RotationOptions rotation)
+    {
+        var check = doc.StoredIndex?.Check;
+        return new DoctorCredentialJson(check?.WorkedAt, check?.WorkedBy, check?.CheckedAt, NextCheck(doc, rotation));
+    }
+
+    /// <summary>
+    /// The index's scheduled check: a TBA token outside a rotation, when no person is needed already; the other kinds'
+    /// refreshes and mints are their checks.
+    /// </summary>
+    private static DateTimeOffset? NextCheck(ConnectionDocument doc, RotationOptions rotation) => Scheduler.Index(doc, rotation).CheckAt;
+
+    private static string Proof(string? workedBy) => workedBy switch
+    {
+        "tokeninfo" => "a signed tokeninfo call (the scheduled check)",
+        "tokeninfo at import" => "a signed tokeninfo call at import",
+        "refresh" => "an access-token refresh",
+        "mint" => "a client-credentials mint",
+        "rotation" => "a rotation's verification of the new credential",
+        "consent" => "a consent's code exchange",
+        null or "" => "a run",
+        _ => workedBy,
+    };
 
     private static Task Section(TextWriter output, string title) => output.WriteLineAsync($"{Environment.NewLine}{title}");
 
@@ -399,11 +453,11 @@ internal static class DoctorCommand
 
     private static IEnumerable<string> TbaFuture(ConnectionDocument doc, DateTimeOffset now)
     {
-        // Release dates are inferred: NetSuite's .1 releases start rolling out in February.
-        var noNewTba = new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero);
-        var tbaEnds = new DateTimeOffset(2028, 2, 1, 0, 0, 0, TimeSpan.Zero);
-        yield return $"NetSuite 2027.1 (roughly February 2027, {CommandSupport.Relative(noNewTba - now)}): no new TBA integrations, neither issuetoken nor the three-step flow; existing ones keep working (Oracle's 2026.2 release notes).";
-        yield return $"NetSuite 2028.1 (roughly February 2028, {CommandSupport.Relative(tbaEnds - now)}): TBA support ends; TENTATIVE, Oracle says 'tentatively planned', and one secondary source says 2028.2. The dates are inferred from the release names.";
+        // Release dates are inferred (NetSuiteReleases, which the status page uses too): .1 releases start rolling out in February.
+        var noNewTba = NetSuiteReleases.NoNewTba;
+        var tbaEnds = NetSuiteReleases.TbaEnds;
+        yield return $"NetSuite {noNewTba.Release} (roughly {Month(noNewTba.At)}, {CommandSupport.Relative(noNewTba.At - now)}): no new TBA integrations, neither issuetoken nor the three-step flow; existing ones keep working (Oracle's 2026.2 release notes).";
+        yield return $"NetSuite {tbaEnds.Release} (roughly {Month(tbaEnds.At)}, {CommandSupport.Relative(tbaEnds.At - now)}): TBA support ends; TENTATIVE, Oracle says 'tentatively planned', and one secondary source says 2028.2. The dates are inferred from the release names.";
         var role = doc.Tba?.ExpectedRoleId ?? doc.Tba?.User.RoleId;
         var entity = doc.Tba?.ExpectedEntityId;
         yield return "moving to client credentials (M2M) takes:";
@@ -414,6 +468,8 @@ internal static class DoctorCommand
         yield return $"  5. move each consumer from the TBA set (consumer secret netsuite-{doc.Name}) to the access token (netsuite-{doc.Name}-m2m, a Bearer header instead of an OAuth 1.0a signature);";
         yield return $"  6. when no consumer uses TBA any more: nstoken delete {doc.Name} (revokes the TBA token in NetSuite).";
     }
+
+    private static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("MMMM yyyy", CultureInfo.InvariantCulture);
 
     private static string InferRecordState(ConnectionDocument doc, bool? identityOk)
     {

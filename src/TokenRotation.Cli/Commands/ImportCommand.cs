@@ -337,13 +337,15 @@ internal static class ImportCommand
         await output.ProgressAsync(dryRun
             ? $"Dry run: checking {document.Name} ({CommandSupport.KindName(document.Kind)}, account {account}) without storing it ..."
             : $"Importing {document.Name} ({CommandSupport.KindName(document.Kind)}, account {account}) ...").ConfigureAwait(false);
-        if (await CredentialConflicts.FindAsync(services.GetRequiredService<Stores.IConnectionStore>(), document, cancellationToken).ConfigureAwait(false) is { } conflict)
+        var outcome = await services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
+        if (outcome.Kind == OutcomeKind.Refused && !output.Json && CredentialConflicts.IsConflict(outcome.Message))
         {
-            await output.Console.Error.WriteLineAsync(conflict).ConfigureAwait(false);
+            // A credential another connection holds: the refusal names the option, the connection and what to do in one
+            // line, unwrapped, so that it can be searched for and copied.
+            await output.Console.Error.WriteLineAsync(outcome.Message).ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
 
-        var outcome = await services.GetRequiredService<ConnectionImport>().ImportAsync(document, dryRun, cancellationToken).ConfigureAwait(false);
         if (outcome.Kind == OutcomeKind.Succeeded && !dryRun && document.Kind == ConnectionKind.OAuth2ClientCredentials && document.Credentials.Current is not null)
         {
             // A mint proves the certificate id, key and role mapping now, not at the first sweep: a mistyped id fails here.

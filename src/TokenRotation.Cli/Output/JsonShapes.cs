@@ -83,7 +83,12 @@ public sealed record DoctorJson(
     [property: JsonPropertyName("summary")] string Summary,
     [property: JsonPropertyName("sections")] IReadOnlyList<DoctorSectionJson> Sections,
     [property: JsonPropertyName("verdict")] string? Verdict,
-    [property: JsonPropertyName("exitCode")] int ExitCode);
+    [property: JsonPropertyName("exitCode")] int ExitCode)
+{
+    /// <summary>When the credential last worked and what proved it, from the connection's index row.</summary>
+    [JsonPropertyName("credential")]
+    public DoctorCredentialJson? Credential { get; init; }
+}
 
 public sealed record DoctorSectionJson(
     [property: JsonPropertyName("title")] string Title,

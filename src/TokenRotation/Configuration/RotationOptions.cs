@@ -28,6 +28,14 @@ public sealed class RotationOptions
     [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00", ErrorMessage = "Rotation:VerifyTimeout must be between 00:05:00 and 7.00:00:00.")]
     public TimeSpan VerifyTimeout { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>
+    /// Check every credential at least this often (architecture section 13, "Scheduled checks"): a TBA token with a signed
+    /// tokeninfo call; an access-token refresh or mint that ran within the interval is the check of its connection and
+    /// costs nothing more. A check that changes nothing writes only the connection's index row, never Key Vault.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "30.00:00:00", ErrorMessage = "Rotation:CredentialCheckInterval must be between 01:00:00 and 30.00:00:00.")]
+    public TimeSpan CredentialCheckInterval { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Rotate a client-credentials certificate this long before it expires.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "365.00:00:00", ErrorMessage = "Rotation:CertificateRenewBefore must be between 1 day and 365 days.")]
     public TimeSpan CertificateRenewBefore { get; set; } = TimeSpan.FromDays(30);

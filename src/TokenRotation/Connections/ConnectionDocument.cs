@@ -85,6 +85,13 @@ public sealed class ConnectionDocument
     [JsonIgnore]
     public Stores.ConnectionIndex? StoredIndex { get; set; }
 
+    /// <summary>
+    /// A check of the credential made in this session (not part of the JSON): when it worked and what proved it, or when a
+    /// check failed. It goes to the index only (architecture section 13); without it the stored index's check stands.
+    /// </summary>
+    [JsonIgnore]
+    public Stores.CredentialCheck? Check { get; set; }
+
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },

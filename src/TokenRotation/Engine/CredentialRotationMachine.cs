@@ -249,6 +249,7 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
             rotation.VerifyFailingSince = null;
             doc.LastRotationAt = Now;
             doc.LastSuccessAt = Now;
+            ctx.Worked(Now, "rotation");
             ctx.ClearError();
 
             // A verified promotion answers whatever needed a person before (a refused issue, an abandoned verify).

@@ -43,6 +43,16 @@ public sealed class RunContext(ConnectionSession session, RunRequest request)
     /// <summary>The journal's sealing keys, loaded before a single-use token is asked of NetSuite (see <see cref="RunEffects.PrepareSingleUseAsync"/>).</summary>
     internal SealingKeys? Sealing { get; set; }
 
+    /// <summary>
+    /// Records in the index (not the state document) that the credential worked at <paramref name="at"/>, proved by
+    /// <paramref name="by"/> (architecture section 13): the next scheduled check counts from here.
+    /// </summary>
+    public void Worked(DateTimeOffset at, string by) => Doc.Check = CredentialCheck.Worked(at, by);
+
+    /// <summary>Records in the index that a check at <paramref name="at"/> did not show the credential working.</summary>
+    public void CheckFailed(DateTimeOffset at) =>
+        Doc.Check = (Scheduler.LastCheck(Doc) ?? new CredentialCheck(null, null, null)) with { CheckedAt = at };
+
     public void ClearError()
     {
         var wasRefused = Doc.LastError is not null && Doc.Status is ConnectionStatus.NeedsPerson;

@@ -25,7 +25,7 @@ public static class Scheduler
         var accessExpires = accessTokenExpiresAt ?? doc.StoredIndex?.CredentialExpiresAt;
         var rotateAt = RotateAt(doc, defaults);
         var facts = CredentialKinds.Find(doc.Kind)?.Schedule(doc, defaults, accessExpires, now) ?? KindSchedule.None;
-        var (credentialExpires, refreshExpires, next, warned) = facts;
+        var (credentialExpires, refreshExpires, next, warned, checkAt) = facts;
 
         if (doc.LastError?.RetryAt is { } retry && (next is null || retry < next) && doc.Status != ConnectionStatus.NeedsPerson)
         {
@@ -37,6 +37,7 @@ public static class Scheduler
             next = attempt;
         }
 
+        var check = LastCheck(doc);
         return new ConnectionIndex
         {
             Name = ConnectionName.Parse(doc.Name),
@@ -48,7 +49,31 @@ public static class Scheduler
             RefreshExpiresAt = refreshExpires,
             Generation = doc.Generation,
             RotateAt = doc.Paused ? null : rotateAt,
+            CheckAt = doc.Paused ? null : checkAt,
+            WorkedAt = check?.WorkedAt,
+            WorkedBy = check?.WorkedBy,
+            CheckedAt = check?.CheckedAt,
         };
+    }
+
+    /// <summary>The credential check the index records: the one this session made, else the stored index's.</summary>
+    public static CredentialCheck? LastCheck(ConnectionDocument doc)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+        return doc.Check ?? doc.StoredIndex?.Check;
+    }
+
+    /// <summary>
+    /// When the credential's next scheduled check is due (architecture section 13): the check interval after the last
+    /// check, or, before any was recorded, after the last success, rotation or the current credential's issue.
+    /// </summary>
+    public static DateTimeOffset NextCheck(ConnectionDocument doc, RotationOptions defaults)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+        ArgumentNullException.ThrowIfNull(defaults);
+        var check = LastCheck(doc);
+        var since = check?.CheckedAt ?? check?.WorkedAt ?? Max(doc.LastSuccessAt, doc.LastRotationAt) ?? doc.Credentials.Current?.IssuedAt ?? doc.CreatedAt;
+        return since + defaults.CredentialCheckInterval;
     }
 
     /// <summary>When the daily sweep should start a new rotation: only when none is in progress.</summary>
@@ -77,4 +102,7 @@ public static class Scheduler
 
     internal static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : a < b ? a : b;
+
+    internal static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a > b ? a : b;
 }

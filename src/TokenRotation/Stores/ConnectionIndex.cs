@@ -17,6 +17,16 @@ public sealed record ConnectionIndex
     public const string RefreshExpiresAtTag = "refreshExpiresAt";
     public const string GenerationTag = "generation";
     public const string RotateAtTag = "rotateAt";
+    public const string WorkedAtTag = "workedAt";
+    public const string WorkedByTag = "workedBy";
+    public const string CheckedAtTag = "checkedAt";
+    public const string CheckAtTag = "checkAt";
+
+    /// <summary>
+    /// The daily sweep runs every scheduled check due before the next daily sweep: a check due a few seconds after today's
+    /// sweep is not left for tomorrow's.
+    /// </summary>
+    public static readonly TimeSpan DailyCheckWindow = TimeSpan.FromDays(1);
 
     public required ConnectionName Name { get; init; }
 
@@ -38,11 +48,30 @@ public sealed record ConnectionIndex
     /// <summary>When a new rotation (TBA token, certificate) should start; only the daily sweep starts rotations.</summary>
     public DateTimeOffset? RotateAt { get; init; }
 
+    /// <summary>
+    /// When a scheduled check of the credential is due that no refresh or mint makes (a TBA token's tokeninfo call); the
+    /// daily sweep runs it, within <see cref="DailyCheckWindow"/> of this time.
+    /// </summary>
+    public DateTimeOffset? CheckAt { get; init; }
+
+    /// <summary>When the credential last worked (a refresh, a mint, a tokeninfo call, a rotation's verification).</summary>
+    public DateTimeOffset? WorkedAt { get; init; }
+
+    /// <summary>What proved it at <see cref="WorkedAt"/>: short text, never a secret.</summary>
+    public string? WorkedBy { get; init; }
+
+    /// <summary>When the credential was last checked, successfully or not; the next scheduled check counts from here.</summary>
+    public DateTimeOffset? CheckedAt { get; init; }
+
+    /// <summary>The credential check this index records; null when none is recorded.</summary>
+    public CredentialCheck? Check => WorkedAt is null && WorkedBy is null && CheckedAt is null ? null : new CredentialCheck(WorkedAt, WorkedBy, CheckedAt);
+
     public bool IsDue(DateTimeOffset now) => State != ConnectionStatus.Paused && NextActionAt is { } next && next <= now;
 
     /// <summary>Due for the frequent sweep, or with <paramref name="startRotations"/> for the daily one.</summary>
     public bool IsDue(DateTimeOffset now, bool startRotations) =>
-        IsDue(now) || (startRotations && State != ConnectionStatus.Paused && RotateAt is { } rotate && rotate <= now);
+        IsDue(now) || (startRotations && State != ConnectionStatus.Paused
+            && ((RotateAt is { } rotate && rotate <= now) || (CheckAt is { } check && check <= now + DailyCheckWindow)));
 
     public IDictionary<string, string> ToTags()
     {
@@ -57,6 +86,14 @@ public sealed record ConnectionIndex
         Put(tags, CredentialExpiresAtTag, CredentialExpiresAt);
         Put(tags, RefreshExpiresAtTag, RefreshExpiresAt);
         Put(tags, RotateAtTag, RotateAt);
+        Put(tags, CheckAtTag, CheckAt);
+        Put(tags, WorkedAtTag, WorkedAt);
+        Put(tags, CheckedAtTag, CheckedAt);
+        if (WorkedBy is { Length: > 0 } workedBy)
+        {
+            tags[WorkedByTag] = workedBy;
+        }
+
         return tags;
     }
 
@@ -79,6 +116,10 @@ public sealed record ConnectionIndex
             CredentialExpiresAt = Get(tags, CredentialExpiresAtTag),
             RefreshExpiresAt = Get(tags, RefreshExpiresAtTag),
             RotateAt = Get(tags, RotateAtTag),
+            CheckAt = Get(tags, CheckAtTag),
+            WorkedAt = Get(tags, WorkedAtTag),
+            WorkedBy = tags.TryGetValue(WorkedByTag, out var workedBy) && workedBy.Length > 0 ? workedBy : null,
+            CheckedAt = Get(tags, CheckedAtTag),
             Generation = tags.TryGetValue(GenerationTag, out var g) && long.TryParse(g, CultureInfo.InvariantCulture, out var gen) ? gen : 0,
         };
     }

@@ -222,6 +222,10 @@ public sealed partial class TableIndexedConnectionStore : IConnectionStore, ICon
             [ConnectionIndex.CredentialExpiresAtTag] = "",
             [ConnectionIndex.RefreshExpiresAtTag] = "",
             [ConnectionIndex.RotateAtTag] = "",
+            [ConnectionIndex.CheckAtTag] = "",
+            [ConnectionIndex.WorkedAtTag] = "",
+            [ConnectionIndex.WorkedByTag] = "",
+            [ConnectionIndex.CheckedAtTag] = "",
         };
         foreach (var tag in index.ToTags())
         {

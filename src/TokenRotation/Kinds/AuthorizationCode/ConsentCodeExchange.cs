@@ -142,6 +142,7 @@ public sealed class ConsentCodeExchange(
             doc.NeedsPersonReason = null;
             doc.LastError = null;
             doc.LastSuccessAt = Now;
+            ctx.Worked(Now, "consent");
             if (!await StoreConsentAsync(ctx, client, refreshToken, issuedRefresh?.TokenId, account, tokenClient, ct).ConfigureAwait(false))
             {
                 return OutcomeKind.Failed;

@@ -156,6 +156,7 @@ public sealed class OAuth2RefreshMachine(
         var accessExpiresAt = AccessTokenExpiry(ctx, response);
         await effects.PublishAccessTokenAsync(ctx, accessToken, accessExpiresAt, cancellationToken).ConfigureAwait(false);
         ctx.AccessTokenExpiresAt = accessExpiresAt;
+        ctx.Worked(Now, "refresh"); // the refresh is this connection's scheduled check (architecture section 13)
         ctx.Did($"published a new access token valid until {accessExpiresAt:u}");
         telemetry.Succeeded(ctx.Name, ctx.Kind, "refresh", $"access token until {accessExpiresAt:u}");
 
@@ -225,7 +226,8 @@ public sealed class OAuth2RefreshMachine(
             oauth.RefreshToken = null;
             oauth.RefreshStartedAt = null;
             effects.RecordError(ctx, error, "refresh", retry: false);
-            await effects.NeedsPersonAsync(ctx, "NetSuite refused the refresh token (invalid_grant: expired, revoked, or already used). Consent again.", true, cancellationToken).ConfigureAwait(false);
+            var causes = ctx.Account.IsSandbox ? "expired, revoked, already used, or wiped by a sandbox refresh" : "expired, revoked, or already used";
+            await effects.NeedsPersonAsync(ctx, $"NetSuite refused the refresh token (invalid_grant: {causes}). Consent again.", true, cancellationToken).ConfigureAwait(false);
             await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
             return OutcomeKind.NeedsPerson;
         }

@@ -19,7 +19,19 @@ internal sealed class ClientCredentialsMachine(
     RunEffects effects, IAccountGate gate, NetSuiteTokenClient tokens, NetSuiteClientAssertionBuilder assertions, IAssertionSignerFactory signers,
     RotationTelemetry telemetry, IOptions<RotationOptions> rotation, TimeProvider time)
 {
+    /// <summary>The error code of a mint whose assertion the certificate's key could not sign.</summary>
+    internal const string UnusableKeyCode = "certificate_key_unusable";
+
     private DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>Why a signing failure is one only a person can fix; null for a passing one (Key Vault throttled or down).</summary>
+    private static string? UnusableKey(Exception ex) => ex switch
+    {
+        Azure.RequestFailedException { Status: 400 or 401 or 403 or 404 } r => $"Key Vault answered {r.Status}{(r.ErrorCode is { Length: > 0 } code ? " " + code : "")}",
+        ObjectDisposedException => null,
+        InvalidOperationException or InvalidDataException or KeyNotFoundException or FileNotFoundException or System.Security.Cryptography.CryptographicException => ex.Message,
+        _ => null,
+    };
 
     public async Task<OutcomeKind> MintIfDueAsync(RunContext ctx, CancellationToken cancellationToken)
     {
@@ -60,8 +72,9 @@ internal sealed class ClientCredentialsMachine(
             effects.RecordError(ctx, error, "mint", retry: true);
             if (needsPerson)
             {
-                await effects.NeedsPersonAsync(ctx, 
-                    $"NetSuite refused the client-credentials assertion ({error.Code}): check that certificate {current.Id} is still mapped (a sandbox refresh clears the mapping) and not revoked or expired.",
+                await effects.NeedsPersonAsync(ctx, error.Code == UnusableKeyCode
+                    ? $"{error.Message} Check the certificate name and key version the connection was imported with."
+                    : $"NetSuite refused the client-credentials assertion ({error.Code}): check that certificate {current.Id} is still mapped (a sandbox refresh clears the mapping) and not revoked or expired.",
                     false, cancellationToken).ConfigureAwait(false);
             }
             else if (doc.Status == ConnectionStatus.Healthy)
@@ -79,6 +92,7 @@ internal sealed class ClientCredentialsMachine(
         var expires = facts?.ExpiresAt ?? Now + (token.ExpiresIn ?? TimeSpan.FromHours(1));
         await effects.PublishAccessTokenAsync(ctx, accessToken, expires, cancellationToken).ConfigureAwait(false);
         ctx.AccessTokenExpiresAt = expires;
+        ctx.Worked(Now, "mint"); // the mint is this connection's scheduled check (architecture section 13)
         ctx.Did($"minted and published an access token valid until {expires:u}");
         telemetry.Succeeded(ctx.Name, ctx.Kind, "mint", $"access token until {expires:u}");
         // Only a minting failure is healed by a mint; a refused rotation still needs its person.
@@ -96,12 +110,25 @@ internal sealed class ClientCredentialsMachine(
     public async Task<NetSuiteResult<TokenResponse>> MintAsync(RunContext ctx, RotatedCredential certificate, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
     {
         var cc = ctx.Doc.ClientCredentials!;
-        var signer = await signers.CreateAsync(ctx.Doc, certificate, cancellationToken).ConfigureAwait(false);
-        var assertion = await assertions.CreateAsync(
-            ctx.Account,
-            new ClientAssertionOptions { ClientId = cc.ClientId, Scopes = NetSuiteScopeValues.Parse(string.Join(' ', scopes)), Audience = cc.Audience },
-            signer,
-            cancellationToken).ConfigureAwait(false);
+        string assertion;
+        try
+        {
+            var signer = await signers.CreateAsync(ctx.Doc, certificate, cancellationToken).ConfigureAwait(false);
+            assertion = await assertions.CreateAsync(
+                ctx.Account,
+                new ClientAssertionOptions { ClientId = cc.ClientId, Scopes = NetSuiteScopeValues.Parse(string.Join(' ', scopes)), Audience = cc.Audience },
+                signer,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (UnusableKey(ex) is { } why)
+        {
+            // The key cannot sign (a key version or certificate name the store lacks, a key it may not use): only a person
+            // can fix that, and nothing was sent to NetSuite.
+            return NetSuiteResult<TokenResponse>.Failure(new NetSuiteError(NetSuiteErrorClass.NeedsPerson, UnusableKeyCode,
+                $"The key of certificate {certificate.Id} ({cc.CertificateName}, key version {certificate.KeyVersion}) could not sign the assertion: {why}.")
+            { MayHaveBeenProcessed = false });
+        }
+
         await using (await gate.EnterAsync(ctx.Doc.Account, cancellationToken).ConfigureAwait(false))
         {
             return await tokens.ClientCredentialsAsync(ctx.Account, assertion, cancellationToken).ConfigureAwait(false);

@@ -23,7 +23,11 @@ internal sealed class TbaKind : ICredentialKind
             return KindSchedule.None;
         }
 
-        return new KindSchedule(null, null, doc.Rotation is { } rotation ? Scheduler.RotationNext(doc, rotation) : null);
+        // Outside a rotation the token has a scheduled check (a tokeninfo call), which the daily sweep runs: a revoked token, a
+        // blocked integration or a sandbox refresh shows within a day, not at the next rotation. A connection that already
+        // needs a person is not checked: the person's fix is followed by `nstoken refresh` or `nstoken rotate`.
+        var checkAt = doc.Rotation is null && doc.Status != ConnectionStatus.NeedsPerson ? Scheduler.NextCheck(doc, defaults) : (DateTimeOffset?)null;
+        return new KindSchedule(null, null, doc.Rotation is { } rotation ? Scheduler.RotationNext(doc, rotation) : null, CheckAt: checkAt);
     }
 
     public DateTimeOffset? RotateAt(ConnectionDocument doc, RotationOptions defaults, RotatedCredential current)
