@@ -364,7 +364,7 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
                 rotation.NextAttemptAt = doc.LastError!.RetryAt;
                 if (revoked.Error!.Class == NetSuiteErrorClass.NeedsPerson)
                 {
-                    await effects.NeedsPersonAsync(ctx, 
+                    await effects.NeedsPersonAsync(ctx,
                         $"The previous {ops.Noun} {previous.Id} could not be revoked ({revoked.Error.Code}: {revoked.Error.Message}). Revoke it in NetSuite or fix what the message names; retries continue on a growing backoff. The current {ops.Noun} works.",
                         false, cancellationToken).ConfigureAwait(false);
                 }

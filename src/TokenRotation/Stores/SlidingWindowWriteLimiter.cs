@@ -133,11 +133,16 @@ public sealed class SlidingWindowWriteLimiter : RateLimiter
 
     protected override void Dispose(bool disposing)
     {
-        if (!disposing)
+        if (disposing)
         {
-            return;
+            ReleaseWaiters();
         }
 
+        base.Dispose(disposing);
+    }
+
+    private void ReleaseWaiters()
+    {
         List<Waiter> pending;
         lock (_gate)
         {

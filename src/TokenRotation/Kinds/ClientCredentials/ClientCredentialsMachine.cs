@@ -60,7 +60,7 @@ internal sealed class ClientCredentialsMachine(
             effects.RecordError(ctx, error, "mint", retry: true);
             if (needsPerson)
             {
-                await effects.NeedsPersonAsync(ctx, 
+                await effects.NeedsPersonAsync(ctx,
                     $"NetSuite refused the client-credentials assertion ({error.Code}): check that certificate {current.Id} is still mapped (a sandbox refresh clears the mapping) and not revoked or expired.",
                     false, cancellationToken).ConfigureAwait(false);
             }
