@@ -94,7 +94,7 @@ internal static class DoctorCommand
         var account = NetSuiteAccountId.Parse(doc.Account);
 
         await output.WriteLineAsync($"Doctor for {doc.Name} ({CommandSupport.KindName(doc.Kind)}), state {index.State}{(doc.Paused ? " (paused)" : "")}").ConfigureAwait(false);
-        DateTimeOffset? lastWorked = doc.LastSuccessAt is { } success && (doc.LastRotationAt is null || success > doc.LastRotationAt) ? success : doc.LastRotationAt ?? doc.LastSuccessAt;
+        var lastWorked = doc.LastSuccessAt is { } success && (doc.LastRotationAt is null || success > doc.LastRotationAt) ? success : doc.LastRotationAt ?? doc.LastSuccessAt;
         await output.WriteLineAsync($"  credential last worked: {(lastWorked is { } worked ? CommandSupport.When(worked, time) + " (last recorded refresh, mint, consent or rotation)" : "never recorded")}").ConfigureAwait(false);
         if (RotationProof.IsUnproven(doc))
         {
