@@ -9,7 +9,7 @@ namespace TokenRotation.Coordination;
 /// the row and writing it back conditioned on its ETag (or adding it when missing); a concurrent writer makes the
 /// write fail with 412/409, and the reservation is decided again on a fresh read.
 /// </summary>
-public sealed class TableTotpStepStore : ITotpStepStore, ILoginRefusalStore
+internal sealed class TableTotpStepStore : ITotpStepStore, ILoginRefusalStore
 {
     public const string LastStepProperty = "LastStep";
     public const string RefusedPasswordProperty = "RefusedPassword";
