@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
+using NetSuite.Auth.OAuth2.Jwt;
 using Testing.Shared;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
@@ -10,6 +11,7 @@ using TokenRotation.Consent;
 using TokenRotation.Coordination;
 using TokenRotation.Engine;
 using TokenRotation.Kinds.AuthorizationCode;
+using TokenRotation.Kinds.ClientCredentials;
 using TokenRotation.Telemetry;
 
 namespace TokenRotation.Tests.Unit;
@@ -77,6 +79,16 @@ internal sealed class MachineWorld : IDisposable
         var tokens = new NetSuiteTokenClient(new HttpClient(endpoint), new NetSuiteEndpoints(new NetSuiteEndpointOptions()), Time);
         var gate = new LeaseAccountGate(Leases, 1, new CoordinationOptions(), Time);
         return new OAuth2RefreshMachine(RunEffects, gate, tokens, Telemetry, Options.Create(Rotation), Time);
+    }
+
+    /// <summary>The client-credentials machine with the token endpoint in memory and signers with local keys.</summary>
+    public ClientCredentialsMachine MintMachine(HttpMessageHandler endpoint, IAssertionSignerFactory signers)
+    {
+        var endpoints = new NetSuiteEndpoints(new NetSuiteEndpointOptions());
+        var tokens = new NetSuiteTokenClient(new HttpClient(endpoint), endpoints, Time);
+        var gate = new LeaseAccountGate(Leases, 1, new CoordinationOptions(), Time);
+        return new ClientCredentialsMachine(
+            RunEffects, gate, tokens, new NetSuiteClientAssertionBuilder(endpoints, Time), signers, Telemetry, Options.Create(Rotation), Time);
     }
 
     /// <summary>Stores <paramref name="document"/> as imported, with the index the scheduler gives it.</summary>
