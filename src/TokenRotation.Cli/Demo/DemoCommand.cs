@@ -50,7 +50,7 @@ internal static class DemoCommand
                     var now = world.Clock.GetUtcNow();
                     summary = new DemoJson(0, given is null ? null : path, world.StatusPage, now, world.ConsumerCalls, world.ConsumerFailedCalls,
                         views.Select(v => StatusConnectionJson.From(v, now)).ToList());
-                }, ct, statusPage).ConfigureAwait(false);
+                }, statusPage, ct).ConfigureAwait(false);
                 if (output.Json && summary is not null)
                 {
                     await output.WriteJsonAsync(summary with { ExitCode = exit }).ConfigureAwait(false);

@@ -48,7 +48,7 @@ public static partial class DemoRunner
     private const int RoleId = 1000;
 
     /// <param name="statusPageFile">Where the status page goes; default status.html in <paramref name="folder"/>.</param>
-    public static async Task<int> RunAsync(string folder, TextWriter output, Func<DemoWorld, Task>? inspect = null, CancellationToken cancellationToken = default, string? statusPageFile = null)
+    public static async Task<int> RunAsync(string folder, TextWriter output, Func<DemoWorld, Task>? inspect = null, string? statusPageFile = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         OwnerOnlyFiles.CreateFolder(folder);

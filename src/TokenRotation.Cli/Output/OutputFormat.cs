@@ -53,19 +53,17 @@ public sealed class OutputOptions
     // GetValue by name throws when the command tree has no such option (commands built outside NsTokenApp, in tests).
     private static bool Find(ParseResult parse, string name)
     {
-        for (var command = parse.CommandResult.Command; ; )
+        var command = parse.CommandResult.Command;
+        while (command is not null)
         {
             if (command.Options.Any(o => o.Name == name))
             {
                 return true;
             }
 
-            if (command.Parents.OfType<Command>().FirstOrDefault() is not { } parent)
-            {
-                return false;
-            }
-
-            command = parent;
+            command = command.Parents.OfType<Command>().FirstOrDefault();
         }
+
+        return false;
     }
 }

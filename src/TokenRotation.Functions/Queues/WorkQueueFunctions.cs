@@ -31,7 +31,14 @@ public sealed partial class WorkQueueFunctions(AccountWorker worker, PoisonedWor
         }
 
         var outcomes = await worker.ProcessAsync(item, cancellationToken).ConfigureAwait(false);
-        LogProcessed(item.Account, outcomes.Count, outcomes.Count(o => o.Kind == OutcomeKind.Succeeded), outcomes.Count(o => o.Kind is OutcomeKind.Failed or OutcomeKind.NeedsPerson));
+        var (succeeded, troubled) = (0, 0);
+        foreach (var outcome in outcomes)
+        {
+            succeeded += outcome.Kind == OutcomeKind.Succeeded ? 1 : 0;
+            troubled += outcome.Kind is OutcomeKind.Failed or OutcomeKind.NeedsPerson ? 1 : 0;
+        }
+
+        LogProcessed(item.Account, outcomes.Count, succeeded, troubled);
     }
 
     [Function(nameof(RecordPoisonedWork))]

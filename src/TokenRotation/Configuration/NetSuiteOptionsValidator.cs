@@ -4,4 +4,4 @@ using Microsoft.Extensions.Options;
 namespace TokenRotation.Configuration;
 
 [OptionsValidator]
-public sealed partial class NetSuiteOptionsValidator : IValidateOptions<NetSuiteOptions>;
+internal sealed partial class NetSuiteOptionsValidator : IValidateOptions<NetSuiteOptions>;

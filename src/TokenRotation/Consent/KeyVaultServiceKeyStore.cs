@@ -15,7 +15,7 @@ namespace TokenRotation.Consent;
 /// disabling it. A key that does not exist is created on first use; two instances creating it at once both succeed
 /// and then agree on the newest of the two versions.
 /// </summary>
-public sealed partial class KeyVaultServiceKeyStore : IServiceKeyStore
+internal sealed partial class KeyVaultServiceKeyStore : IServiceKeyStore
 {
     /// <summary>How long a ring read from Key Vault is used before it is read again.</summary>
     public static readonly TimeSpan DefaultCacheLifetime = TimeSpan.FromMinutes(5);

@@ -8,7 +8,7 @@ namespace TokenRotation.Consent;
 /// versions (oldest first). Same rules as the Key Vault store: the newest version signs, the one before it verifies.
 /// The folder holds secrets: it and its files are created owner-only (<see cref="OwnerOnlyFiles"/>).
 /// </summary>
-public sealed class LocalServiceKeyStore : IServiceKeyStore
+internal sealed class LocalServiceKeyStore : IServiceKeyStore
 {
     private readonly string? _folder;
     private readonly TimeProvider _time;

@@ -4,7 +4,7 @@ using TokenRotation.Stores;
 namespace TokenRotation.Consent;
 
 /// <summary>Names of the service keys, as state-vault secrets (kind prefix <c>key-</c>, architecture section 3).</summary>
-public static class ServiceKeyNames
+internal static class ServiceKeyNames
 {
     /// <summary>HMAC-SHA256 key of consent links.</summary>
     public const string ConsentSigning = SecretNames.ServiceKeyPrefix + "consent-signing";

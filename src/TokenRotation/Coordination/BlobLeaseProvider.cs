@@ -12,7 +12,7 @@ namespace TokenRotation.Coordination;
 /// missing, and a finite blob lease on it. The holder renews every third of the duration and stops trusting the
 /// lease when no renewal succeeded within the duration minus the safety margin (<see cref="TimedLease"/>).
 /// </summary>
-public sealed class BlobLeaseProvider : ILeaseProvider
+internal sealed class BlobLeaseProvider : ILeaseProvider
 {
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(10);
 

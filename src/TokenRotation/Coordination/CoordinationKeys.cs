@@ -5,7 +5,7 @@ using NetSuite.Auth;
 namespace TokenRotation.Coordination;
 
 /// <summary>Keys of leases and table rows, derived so that no e-mail or consent state appears in them.</summary>
-public static class CoordinationKeys
+internal static class CoordinationKeys
 {
     /// <summary>The account as a lowercase host label (<c>1234567-sb1</c>), safe in blob names and lease keys.</summary>
     public static string AccountLabel(string account)

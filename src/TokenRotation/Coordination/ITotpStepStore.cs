@@ -6,6 +6,6 @@ namespace TokenRotation.Coordination;
 /// </summary>
 public interface ITotpStepStore
 {
-    /// <summary>Reserves <paramref name="step"/>; false when it (or a later step) was already used.</summary>
-    Task<bool> TryReserveAsync(string account, string email, long step, CancellationToken cancellationToken = default);
+    /// <summary>Reserves <paramref name="totpStep"/>; false when it (or a later step) was already used.</summary>
+    Task<bool> TryReserveAsync(string account, string email, long totpStep, CancellationToken cancellationToken = default);
 }

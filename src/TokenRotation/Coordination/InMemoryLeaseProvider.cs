@@ -10,7 +10,7 @@ namespace TokenRotation.Coordination;
 /// same clock (a third of the duration), so a lease held across a simulated month stays held as long as the clock
 /// fires that timer (FakeTimeProvider fires it, late, after each jump).
 /// </summary>
-public sealed class InMemoryLeaseProvider : ILeaseProvider
+internal sealed class InMemoryLeaseProvider : ILeaseProvider
 {
     private readonly Dictionary<string, Holder> _holders = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;

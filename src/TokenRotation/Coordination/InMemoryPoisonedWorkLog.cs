@@ -6,7 +6,7 @@ using Azure.Data.Tables;
 namespace TokenRotation.Coordination;
 
 /// <summary>Poisoned work in this process (tests, the CLI demo).</summary>
-public sealed class InMemoryPoisonedWorkLog : IPoisonedWorkLog
+internal sealed class InMemoryPoisonedWorkLog : IPoisonedWorkLog
 {
     private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
     private readonly List<PoisonedWork> _poisoned = [];

@@ -40,17 +40,17 @@ public sealed class InMemoryTotpStepStore : ITotpStepStore, ILoginRefusalStore
 
     private static (string, string) Key(string account, string email) => (CoordinationKeys.AccountRealm(account), CoordinationKeys.UserRow(email));
 
-    public Task<bool> TryReserveAsync(string account, string email, long step, CancellationToken cancellationToken = default)
+    public Task<bool> TryReserveAsync(string account, string email, long totpStep, CancellationToken cancellationToken = default)
     {
         var key = (CoordinationKeys.AccountRealm(account), CoordinationKeys.UserRow(email));
         lock (_lastSteps)
         {
-            if (_lastSteps.TryGetValue(key, out var last) && step <= last)
+            if (_lastSteps.TryGetValue(key, out var last) && totpStep <= last)
             {
                 return Task.FromResult(false);
             }
 
-            _lastSteps[key] = step;
+            _lastSteps[key] = totpStep;
             return Task.FromResult(true);
         }
     }

@@ -12,7 +12,7 @@ namespace TokenRotation.Coordination;
 /// the slot, and call <see cref="ILease.EnsureHeld"/> before each NetSuite call when it matters that the slot is
 /// still held.
 /// </summary>
-public sealed class LeaseAccountGate : IAccountGate
+internal sealed class LeaseAccountGate : IAccountGate
 {
     public const string PipelineName = "account-gate";
 

@@ -10,7 +10,7 @@ namespace TokenRotation.Coordination;
 /// to <c>none</c>. The encoding is done here, so the <see cref="QueueClient"/> must use the SDK's default
 /// (<see cref="QueueMessageEncoding.None"/>), as the clients of <see cref="Stores.StorageClients"/> do.
 /// </summary>
-public sealed class StorageWorkQueue : IWorkQueue
+internal sealed class StorageWorkQueue : IWorkQueue
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -11,7 +11,7 @@ namespace TokenRotation.Coordination;
 /// link is pointed to by a row in <see cref="LinkPartitionKey"/> keyed by the link's hash; the start that moves the
 /// pointer (by ETag) deletes the session it pointed to, so each link holds one session however often it is opened.
 /// </summary>
-public sealed class TableConsentSessionStore : IConsentSessionStore
+internal sealed class TableConsentSessionStore : IConsentSessionStore
 {
     public const string PartitionKey = "consent";
     public const string LinkPartitionKey = "consent-link";

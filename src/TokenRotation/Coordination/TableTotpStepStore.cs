@@ -9,7 +9,7 @@ namespace TokenRotation.Coordination;
 /// the row and writing it back conditioned on its ETag (or adding it when missing); a concurrent writer makes the
 /// write fail with 412/409, and the reservation is decided again on a fresh read.
 /// </summary>
-public sealed class TableTotpStepStore : ITotpStepStore, ILoginRefusalStore
+internal sealed class TableTotpStepStore : ITotpStepStore, ILoginRefusalStore
 {
     public const string LastStepProperty = "LastStep";
     public const string RefusedPasswordProperty = "RefusedPassword";
@@ -26,7 +26,7 @@ public sealed class TableTotpStepStore : ITotpStepStore, ILoginRefusalStore
         _table = table;
     }
 
-    public async Task<bool> TryReserveAsync(string account, string email, long step, CancellationToken cancellationToken = default)
+    public async Task<bool> TryReserveAsync(string account, string email, long totpStep, CancellationToken cancellationToken = default)
     {
         var partition = CoordinationKeys.AccountRealm(account);
         var row = CoordinationKeys.UserRow(email);
@@ -39,17 +39,17 @@ public sealed class TableTotpStepStore : ITotpStepStore, ILoginRefusalStore
             {
                 if (!existing.HasValue || existing.Value is null)
                 {
-                    await _table.AddEntityAsync(new TableEntity(partition, row) { [LastStepProperty] = step }, cancellationToken).ConfigureAwait(false);
+                    await _table.AddEntityAsync(new TableEntity(partition, row) { [LastStepProperty] = totpStep }, cancellationToken).ConfigureAwait(false);
                     return true;
                 }
 
                 var entity = existing.Value;
-                if (entity.GetInt64(LastStepProperty) is { } last && step <= last)
+                if (entity.GetInt64(LastStepProperty) is { } last && totpStep <= last)
                 {
                     return false;
                 }
 
-                var reserved = new TableEntity(partition, row) { [LastStepProperty] = step };
+                var reserved = new TableEntity(partition, row) { [LastStepProperty] = totpStep };
                 // Merge: the row also holds the user's login refusal, which a step reservation must keep.
                 await _table.UpdateEntityAsync(reserved, entity.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
                 return true;

@@ -33,7 +33,7 @@ public enum ConnectionEventKind
 public sealed record ConnectionEvent(ConnectionEventKind Kind, DateTimeOffset At);
 
 /// <summary>The dated events of one connection, from its document and index (architecture section 4). Pure.</summary>
-public static class ConnectionEvents
+internal static class ConnectionEvents
 {
     public static IReadOnlyList<ConnectionEvent> From(ConnectionDocument doc, ConnectionIndex index, RotationOptions defaults)
     {

@@ -10,7 +10,7 @@ namespace TokenRotation.Engine;
 /// session last saw, and after the write the stored generation is read back and must be the one written.
 /// A mismatch aborts the work with <see cref="FencingException"/>.
 /// </summary>
-public sealed class ConnectionSession
+internal sealed class ConnectionSession
 {
     private readonly IConnectionStore _store;
     private readonly ILease _lease;

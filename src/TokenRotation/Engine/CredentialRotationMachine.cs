@@ -24,6 +24,10 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
     {
         var outcome = OutcomeKind.NothingToDo;
         var wroteIntentThisRun = false;
+
+        // A forced rotation revokes the previous credential once, then starts the new rotation in the same run; the
+        // credential that rotation replaces gets its full grace period.
+        var forcedRetire = false;
         for (var step = 0; step < MaxStepsPerRun; step++)
         {
             var doc = ctx.Doc;
@@ -38,7 +42,7 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
                 // While a person is needed (a refused login, an integration waiting for approval, ...) only an explicit
                 // rotate starts a rotation: a sweep retrying would repeat the refused call every day (and lock the user).
                 var wanted = ctx.Request.Rotate || (ctx.Request.StartRotations && doc.Status != ConnectionStatus.NeedsPerson && ops.IsRotationDue(ctx));
-                if (!wanted || outcome == OutcomeKind.Succeeded)
+                if (!wanted || (outcome == OutcomeKind.Succeeded && !forcedRetire))
                 {
                     return outcome;
                 }
@@ -104,7 +108,8 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
 
                 case RotationStep.Promoted:
                     // A rotation this run promoted is in its grace period by design: that is no conflict.
-                    var retired = await RetireAsync(ctx, ops, refuseInGrace: outcome != OutcomeKind.Succeeded, cancellationToken).ConfigureAwait(false);
+                    var force = ctx.Request.Force && !forcedRetire;
+                    var retired = await RetireAsync(ctx, ops, refuseInGrace: outcome != OutcomeKind.Succeeded, force, cancellationToken).ConfigureAwait(false);
                     if (retired is null)
                     {
                         return outcome;
@@ -116,11 +121,12 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
                     }
 
                     outcome = OutcomeKind.Succeeded;
-                    if (!ctx.Request.Force)
+                    if (!force)
                     {
                         return outcome;
                     }
 
+                    forcedRetire = true;
                     break;
 
                 default:
@@ -138,6 +144,13 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
         if (doc.Rotation?.Step != RotationStep.Promoted || doc.Credentials.Previous is null || doc.Credentials.Current is null)
         {
             ctx.Did("nothing to roll back: no previous credential is in its grace period");
+            return OutcomeKind.Refused;
+        }
+
+        if (doc.Credentials.Previous.RetireAfter is not { } retireAfter || retireAfter <= Now)
+        {
+            // Past its grace period the previous credential is being revoked, and may already be: never make it current.
+            ctx.Did($"nothing to roll back: the grace period of {doc.Credentials.Previous.Id} is over, so it may already be revoked");
             return OutcomeKind.Refused;
         }
 
@@ -305,7 +318,7 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
     }
 
     /// <summary>Null when nothing is due yet (grace not over).</summary>
-    private async Task<OutcomeKind?> RetireAsync(RunContext ctx, IRotationOperations ops, bool refuseInGrace, CancellationToken cancellationToken)
+    private async Task<OutcomeKind?> RetireAsync(RunContext ctx, IRotationOperations ops, bool refuseInGrace, bool force, CancellationToken cancellationToken)
     {
         var doc = ctx.Doc;
         var current = doc.Credentials.Current!;
@@ -316,7 +329,7 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
         }
 
         var previous = doc.Credentials.Previous;
-        if (previous is not null && previous.RetireAfter is { } retireAfter && retireAfter > Now && !ctx.Request.Force)
+        if (previous is not null && previous.RetireAfter is { } retireAfter && retireAfter > Now && !force)
         {
             if (ctx.Request.Rotate && refuseInGrace)
             {
@@ -335,6 +348,14 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
 
         if (previous is not null)
         {
+            if (previous.RetireAfter is { } graceEnd && graceEnd > Now)
+            {
+                // Forced: end the grace period durably before the revoke, so that a run dying after the revoke cannot
+                // leave a revoked credential that a rollback would make current again.
+                previous.RetireAfter = Now;
+                await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
+            }
+
             var revoked = await ops.RevokeAsync(ctx, previous, cancellationToken).ConfigureAwait(false);
             if (!revoked.IsSuccess)
             {
@@ -344,7 +365,7 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
                 rotation.NextAttemptAt = doc.LastError!.RetryAt;
                 if (revoked.Error!.Class == NetSuiteErrorClass.NeedsPerson)
                 {
-                    await effects.NeedsPersonAsync(ctx, 
+                    await effects.NeedsPersonAsync(ctx,
                         $"The previous {ops.Noun} {previous.Id} could not be revoked ({revoked.Error.Code}: {revoked.Error.Message}). Revoke it in NetSuite or fix what the message names; retries continue on a growing backoff. The current {ops.Noun} works.",
                         false, cancellationToken).ConfigureAwait(false);
                 }

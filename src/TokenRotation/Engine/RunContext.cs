@@ -8,13 +8,19 @@ namespace TokenRotation.Engine;
 /// One run of one connection: the fenced session (with the document it mutates), what was asked, and what happened.
 /// It holds no services; the machines and <see cref="RunEffects"/> get theirs through their constructors.
 /// </summary>
-public sealed class RunContext(ConnectionSession session, RunRequest request)
+public sealed class RunContext
 {
     private readonly List<string> _actions = [];
 
-    public ConnectionSession Session { get; } = session;
+    internal RunContext(ConnectionSession session, RunRequest request)
+    {
+        Session = session;
+        Request = request;
+    }
 
-    public RunRequest Request { get; } = request;
+    internal ConnectionSession Session { get; }
+
+    public RunRequest Request { get; }
 
     public ConnectionDocument Doc => Session.Document;
 

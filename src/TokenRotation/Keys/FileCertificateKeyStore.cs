@@ -10,7 +10,7 @@ namespace TokenRotation.Keys;
 /// private key is on disk here (owner-only from the first byte, <see cref="OwnerOnlyFiles"/>), which is why production
 /// uses <see cref="KeyVaultCertificateKeyStore"/>.
 /// </summary>
-public sealed class FileCertificateKeyStore(string folder, TimeProvider time) : ICertificateKeyStore
+internal sealed class FileCertificateKeyStore(string folder, TimeProvider time) : ICertificateKeyStore
 {
     public Task<CertificateVersion> CreateVersionAsync(string certificateName, string subject, TimeSpan validity, CancellationToken cancellationToken = default)
     {

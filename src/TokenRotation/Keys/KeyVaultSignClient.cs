@@ -11,7 +11,7 @@ namespace TokenRotation.Keys;
 /// Keys SDK is not served here, and this is the one key operation the engine needs. The private key of a
 /// client-credentials certificate never leaves Key Vault; the engine sends a digest and gets a JWS signature back.
 /// </summary>
-public class KeyVaultSignClient
+internal class KeyVaultSignClient
 {
     private const string Scope = "https://vault.azure.net/.default";
     private readonly HttpPipeline _pipeline;

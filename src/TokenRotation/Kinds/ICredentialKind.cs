@@ -9,7 +9,7 @@ namespace TokenRotation.Kinds;
 /// <see cref="Engine.Scheduler"/> asks for, and how to register its handler. One per kind folder, listed in
 /// <see cref="CredentialKinds.All"/>.
 /// </summary>
-public interface ICredentialKind
+internal interface ICredentialKind
 {
     ConnectionKind Kind { get; }
 

@@ -9,7 +9,7 @@ using TokenRotation.Connections;
 namespace TokenRotation.Stores;
 
 /// <summary>The shape of consumer secrets, shared by the Key Vault and the file publisher.</summary>
-public static class ConsumerProjections
+internal static class ConsumerProjections
 {
     public const string KindTag = "kind";
     public const string AccountTag = "account";

@@ -7,7 +7,7 @@ namespace TokenRotation.Stores;
 /// The state vault as a local folder (<see cref="FileSecretFolder"/>), for running without Azure. Same layout as
 /// <see cref="KeyVaultConnectionStore"/>: secret <c>conn-{name}</c>, JSON document, index as tags.
 /// </summary>
-public sealed class FileConnectionStore(FileSecretFolder folder) : IConnectionStore
+internal sealed class FileConnectionStore(FileSecretFolder folder) : IConnectionStore
 {
     public FileConnectionStore(string folder, TimeProvider? timeProvider = null)
         : this(new FileSecretFolder(folder, timeProvider))

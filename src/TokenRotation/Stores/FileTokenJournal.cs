@@ -6,7 +6,7 @@ using TokenRotation.Connections;
 namespace TokenRotation.Stores;
 
 /// <summary>The journal as one JSON file per connection in a local folder (the CLI and the demo), owner-only on Unix.</summary>
-public sealed class FileTokenJournal : ITokenJournal
+internal sealed class FileTokenJournal : ITokenJournal
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly string _folder;

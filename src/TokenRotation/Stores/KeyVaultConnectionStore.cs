@@ -13,7 +13,7 @@ namespace TokenRotation.Stores;
 /// connection document as JSON, its tags are the <see cref="ConnectionIndex"/>. Listing reads property pages only;
 /// tag updates create no version; every secret write passes the vault's write limiter.
 /// </summary>
-public sealed partial class KeyVaultConnectionStore : IConnectionStore
+internal sealed partial class KeyVaultConnectionStore : IConnectionStore
 {
     public const string JsonContentType = "application/json";
 

@@ -14,7 +14,7 @@ namespace TokenRotation.Stores;
 /// format's <c>schemaVersion</c> (docs/consumers.md). The projection
 /// is regenerable, so a soft-deleted name is recovered and overwritten rather than refused.
 /// </summary>
-public sealed partial class KeyVaultConsumerPublisher : IConsumerPublisher
+internal sealed partial class KeyVaultConsumerPublisher : IConsumerPublisher
 {
     private readonly SecretClient _client;
     private readonly VaultWriter _writer;

@@ -6,7 +6,7 @@ namespace TokenRotation.Stores;
 /// Key Vault traffic of this app, in the <c>TokenRotation</c> meter: the number of writes is a measured figure
 /// (architecture section 3), because every write is a version that can never be deleted.
 /// </summary>
-public sealed class KeyVaultMetrics
+internal sealed class KeyVaultMetrics
 {
     public const string MeterName = "TokenRotation";
     public const string VaultTag = "vault";

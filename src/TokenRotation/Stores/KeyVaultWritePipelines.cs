@@ -8,7 +8,7 @@ namespace TokenRotation.Stores;
 /// to slide rather than failing; 429s that still happen are retried by the Key Vault SDK itself (it honours
 /// <c>Retry-After</c>), so nothing here retries a second time.
 /// </summary>
-public static class KeyVaultWritePipelines
+internal static class KeyVaultWritePipelines
 {
     public const string State = "keyvault-writes-state";
     public const string Consumer = "keyvault-writes-consumer";

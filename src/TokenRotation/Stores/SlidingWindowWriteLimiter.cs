@@ -12,7 +12,7 @@ namespace TokenRotation.Stores;
 /// System.Threading.RateLimiting measure time with <see cref="System.Diagnostics.Stopwatch"/>, so they cannot run on
 /// the fake clock of the tests; this one takes its clock and timer from the <see cref="TimeProvider"/>.
 /// </remarks>
-public sealed class SlidingWindowWriteLimiter : RateLimiter
+internal sealed class SlidingWindowWriteLimiter : RateLimiter
 {
     private static readonly RateLimitLease Granted = new Lease(true, null);
 
@@ -133,11 +133,16 @@ public sealed class SlidingWindowWriteLimiter : RateLimiter
 
     protected override void Dispose(bool disposing)
     {
-        if (!disposing)
+        if (disposing)
         {
-            return;
+            ReleaseWaiters();
         }
 
+        base.Dispose(disposing);
+    }
+
+    private void ReleaseWaiters()
+    {
         List<Waiter> pending;
         lock (_gate)
         {

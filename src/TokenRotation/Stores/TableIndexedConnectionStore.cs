@@ -11,7 +11,7 @@ namespace TokenRotation.Stores;
 /// A store that keeps intent markers out of the state vault (architecture section 13): a public client's refresh start
 /// and a rotation's intent hold no secret, so they need a durable home, not a Key Vault version.
 /// </summary>
-public interface IConnectionMarkerStore
+internal interface IConnectionMarkerStore
 {
     /// <summary>
     /// Keeps the document's intent (its <see cref="OAuth2Definition.RefreshStartedAt"/>, its <see cref="RotationProgress"/>
@@ -29,7 +29,7 @@ public interface IConnectionMarkerStore
 /// scheduling change costs no Key Vault write and a sweep lists no Key Vault page. Every document write still carries
 /// its index as tags (free with the write), which is what a missing table is rebuilt from.
 /// </summary>
-public sealed partial class TableIndexedConnectionStore : IConnectionStore, IConnectionMarkerStore
+internal sealed partial class TableIndexedConnectionStore : IConnectionStore, IConnectionMarkerStore
 {
     private const string Partition = "index";
     private const string MarkerProperty = "marker";

@@ -6,7 +6,7 @@ using TokenRotation.Connections;
 namespace TokenRotation.Stores;
 
 /// <summary>The journal in Azure Table storage: partition <c>journal</c>, row = connection name.</summary>
-public sealed class TableTokenJournal(TableClient table) : ITokenJournal
+internal sealed class TableTokenJournal(TableClient table) : ITokenJournal
 {
     private const string Partition = "journal";
     private Task? _tableReady;

@@ -9,7 +9,7 @@ namespace TokenRotation.Kinds.AuthorizationCode;
 /// token's, and <c>aud</c> for the company); the redirect's query, which the browser can edit, must agree with
 /// them but never decides. Messages name only values read from NetSuite's tokens or the connection.
 /// </summary>
-public static class ConsentGrantCheck
+internal static class ConsentGrantCheck
 {
     /// <param name="connection">The connection's name, for messages.</param>
     /// <param name="account">The connection's account.</param>

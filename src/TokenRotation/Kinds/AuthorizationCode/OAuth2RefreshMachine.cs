@@ -42,7 +42,7 @@ public sealed class OAuth2RefreshMachine(
             // A previous run sent a single-use refresh and its answer was never persisted.
             if (doc.Status != ConnectionStatus.NeedsPerson)
             {
-                await effects.NeedsPersonAsync(ctx, 
+                await effects.NeedsPersonAsync(ctx,
                     $"A refresh sent at {started:u} got no answer that was saved, so the single-use refresh token may be spent; it is not used again. Consent again to get a new one.",
                     true, cancellationToken).ConfigureAwait(false);
                 await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);
@@ -236,7 +236,7 @@ public sealed class OAuth2RefreshMachine(
         {
             // NetSuite may have rotated the refresh token without our seeing the new one: never resend the old one.
             effects.RecordError(ctx, error, "refresh", retry: false);
-            await effects.NeedsPersonAsync(ctx, 
+            await effects.NeedsPersonAsync(ctx,
                 "The refresh answer was lost after NetSuite may have processed it, so the single-use refresh token may be spent; it is not used again. Consent again.",
                 true, cancellationToken).ConfigureAwait(false);
             await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);

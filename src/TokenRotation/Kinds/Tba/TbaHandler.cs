@@ -270,7 +270,7 @@ internal sealed class TbaHandler(
             return $"NetSuite did not accept token {current.Id} ({error.Code}: {error.Message}).{causes}";
         }
 
-        switch (checkedIdentity.Mismatches.FirstOrDefault())
+        switch (checkedIdentity.Mismatches.Count > 0 ? checkedIdentity.Mismatches[0] : null)
         {
             case { Field: TbaIdentityField.Account } wrongAccount:
                 return $"Token {current.Id} belongs to account {wrongAccount.Found}, not {account}.";

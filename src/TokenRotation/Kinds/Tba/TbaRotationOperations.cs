@@ -125,7 +125,7 @@ internal sealed class TbaRotationOperations(
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(current);
         var tba = Definition(ctx);
-        return effects.PublishTbaAsync(ctx, 
+        return effects.PublishTbaAsync(ctx,
             new TbaProjection(ctx.Doc.Account, tba.ConsumerKey, tba.ConsumerSecret, current.Id, current.Secret ?? throw new InvalidDataException($"Connection {ctx.Name}: TBA token {current.Id} has no secret.")),
             cancellationToken);
     }
