@@ -261,7 +261,7 @@ internal static class DoctorCommand
         }
         else
         {
-            DateTimeOffset? lastWorked = doc.LastSuccessAt is { } success && (doc.LastRotationAt is null || success > doc.LastRotationAt) ? success : doc.LastRotationAt ?? doc.LastSuccessAt;
+            var lastWorked = doc.LastSuccessAt is { } success && (doc.LastRotationAt is null || success > doc.LastRotationAt) ? success : doc.LastRotationAt ?? doc.LastSuccessAt;
             await output.WriteLineAsync($"  credential last worked: {(lastWorked is { } worked ? CommandSupport.When(worked, time) + " (last recorded refresh, mint, consent or rotation; no check recorded yet)" : "never recorded")}").ConfigureAwait(false);
         }
 
