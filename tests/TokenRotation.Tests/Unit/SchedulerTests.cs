@@ -262,10 +262,14 @@ public sealed class SchedulerTests
     public void A_TBA_token_is_never_due_on_the_frequent_sweep_and_is_rotated_by_the_daily_one_its_interval_after_it_was_issued()
     {
         var doc = UnitDocuments.Tba("tba", T0 - TimeSpan.FromDays(10));
-        var index = Index(doc);
+        var rotateAt = T0 - TimeSpan.FromDays(10) + _defaults.TbaRotationInterval;
+
+        // A scheduled check also makes the daily sweep due (ScheduledCheckTests); here the last one is recent and the
+        // check interval long, so only the rotation can make it due.
+        doc.Check = CredentialCheck.Worked(rotateAt - TimeSpan.FromMinutes(1), "tokeninfo");
+        var index = Scheduler.Index(doc, new RotationOptions { CredentialCheckInterval = TimeSpan.FromDays(30) }, null, T0);
         Assert.Null(index.NextActionAt);
         Assert.Null(index.CredentialExpiresAt);
-        var rotateAt = T0 - TimeSpan.FromDays(10) + _defaults.TbaRotationInterval;
         Assert.Equal(rotateAt, index.RotateAt);
         Assert.False(index.IsDue(rotateAt, startRotations: false));
         Assert.False(index.IsDue(rotateAt - TimeSpan.FromSeconds(1), startRotations: true));
