@@ -92,9 +92,7 @@ public sealed partial class ConnectionProcessor(
         // After a journalled token the stored document lags the working copy: its tags stay until the replay's write.
         if (!request.DryRun && !ctx.Journalled && !SameIndex(doc.StoredIndex, index))
         {
-            doc.StoredIndex = index;
-            lease.EnsureHeld();
-            await store.UpdateIndexAsync(index, cancellationToken).ConfigureAwait(false);
+            await session.UpdateIndexAsync(index, cancellationToken).ConfigureAwait(false);
         }
 
         var message = ctx.Actions.Count > 0 ? string.Join("; ", ctx.Actions) : Describe(kind, doc);
