@@ -43,7 +43,7 @@ public sealed partial class SoakRunner
         var docs = new Dictionary<string, ConnectionDocument>(StringComparer.Ordinal);
         foreach (var connection in _connections)
         {
-            var doc = _world.Peek(connection.Name);
+            var doc = _world.Peek(connection.Name, withIntent: true);
             if (doc is null)
             {
                 Violation($"{connection.Name}: the state document is gone");
@@ -102,6 +102,7 @@ public sealed partial class SoakRunner
 
         CheckOrphans(docs);
         CheckPublicClientTokens(docs);
+        NoticeOrphans(docs);
 
         // No spent single-use token sent again, no TOTP code used twice, no lockout.
         if (simulator.AlarmCount > _alarmsSeen)
