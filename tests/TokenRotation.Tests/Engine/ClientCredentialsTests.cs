@@ -244,6 +244,45 @@ public sealed class ClientCredentialsTests(ITestOutputHelper output)
         Assert.Equal(1, (await h.Sweeps.SweepAsync(startRotations: false)).Due);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_wiped_mapping_is_retried_on_its_backoff_by_the_sweeps_not_at_every_sweep(bool rotationInGrace)
+    {
+        await using var h = await StartAsync();
+        await ImportAsync(h);
+        var name = ConnectionName.Parse(Name);
+        if (rotationInGrace)
+        {
+            // A certificate rotation promoted its new certificate; the old one waits for the end of its grace period.
+            var rotated = await h.Processor.RunAsync(name, new RunRequest { Now = true, Rotate = true, StartRotations = true, Trigger = "rotate-now" });
+            Assert.Equal(RotationStep.Promoted, (await h.GetAsync(Name))!.Rotation?.Step);
+        }
+
+        h.Simulator.State.RefreshSandbox(EngineHarness.Account);
+
+        var versions = h.StateVault.State.VersionCount(SecretNames.State(name));
+        var calls = h.Simulator.State.AuditTrailFor(EngineHarness.Account).Count;
+
+        // Two hours of 5-minute sweeps, each queue message worked.
+        for (var step = 0; step < 24; step++)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(5));
+            await h.Sweeps.SweepAsync(startRotations: false);
+            while (h.Queue.TryDequeue(out var item))
+            {
+                await h.Worker.ProcessAsync(item);
+            }
+        }
+
+        // On the doubling backoff from 1 minute, two hours hold at most 7 tries, not 24.
+        var tries = h.Simulator.State.AuditTrailFor(EngineHarness.Account).Count - calls;
+        output.WriteLine($"{tries} NetSuite calls, {h.StateVault.State.VersionCount(SecretNames.State(name)) - versions} state versions");
+        Assert.True(tries <= 8, $"{tries} NetSuite calls in two hours of sweeps");
+        Assert.True(h.StateVault.State.VersionCount(SecretNames.State(name)) - versions <= 2, "state versions: " + (h.StateVault.State.VersionCount(SecretNames.State(name)) - versions));
+        Assert.Equal(ConnectionStatus.NeedsPerson, (await h.GetAsync(Name))!.Status);
+    }
+
     [Fact]
     public async Task The_same_refusal_again_makes_no_new_state_version_and_the_retries_still_back_off()
     {
