@@ -24,6 +24,8 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
     {
         var outcome = OutcomeKind.NothingToDo;
         var wroteIntentThisRun = false;
+        var retiredByForce = false;
+        var promotedThisRun = false;
         for (var step = 0; step < MaxStepsPerRun; step++)
         {
             var doc = ctx.Doc;
@@ -38,10 +40,13 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
                 // While a person is needed (a refused login, an integration waiting for approval, ...) only an explicit
                 // rotate starts a rotation: a sweep retrying would repeat the refused call every day (and lock the user).
                 var wanted = ctx.Request.Rotate || (ctx.Request.StartRotations && doc.Status != ConnectionStatus.NeedsPerson && ops.IsRotationDue(ctx));
-                if (!wanted || outcome == OutcomeKind.Succeeded)
+                // One rotation per run, except the one a forced rotate asked for after ending the previous one's grace.
+                if (!wanted || (outcome == OutcomeKind.Succeeded && !retiredByForce))
                 {
                     return outcome;
                 }
+
+                retiredByForce = false;
 
                 if (ctx.Request.DryRun)
                 {
@@ -100,9 +105,16 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
                     }
 
                     outcome = OutcomeKind.Succeeded;
+                    promotedThisRun = true;
                     break;
 
                 case RotationStep.Promoted:
+                    if (promotedThisRun && ctx.Request.Force)
+                    {
+                        // The forced rotate's new credential starts its grace now; the force ended only the older one's.
+                        return outcome;
+                    }
+
                     // A rotation this run promoted is in its grace period by design: that is no conflict.
                     var retired = await RetireAsync(ctx, ops, refuseInGrace: outcome != OutcomeKind.Succeeded, cancellationToken).ConfigureAwait(false);
                     if (retired is null)
@@ -121,6 +133,8 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
                         return outcome;
                     }
 
+                    // A forced rotate ended the grace to make room for a new rotation: go on to it.
+                    retiredByForce = true;
                     break;
 
                 default:
