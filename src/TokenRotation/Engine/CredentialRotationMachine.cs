@@ -163,6 +163,16 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
 
         var previous = doc.Credentials.Previous;
         var current = doc.Credentials.Current;
+
+        // Never make a credential current that NetSuite no longer accepts (revoked or wiped since its promotion): the
+        // current one is replaced only by a verified one, on every path (architecture section 4).
+        var check = await ops.VerifyAsync(ctx, previous, cancellationToken).ConfigureAwait(false);
+        if (!check.Verified)
+        {
+            ctx.Did($"not rolled back: NetSuite no longer accepts {ops.Noun} {previous.Id} ({check.Error?.Code ?? check.Mismatch}); {current.Id} stays current");
+            return OutcomeKind.Refused;
+        }
+
         previous.RetireAfter = null;
         current.RetireAfter = Now + (doc.Policy.GracePeriod ?? rotationOptions.Value.GracePeriod);
         doc.Credentials.Current = previous;

@@ -185,4 +185,22 @@ public sealed class TbaFailureTests(ITestOutputHelper output)
         var current = (await h.GetAsync("tba-wiped"))!.Credentials.Current!.Id;
         Assert.Equal(TokenStatus.Active, Assert.Single(h.Simulator.State.TokensFor(EngineHarness.Account), t => t.Id == current).Status);
     }
+
+    [Fact]
+    public async Task A_rollback_to_a_previous_token_NetSuite_revoked_is_refused_and_the_working_token_stays_current()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var integration = h.SeedAccount();
+        await h.SaveNewAsync(h.TbaConnection("tba-back", integration));
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Processor.RunAsync(N("tba-back"), RotateNow)).Kind);
+        var promoted = (await h.GetAsync("tba-back"))!;
+        Assert.True(h.Simulator.State.RevokeTbaToken(EngineHarness.Account, promoted.Credentials.Previous!.Id));
+
+        var rollback = await h.Lifecycle.RollbackAsync(N("tba-back"), dryRun: false);
+
+        output.WriteLine($"{rollback.Kind}: {rollback.Message}");
+        Assert.Equal(OutcomeKind.Refused, rollback.Kind);
+        Assert.Equal(promoted.Credentials.Current!.Id, (await h.GetAsync("tba-back"))!.Credentials.Current!.Id);
+        Assert.Contains(promoted.Credentials.Previous.Id, rollback.Message, StringComparison.Ordinal);
+    }
 }
