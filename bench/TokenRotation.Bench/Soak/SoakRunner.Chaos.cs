@@ -37,8 +37,19 @@ public sealed partial class SoakRunner
 
     private void Count(string kind) => _faultsByKind[kind] = _faultsByKind.GetValueOrDefault(kind) + 1;
 
+    /// <summary>Transient NetSuite fault rules and when they lapse unconsumed (the end of the window that explains them).</summary>
+    private readonly List<(DateTimeOffset Until, int Rule)> _lapsing = [];
+
     private void InjectFaults(int stepsPerDay)
     {
+        // A transient fault on an endpoint the engine rarely calls (a revoke) would otherwise wait for days and strike
+        // long after the window that explains it: unconsumed, it lapses with its window.
+        foreach (var lapsed in _lapsing.Where(l => l.Until <= Now).ToList())
+        {
+            _world.Simulator.Faults.Remove(lapsed.Rule);
+            _lapsing.Remove(lapsed);
+        }
+
         if (!_world.Crash.Armed && _random.NextDouble() < _settings.CrashesPerDay / stepsPerDay)
         {
             var effects = _random.Next(1, 30);
@@ -66,7 +77,7 @@ public sealed partial class SoakRunner
                 var endpoint = Pick(EngineEndpoints);
                 var status = Pick(new[] { 500, 502, 503 });
                 var times = _random.Next(1, 4);
-                faults.AddStatus(endpoint, status, times, account);
+                _lapsing.Add((now + TransientWindow, faults.AddStatus(endpoint, status, times, account).Id));
                 detail = $"{times} x {status} on {endpoint} of {account}";
                 if (endpoint is SimEndpoint.Token or SimEndpoint.Any)
                 {
@@ -81,7 +92,7 @@ public sealed partial class SoakRunner
             {
                 var endpoint = Pick(EngineEndpoints);
                 var times = _random.Next(1, 6);
-                faults.AddTooManyRequests(endpoint, TimeSpan.FromSeconds(1), times, account);
+                _lapsing.Add((now + TransientWindow, faults.AddTooManyRequests(endpoint, TimeSpan.FromSeconds(1), times, account).Id));
                 detail = $"{times} x 429 on {endpoint} of {account}";
                 if (endpoint is SimEndpoint.Token or SimEndpoint.Any)
                 {
@@ -95,7 +106,7 @@ public sealed partial class SoakRunner
             case "netsuite timeout":
             {
                 var endpoint = Pick(EngineEndpoints);
-                faults.Add(new FaultRule { Endpoint = endpoint, Action = FaultAction.DropConnection, Remaining = 1, Account = account });
+                _lapsing.Add((now + TransientWindow, faults.Add(new FaultRule { Endpoint = endpoint, Action = FaultAction.DropConnection, Remaining = 1, Account = account }).Id));
                 detail = $"no answer from {endpoint} of {account}";
                 if (endpoint is SimEndpoint.Token or SimEndpoint.Any)
                 {
