@@ -622,14 +622,13 @@ public sealed partial class SoakRunner
                 continue;
             }
 
-            try
+            await GuardAsync($"consent again for {connection.Name}", async () =>
             {
+                // A vault refusing the callback's reads (an injected 429 or 503) fails this consent; the person tries
+                // again at the next step, while the connection still asks.
                 var outcome = await ConsentAsync(connection).ConfigureAwait(false);
                 Note($"person: consent again for {connection.Name} ({chainEnd ?? cause!.Kind}): {outcome.Kind} {Shorten(outcome.Message)}");
-            }
-            catch (SoakCrashException)
-            {
-            }
+            }).ConfigureAwait(false);
 
             await RestartIfCrashedAsync().ConfigureAwait(false);
         }
