@@ -132,6 +132,27 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Slow_answers_delay_only_the_next_requests()
+    {
+        var (kv, _) = await TestVault.StartAsync();
+        await using var kvScope = kv;
+        kv.State.Seed("slow", "v");
+        var client = kv.CreateSecretClient();
+        await client.SetSecretAsync("warm-up", "v");
+        kv.Faults.AddLatency(TimeSpan.FromSeconds(2), 1);
+
+        var slow = Stopwatch.StartNew();
+        await client.GetSecretAsync("slow");
+        slow.Stop();
+        var fast = Stopwatch.StartNew();
+        await client.GetSecretAsync("slow");
+        fast.Stop();
+
+        Assert.True(slow.Elapsed >= TimeSpan.FromMilliseconds(1990), $"slow call took {slow.Elapsed}");
+        Assert.True(fast.Elapsed < TimeSpan.FromSeconds(2), $"the second call took {fast.Elapsed}: the latency was for one request");
+    }
+
+    [Fact]
     public async Task Counters_count_per_operation_and_name_and_reset()
     {
         var (kv, _) = await TestVault.StartAsync();

@@ -77,7 +77,7 @@ public sealed class KeyVaultFaults
 {
     private readonly Lock _gate = new();
     private readonly List<KeyVaultFault> _rules = [];
-    private readonly List<(TimeSpan Latency, KeyVaultOperation? Operation)> _latencies = [];
+    private readonly List<Latency> _latencies = [];
 
     /// <summary>Adds a rule and returns it (its <see cref="KeyVaultFault.Triggered"/> shows how often it hit).</summary>
     public KeyVaultFault Add(KeyVaultFault fault)
@@ -112,11 +112,18 @@ public sealed class KeyVaultFaults
     /// Adds real (wall-clock) latency before every request of <paramref name="operation"/> (null: all requests).
     /// It models the network, not expiry, so it does not use the server's TimeProvider.
     /// </summary>
-    public void AddLatency(TimeSpan latency, KeyVaultOperation? operation = null)
+    public void AddLatency(TimeSpan latency, KeyVaultOperation? operation = null) => AddLatency(latency, int.MaxValue, operation);
+
+    /// <summary>
+    /// Slow answers: real (wall-clock) latency before each of the next <paramref name="count"/> requests of
+    /// <paramref name="operation"/> (null: any request), after which requests are fast again.
+    /// </summary>
+    public void AddLatency(TimeSpan latency, int count, KeyVaultOperation? operation = null)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         lock (_gate)
         {
-            _latencies.Add((latency, operation));
+            _latencies.Add(new Latency(latency, operation) { Remaining = count });
         }
     }
 
@@ -135,14 +142,19 @@ public sealed class KeyVaultFaults
         lock (_gate)
         {
             var total = TimeSpan.Zero;
-            foreach (var (latency, op) in _latencies)
+            foreach (var latency in _latencies)
             {
-                if (op is null || op == operation)
+                if ((latency.Operation is null || latency.Operation == operation) && latency.Remaining > 0)
                 {
-                    total += latency;
+                    total += latency.Delay;
+                    if (latency.Remaining != int.MaxValue)
+                    {
+                        latency.Remaining--;
+                    }
                 }
             }
 
+            _latencies.RemoveAll(l => l.Remaining == 0);
             return total;
         }
     }

@@ -119,6 +119,26 @@ public sealed class AdminApiTests
     }
 
     [Fact]
+    public async Task A_sandbox_refresh_over_HTTP_wipes_the_accounts_tokens_and_refuses_a_production_account()
+    {
+        await using var h = await Harness.StartAsync();
+        var admin = h.Sim.BaseUrl + "/_admin";
+        var tba = h.IssueTba();
+        h.State.AddAccount("7654321");
+
+        using var refreshed = await h.Http.PostAsync($"{admin}/accounts/{Harness.Account}/sandbox-refresh", null);
+        using var production = await h.Http.PostAsync($"{admin}/accounts/7654321/sandbox-refresh", null);
+
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        Assert.Equal(1, (await Harness.Json(refreshed)).GetProperty("sandboxRefreshCount").GetInt32());
+        Assert.Equal(TokenStatus.Wiped, Assert.Single(h.State.TokensFor(Harness.Account), t => t.Id == tba.TokenId).Status);
+        using var call = await h.Http.SendAsync(h.Signed(HttpMethod.Get, h.Sim.RestletUrl(Harness.Account), tba));
+        Assert.Equal(HttpStatusCode.Unauthorized, call.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, production.StatusCode);
+        Assert.Contains("not a sandbox", await production.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Modes_and_faults_can_be_set_over_HTTP()
     {
         await using var h = await Harness.StartAsync();

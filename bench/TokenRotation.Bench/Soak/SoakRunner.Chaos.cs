@@ -29,14 +29,27 @@ public sealed partial class SoakRunner
         ("tba token revoked in NetSuite", 1),
         ("password changed", 1),
         ("authenticator re-enrolled", 1),
+        ("keyvault slow answers", 2),
+        ("sandbox refresh", 1),
     ];
 
     private T Pick<T>(IReadOnlyList<T> items) => items[_random.Next(items.Count)];
 
     private void Count(string kind) => _faultsByKind[kind] = _faultsByKind.GetValueOrDefault(kind) + 1;
 
+    /// <summary>Transient NetSuite fault rules and when they lapse unconsumed (the end of the window that explains them).</summary>
+    private readonly List<(DateTimeOffset Until, int Rule)> _lapsing = [];
+
     private void InjectFaults(int stepsPerDay)
     {
+        // A transient fault on an endpoint the engine rarely calls (a revoke) would otherwise wait for days and strike
+        // long after the window that explains it: unconsumed, it lapses with its window.
+        foreach (var lapsed in _lapsing.Where(l => l.Until <= Now).ToList())
+        {
+            _world.Simulator.Faults.Remove(lapsed.Rule);
+            _lapsing.Remove(lapsed);
+        }
+
         if (!_world.Crash.Armed && _random.NextDouble() < _settings.CrashesPerDay / stepsPerDay)
         {
             var effects = _random.Next(1, 30);
@@ -64,7 +77,7 @@ public sealed partial class SoakRunner
                 var endpoint = Pick(EngineEndpoints);
                 var status = Pick(new[] { 500, 502, 503 });
                 var times = _random.Next(1, 4);
-                faults.AddStatus(endpoint, status, times, account);
+                _lapsing.Add((now + TransientWindow, faults.AddStatus(endpoint, status, times, account).Id));
                 detail = $"{times} x {status} on {endpoint} of {account}";
                 if (endpoint is SimEndpoint.Token or SimEndpoint.Any)
                 {
@@ -79,7 +92,7 @@ public sealed partial class SoakRunner
             {
                 var endpoint = Pick(EngineEndpoints);
                 var times = _random.Next(1, 6);
-                faults.AddTooManyRequests(endpoint, TimeSpan.FromSeconds(1), times, account);
+                _lapsing.Add((now + TransientWindow, faults.AddTooManyRequests(endpoint, TimeSpan.FromSeconds(1), times, account).Id));
                 detail = $"{times} x 429 on {endpoint} of {account}";
                 if (endpoint is SimEndpoint.Token or SimEndpoint.Any)
                 {
@@ -93,7 +106,7 @@ public sealed partial class SoakRunner
             case "netsuite timeout":
             {
                 var endpoint = Pick(EngineEndpoints);
-                faults.Add(new FaultRule { Endpoint = endpoint, Action = FaultAction.DropConnection, Remaining = 1, Account = account });
+                _lapsing.Add((now + TransientWindow, faults.Add(new FaultRule { Endpoint = endpoint, Action = FaultAction.DropConnection, Remaining = 1, Account = account }).Id));
                 detail = $"no answer from {endpoint} of {account}";
                 if (endpoint is SimEndpoint.Token or SimEndpoint.Any)
                 {
@@ -218,8 +231,9 @@ public sealed partial class SoakRunner
 
             case "password changed" or "authenticator re-enrolled":
             {
-                // The rotation user's credentials change in NetSuite; the service is told nothing (a credential update
-                // is another issue): its TBA rotations need a person from now on, and it must never lock the user.
+                // The rotation user's credentials change in NetSuite. The service is told nothing until a person gives
+                // its connections the new value with `nstoken update` (1 to 6 hours later) and proves it with
+                // `nstoken rotate` where a connection waits for a person. Meanwhile it must never lock the user.
                 connection = Pick(_connections.Where(c => c.Kind == ConnectionKind.Tba).ToList());
                 var user = _world.Simulator.State.GetUser(connection.Account, connection.User!.Email);
                 if (kind == "password changed")
@@ -231,12 +245,68 @@ public sealed partial class SoakRunner
                     user.TotpSecret = Remember(NetSuite.Simulator.Protocol.Totp.NewSecret());
                 }
 
+                var at = now + TimeSpan.FromMinutes(_random.Next(60, 361));
                 foreach (var hit in _connections.Where(c => c.Kind == ConnectionKind.Tba && c.User?.Email == connection.User.Email && c.Account == connection.Account))
                 {
-                    _causes.Add(new Cause(kind, hit.Name, hit.Account, now, person: true));
+                    var cause = new Cause(kind, hit.Name, hit.Account, now, person: true);
+                    _causes.Add(cause);
+                    ScheduleCredentialUpdate(hit, cause, kind == "password changed", at, 36);
                 }
 
-                detail = $"{connection.User.Email} in {connection.Account}: its TBA connections need a credential update (not in the service yet)";
+                detail = $"{connection.User.Email} in {connection.Account}: a person gives its TBA connections the new {(kind == "password changed" ? "password" : "TOTP secret")} at {at:MM-dd HH:mm}";
+                Count(kind);
+                Note($"fault: {kind}: {detail}");
+                return;
+            }
+
+            case "keyvault slow answers":
+            {
+                // Real latency: the fake clock moves on while the engine waits (the pump), so leases, retries and the
+                // consumer's reads all see a slow vault.
+                var (name, vault) = PickVault();
+                var count = _random.Next(2, 11);
+                var latency = TimeSpan.FromMilliseconds(_random.Next(200, 1001));
+                vault.Faults.AddLatency(latency, count);
+                detail = $"the next {count} answers of the {name} vault take {latency.TotalMilliseconds:0} ms each";
+                _causes.Add(new Cause($"{kind} ({name})", null, null, now, person: false) { Until = now + TransientWindow });
+                Count(kind);
+                Note($"fault: {kind}: {detail}");
+                return;
+            }
+
+            case "sandbox refresh":
+            {
+                if (!_sandboxRefreshed.Add(account))
+                {
+                    // Once per account and run: the fault draws nothing this step.
+                    return;
+                }
+
+                // Every TBA token, OAuth 2.0 token and certificate mapping of the account is wiped. A person acts 1 to 6
+                // hours later: rotate-now --force for TBA (issuetoken still works: users and roles stay), consent again
+                // for authorization code. A client-credentials connection has no service path to a re-mapped
+                // certificate's new id (only delete and import), so its cause stays open for the rest of the run.
+                _world.Simulator.State.RefreshSandbox(account);
+                var at = now + TimeSpan.FromMinutes(_random.Next(60, 361));
+                foreach (var hit in _connections.Where(c => c.Account == account))
+                {
+                    var cause = new Cause(kind, hit.Name, account, now, person: true);
+                    _causes.Add(cause);
+                    if (hit.Kind == ConnectionKind.Tba)
+                    {
+                        ScheduleRotateNow(hit, cause, at, 48);
+                    }
+                    else if (hit.Kind == ConnectionKind.OAuth2AuthorizationCode)
+                    {
+                        Schedule(at, $"a person consents again for {hit.Name} after the sandbox refresh", () =>
+                        {
+                            cause.FixedAt = Now;
+                            return Task.CompletedTask;
+                        });
+                    }
+                }
+
+                detail = $"{account} refreshed from production: its tokens and certificate mappings are gone; people act at {at:MM-dd HH:mm}";
                 Count(kind);
                 Note($"fault: {kind}: {detail}");
                 return;
@@ -284,6 +354,150 @@ public sealed partial class SoakRunner
                 ScheduleRotateNow(target, cause, Now + TimeSpan.FromHours(1), triesLeft - 1);
             }
         });
+
+    private readonly HashSet<string> _sandboxRefreshed = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A person gives a TBA connection its user's new password or TOTP secret (<c>nstoken update</c>), then, where the
+    /// connection waits for a person, proves it with rotate-now (<c>nstoken rotate</c>), as the runbook says. Busy or
+    /// refused attempts are tried again later.
+    /// </summary>
+    private void ScheduleCredentialUpdate(SoakConnection target, Cause cause, bool password, DateTimeOffset at, int triesLeft) =>
+        Schedule(at, $"a person gives {target.Name} the new {(password ? "password" : "TOTP secret")} (nstoken update)", async () =>
+        {
+            var user = _world.Simulator.State.GetUser(target.Account, target.User!.Email);
+            var changes = password ? new CredentialChanges { Password = user.Password } : new CredentialChanges { TotpSecret = user.TotpSecret };
+            var outcome = await _world.Updater.UpdateAsync(ConnectionName.Parse(target.Name), changes, dryRun: false).ConfigureAwait(false);
+            Note($"update {target.Name}: {outcome.Kind} {Shorten(outcome.Message)}");
+            if (outcome.Kind is not (OutcomeKind.Succeeded or OutcomeKind.NothingToDo))
+            {
+                if (triesLeft > 1)
+                {
+                    ScheduleCredentialUpdate(target, cause, password, Now + TimeSpan.FromMinutes(30), triesLeft - 1);
+                }
+
+                return;
+            }
+
+            lock (_trail)
+            {
+                Count("person: credential update");
+            }
+
+            cause.FixedAt ??= Now;
+            if (_world.Peek(target.Name)?.Status == ConnectionStatus.NeedsPerson)
+            {
+                ScheduleProof(target, Now, triesLeft);
+            }
+        });
+
+    /// <summary>rotate-now after a credential update, again an hour later while it does not succeed.</summary>
+    private void ScheduleProof(SoakConnection target, DateTimeOffset at, int triesLeft) =>
+        Schedule(at, $"a person proves {target.Name}'s new credentials (rotate-now)", async () =>
+        {
+            var outcome = await _world.Processor.RunAsync(ConnectionName.Parse(target.Name), RotateNowRequest).ConfigureAwait(false);
+            Note($"{target.Name}: rotate-now after the update: {outcome.Kind} {Shorten(outcome.Message)}");
+            if (outcome.Kind != OutcomeKind.Succeeded && triesLeft > 1 && _world.Peek(target.Name)?.Status == ConnectionStatus.NeedsPerson)
+            {
+                ScheduleProof(target, Now + TimeSpan.FromHours(1), triesLeft - 1);
+            }
+        });
+
+    private readonly HashSet<string> _orphansSeen = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A person deals with every possible orphan a connection records, 1 to 24 hours after it appears: revokes it in
+    /// NetSuite where NetSuite holds it (never a credential the connection holds), then acknowledges it
+    /// (<c>nstoken orphans ack</c>).
+    /// </summary>
+    private void NoticeOrphans(Dictionary<string, ConnectionDocument> docs)
+    {
+        foreach (var connection in _connections)
+        {
+            if (!docs.TryGetValue(connection.Name, out var doc))
+            {
+                continue;
+            }
+
+            foreach (var orphan in doc.PossibleOrphans)
+            {
+                var id = PossibleOrphan.IdOf(orphan);
+                if (_orphansSeen.Add(connection.Name + "/" + id))
+                {
+                    ScheduleOrphanAck(connection, orphan.TokenName, id, Now + TimeSpan.FromMinutes(_random.Next(60, 1441)), 24);
+                }
+            }
+        }
+    }
+
+    private void ScheduleOrphanAck(SoakConnection target, string tokenName, string id, DateTimeOffset at, int triesLeft) =>
+        Schedule(at, $"a person revokes possible orphan {id} of {target.Name} in NetSuite and acknowledges it", async () =>
+        {
+            var revoked = RevokeOrphanInNetSuite(target, tokenName);
+            var outcome = await _world.Orphans.AcknowledgeAsync(ConnectionName.Parse(target.Name), id, "soak-person", $"revoked {revoked} in NetSuite", dryRun: false).ConfigureAwait(false);
+            Note($"orphans ack {target.Name} {id}: {outcome.Kind} {Shorten(outcome.Message)}");
+            if (outcome.Kind == OutcomeKind.Succeeded)
+            {
+                lock (_trail)
+                {
+                    Count("person: orphan revoked and acknowledged");
+                }
+            }
+            else if (outcome.Kind != OutcomeKind.Refused && triesLeft > 1)
+            {
+                ScheduleOrphanAck(target, tokenName, id, Now + TimeSpan.FromMinutes(30), triesLeft - 1);
+            }
+        });
+
+    /// <summary>What the person revokes in NetSuite for a possible orphan's name; how many credentials.</summary>
+    private int RevokeOrphanInNetSuite(SoakConnection target, string tokenName)
+    {
+        var simulator = _world.Simulator.State;
+        var doc = _world.Peek(target.Name);
+        var held = new[] { doc?.Credentials.Current, doc?.Credentials.Pending, doc?.Credentials.Previous }
+            .Where(c => c is not null).Select(c => c!.Id).ToHashSet(StringComparer.Ordinal);
+        var revoked = 0;
+        switch (target.Kind)
+        {
+            case ConnectionKind.Tba:
+                foreach (var token in simulator.ActiveTbaTokens(target.Account).Where(t => t.Name == tokenName && t.ConsumerKey == target.Integration.ConsumerKey))
+                {
+                    if (held.Contains(token.TokenId))
+                    {
+                        Note($"possible orphan '{tokenName}' of {target.Name} is a token the connection holds: not revoked");
+                        continue;
+                    }
+
+                    _revokedBySoak.Add(token.TokenId);
+                    revoked += simulator.RevokeTbaToken(target.Account, token.TokenId) ? 1 : 0;
+                }
+
+                break;
+            case ConnectionKind.OAuth2ClientCredentials:
+                foreach (var certificate in simulator.Certificates(target.Account, target.Integration.ClientId).Where(c => !c.Revoked && !held.Contains(c.CertificateId)))
+                {
+                    using var x509 = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(certificate.CertificatePem);
+                    if (x509.Subject.Contains(tokenName, StringComparison.Ordinal))
+                    {
+                        revoked += simulator.RevokeCertificate(target.Account, certificate.CertificateId) ? 1 : 0;
+                    }
+                }
+
+                break;
+            default:
+                // A refresh token's jti, or "OAuth 2.0 refresh token <jti> of account ..." for a replaced grant.
+                const string Replaced = "OAuth 2.0 refresh token ";
+                var jti = tokenName.StartsWith(Replaced, StringComparison.Ordinal) ? tokenName[Replaced.Length..].Split(' ')[0] : tokenName;
+                if (Jti(doc?.OAuth2?.RefreshToken) != jti)
+                {
+                    revoked += simulator.RevokeOAuth2ChainOf(target.Account, jti);
+                }
+
+                break;
+        }
+
+        return revoked;
+    }
 
     private static readonly RunRequest RotateNowRequest = new() { Now = true, Rotate = true, StartRotations = true, Trigger = "rotate-now" };
 
@@ -408,14 +622,13 @@ public sealed partial class SoakRunner
                 continue;
             }
 
-            try
+            await GuardAsync($"consent again for {connection.Name}", async () =>
             {
+                // A vault refusing the callback's reads (an injected 429 or 503) fails this consent; the person tries
+                // again at the next step, while the connection still asks.
                 var outcome = await ConsentAsync(connection).ConfigureAwait(false);
                 Note($"person: consent again for {connection.Name} ({chainEnd ?? cause!.Kind}): {outcome.Kind} {Shorten(outcome.Message)}");
-            }
-            catch (SoakCrashException)
-            {
-            }
+            }).ConfigureAwait(false);
 
             await RestartIfCrashedAsync().ConfigureAwait(false);
         }

@@ -127,7 +127,7 @@ public sealed partial class SoakRunner
             _settings, days, _connections.Count, Faults, _crashes, _violations.Count, _unexplained, _consumerCalls, _consumerFailures,
             new Dictionary<string, int>(_faultsByKind, StringComparer.Ordinal), _personNeededEvents, _personNeededExplained,
             new Dictionary<string, int>(_personNeededByCause, StringComparer.Ordinal), new Dictionary<string, int>(_escaped, StringComparer.Ordinal),
-            VersionFigures(), _violations.ToList(), wall.Elapsed);
+            VersionFigures(), StateWriteReasons.Of(_world.StateVault.State), _violations.ToList(), wall.Elapsed);
         _out.WriteLine(result.SummaryLine);
         return result;
     }
@@ -399,7 +399,7 @@ public sealed partial class SoakRunner
 
             foreach (var connection in _connections.Where(c => c.PublicClient))
             {
-                if (_world.Peek(connection.Name)?.OAuth2?.RefreshStartedAt is not null)
+                if (_world.Peek(connection.Name, withIntent: true)?.OAuth2?.RefreshStartedAt is not null)
                 {
                     // The crash came between saving the intent to refresh and saving NetSuite's answer: the single-use
                     // refresh token may be spent, so the engine rightly asks for a new consent rather than risk it.
@@ -670,6 +670,7 @@ public sealed record SoakResult(
     IReadOnlyDictionary<string, int> PersonNeededByCause,
     IReadOnlyDictionary<string, int> EscapedExceptions,
     SoakVersionFigures Versions,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> StateWritesByReason,
     IReadOnlyList<string> ViolationLines,
     TimeSpan Wall)
 {
@@ -708,6 +709,17 @@ public sealed record SoakResult(
             var state = Versions.StateVersions.Where(v => v.Key.StartsWith("conn-" + kind, StringComparison.Ordinal)).Select(v => v.Value).DefaultIfEmpty().Max();
             var consumer = Versions.ConsumerVersions.Where(v => v.Key.StartsWith("netsuite-" + kind, StringComparison.Ordinal)).Select(v => v.Value).DefaultIfEmpty().Max();
             text.AppendLine(CultureInfo.InvariantCulture, $"| versions, {kind}-* (the most of any) | {(double)state / days:0.0} ({state} in all) | {(double)consumer / days:0.0} ({consumer} in all) |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("| state-secret versions, by what changed (fields that differ from the version before) | tba | conf | pub | m2m |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
+        var kinds = new[] { "tba", "conf", "pub", "m2m" };
+        var reasons = kinds.SelectMany(k => StateWritesByReason.GetValueOrDefault(k)?.Keys ?? Enumerable.Empty<string>()).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(r => kinds.Sum(k => StateWritesByReason.GetValueOrDefault(k)?.GetValueOrDefault(r) ?? 0)).ThenBy(r => r, StringComparer.Ordinal);
+        foreach (var reason in reasons)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {reason} | {string.Join(" | ", kinds.Select(k => StateWritesByReason.GetValueOrDefault(k)?.GetValueOrDefault(reason) ?? 0))} |");
         }
 
         return text.ToString();

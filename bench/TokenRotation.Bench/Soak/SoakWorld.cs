@@ -2,6 +2,7 @@ using Azure.Security.KeyVault.Secrets;
 using KeyVault.TestServer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -81,6 +82,12 @@ public sealed class SoakWorld : IAsyncDisposable
 
     public ConsentCodeExchange Consents => _engine.GetRequiredService<ConsentCodeExchange>();
 
+    /// <summary><c>nstoken update</c>'s engine path: a person gives a connection new rotation credentials.</summary>
+    public Connections.CredentialUpdater Updater => _engine.GetRequiredService<Connections.CredentialUpdater>();
+
+    /// <summary><c>nstoken orphans ack</c>'s engine path: a person acknowledges a possible orphan after revoking it.</summary>
+    public Connections.OrphanAcknowledger Orphans => _engine.GetRequiredService<Connections.OrphanAcknowledger>();
+
     public SweepService Sweeps => _engine.GetRequiredService<SweepService>();
 
     public AccountWorker Worker => _engine.GetRequiredService<AccountWorker>();
@@ -96,13 +103,31 @@ public sealed class SoakWorld : IAsyncDisposable
 
     /// <summary>
     /// The connection's state document as the state vault holds it, read beside the vault's API (no request, no
-    /// fault, no budget spent): the soak's own observations must not change what they observe.
+    /// fault, no budget spent): the soak's own observations must not change what they observe. With
+    /// <paramref name="withIntent"/>, an intent marker in the connection's index row (architecture section 13) that the
+    /// document does not account for yet is put into it, as the engine's store does when it reads.
     /// </summary>
-    public Connections.ConnectionDocument? Peek(string connection)
+    public Connections.ConnectionDocument? Peek(string connection, bool withIntent = false)
     {
         var name = SecretNames.State(Connections.ConnectionName.Parse(connection));
-        return StateVault.State.GetSecret(name) is { } secret ? Connections.ConnectionDocument.FromJson(secret.Value, name) : null;
+        if (StateVault.State.GetSecret(name) is not { } secret)
+        {
+            return null;
+        }
+
+        var document = Connections.ConnectionDocument.FromJson(secret.Value, name);
+        if (withIntent)
+        {
+            SoakIntent.Read(IndexTable, connection)?.ApplyTo(document);
+        }
+
+        return document;
     }
+
+    /// <summary>The index table the engine uses (Azurite; no fault is injected on it).</summary>
+    public Azure.Data.Tables.TableClient IndexTable => _indexClient ??= new Azure.Data.Tables.TableClient(_storage, _indexTable);
+
+    private Azure.Data.Tables.TableClient? _indexClient;
 
     /// <summary>Whether the token journal holds an entry for the connection (a refresh whose state write is still to come).</summary>
     public bool HasJournalEntry(string connection) =>
@@ -161,6 +186,8 @@ public sealed class SoakWorld : IAsyncDisposable
         services.AddSingleton<IConsentSessionStore>(ConsentSessions);
         services.AddSingleton<ITokenJournal>(new CrashingJournal(_journal, crash));
         services.AddTokenRotation(configuration);
+        services.TryAddSingleton<Connections.CredentialUpdater>();
+        services.TryAddSingleton<Connections.OrphanAcknowledger>();
 
         // The crash seam around every side effect; the soak reads the stores beside it.
         services.Decorate<IConnectionStore>((sp, inner) => new CrashingConnectionStore(inner, crash));
@@ -284,9 +311,19 @@ internal sealed class EngineCrash(CrashSeam seam, int engine)
     public void After(string effect) => seam.After(engine, effect);
 }
 
-internal sealed class CrashingConnectionStore(IConnectionStore inner, EngineCrash crash) : IConnectionStore
+internal sealed class CrashingConnectionStore(IConnectionStore inner, EngineCrash crash) : IConnectionStore, IConnectionMarkerStore
 {
     public IConnectionStore Inner => inner;
+
+    /// <summary>An intent marker in the index row: a side effect like a state write (the engine's store keeps markers).</summary>
+    public async Task SaveMarkerAsync(Connections.ConnectionDocument document, ConnectionIndex index, CancellationToken cancellationToken = default)
+    {
+        var markers = (IConnectionMarkerStore)inner;
+        var effect = $"state marker {document.Name} gen {document.Generation} step {document.Rotation?.Step}";
+        crash.Before(effect);
+        await markers.SaveMarkerAsync(document, index, cancellationToken).ConfigureAwait(false);
+        crash.After(effect);
+    }
 
     public IAsyncEnumerable<ConnectionIndex> ListAsync(CancellationToken cancellationToken = default) => inner.ListAsync(cancellationToken);
 
@@ -305,6 +342,14 @@ internal sealed class CrashingConnectionStore(IConnectionStore inner, EngineCras
         var effect = $"tag update {index.Name}";
         crash.Before(effect);
         await inner.UpdateIndexAsync(index, cancellationToken).ConfigureAwait(false);
+        crash.After(effect);
+    }
+
+    public async Task UpdateIndexAsync(Connections.ConnectionDocument document, ConnectionIndex index, CancellationToken cancellationToken = default)
+    {
+        var effect = $"tag update {index.Name}";
+        crash.Before(effect);
+        await ((IConnectionMarkerStore)inner).UpdateIndexAsync(document, index, cancellationToken).ConfigureAwait(false);
         crash.After(effect);
     }
 

@@ -92,6 +92,14 @@ public sealed class ConnectionDocument
     [JsonIgnore]
     public Stores.CredentialCheck? Check { get; set; }
 
+    /// <summary>
+    /// The ETag of the connection's index row as this holder last read or wrote it (not part of the JSON): the store
+    /// writes the row only if it is still that version (architecture section 13, conditional writes). Null when the
+    /// document was not read through the table (a new import); empty when it was read and no row existed.
+    /// </summary>
+    [JsonIgnore]
+    public string? IndexRowVersion { get; set; }
+
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },

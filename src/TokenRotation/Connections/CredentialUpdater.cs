@@ -56,8 +56,8 @@ public sealed record CredentialChanges
 /// <summary>
 /// Updates a connection's rotation credentials in place, under its lease, revoking nothing: the current token or
 /// refresh token keeps working, and the next rotation or refresh uses the new values. The CLI (<c>nstoken update</c>)
-/// and the operator API both call this. A new password re-arms the NLAuth login that <see cref="NLAuthLoginGuard"/>
-/// held back, because the guard's fingerprint is of the refused password.
+/// and the operator API both call this. A new password or TOTP secret re-arms the NLAuth login that
+/// <see cref="NLAuthLoginGuard"/> held back, because the guard's fingerprint is of the refused password and secret.
 /// </summary>
 public sealed partial class CredentialUpdater(ConnectionProcessor processor, RunEffects effects)
 {

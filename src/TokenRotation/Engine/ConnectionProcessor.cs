@@ -93,9 +93,7 @@ public sealed partial class ConnectionProcessor(
         // After an unsaved run the working copy is not what is stored: its index must not be either.
         if (!request.DryRun && !ctx.Journalled && !ctx.Unsaved && !SameIndex(doc.StoredIndex, index))
         {
-            doc.StoredIndex = index;
-            lease.EnsureHeld();
-            await store.UpdateIndexAsync(index, cancellationToken).ConfigureAwait(false);
+            await session.UpdateIndexAsync(index, cancellationToken).ConfigureAwait(false);
         }
 
         var message = ctx.Actions.Count > 0 ? string.Join("; ", ctx.Actions) : Describe(kind, doc);

@@ -80,7 +80,18 @@ internal sealed class ConnectionSession
             var index = _indexer(Document);
             _lease.EnsureHeld();
             _inFlight = (Document.Generation, source, index);
-            await _store.SaveAsync(Document, index, cancellationToken).ConfigureAwait(false);
+            var rowRefused = false;
+            try
+            {
+                await _store.SaveAsync(Document, index, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IndexRowConflictException)
+            {
+                // The document landed in the vault; its row was written by another holder since this one read it. The
+                // read-back below says whose document stayed: only that holder's index belongs in the row.
+                rowRefused = true;
+            }
+
             _inFlight = null;
             Writes++;
 
@@ -95,6 +106,21 @@ internal sealed class ConnectionSession
             {
                 throw new FencingException(Name, Document.Generation, readBack.Generation,
                     "lost update: another holder wrote the same generation at the same time and its write stayed");
+            }
+
+            if (rowRefused && _store is IConnectionMarkerStore rows)
+            {
+                // This holder's document is the stored one: its index goes into the row, conditional on the row as read
+                // back (the other holder's write), so that a third writer is still not overwritten.
+                Document.IndexRowVersion = readBack.IndexRowVersion;
+                try
+                {
+                    await rows.UpdateIndexAsync(Document, index, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IndexRowConflictException ex)
+                {
+                    throw new FencingException(Name, Document.Generation, readBack.Generation, "another holder wrote the connection's index row since this one read it", ex);
+                }
             }
 
             // The write set these tags: the index is stored as of now, so no tag-only update has to repeat it.
@@ -125,16 +151,46 @@ internal sealed class ConnectionSession
         // A new id: the next document this session writes carries it, which is what retires the marker.
         Document.IntentMarker = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
         var index = _indexer(Document);
-        await markers.SaveMarkerAsync(Document, index, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await markers.SaveMarkerAsync(Document, index, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IndexRowConflictException ex)
+        {
+            throw new FencingException(Name, Document.Generation, null, "another holder wrote the connection's index row since this one read it", ex);
+        }
+
         Document.StoredIndex = index;
     }
 
     /// <summary>Updates the index tags only (scheduling); no new version.</summary>
-    public async Task UpdateIndexAsync(CancellationToken cancellationToken)
+    public Task UpdateIndexAsync(CancellationToken cancellationToken) => UpdateIndexAsync(_indexer(Document), cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="index"/> as the connection's index (no new version): where the store keeps the index in a
+    /// table, conditional on the row this session read (architecture section 13), so that a holder whose lease lapsed
+    /// cannot overwrite the schedule or intent of the holder after it.
+    /// </summary>
+    public async Task UpdateIndexAsync(ConnectionIndex index, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(index);
         _lease.EnsureHeld();
-        var index = _indexer(Document);
-        await _store.UpdateIndexAsync(index, cancellationToken).ConfigureAwait(false);
+        if (_store is IConnectionMarkerStore rows)
+        {
+            try
+            {
+                await rows.UpdateIndexAsync(Document, index, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IndexRowConflictException ex)
+            {
+                throw new FencingException(Name, Document.Generation, null, "another holder wrote the connection's index row since this one read it", ex);
+            }
+        }
+        else
+        {
+            await _store.UpdateIndexAsync(index, cancellationToken).ConfigureAwait(false);
+        }
+
         Document.StoredIndex = index;
     }
 

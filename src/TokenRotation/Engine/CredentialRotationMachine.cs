@@ -27,7 +27,8 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
 
         // A forced rotation revokes the previous credential once, then starts the new rotation in the same run; the
         // credential that rotation replaces gets its full grace period.
-        var forcedRetire = false;
+        var retiredByForce = false;
+        var promotedThisRun = false;
         for (var step = 0; step < MaxStepsPerRun; step++)
         {
             var doc = ctx.Doc;
@@ -42,10 +43,13 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
                 // While a person is needed (a refused login, an integration waiting for approval, ...) only an explicit
                 // rotate starts a rotation: a sweep retrying would repeat the refused call every day (and lock the user).
                 var wanted = ctx.Request.Rotate || (ctx.Request.StartRotations && doc.Status != ConnectionStatus.NeedsPerson && ops.IsRotationDue(ctx));
-                if (!wanted || (outcome == OutcomeKind.Succeeded && !forcedRetire))
+                // One rotation per run, except the one a forced rotate asked for after ending the previous one's grace.
+                if (!wanted || (outcome == OutcomeKind.Succeeded && !retiredByForce))
                 {
                     return outcome;
                 }
+
+                retiredByForce = false;
 
                 if (ctx.Request.DryRun)
                 {
@@ -104,11 +108,18 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
                     }
 
                     outcome = OutcomeKind.Succeeded;
+                    promotedThisRun = true;
                     break;
 
                 case RotationStep.Promoted:
+                    if (promotedThisRun && ctx.Request.Force)
+                    {
+                        // The forced rotate's new credential starts its grace now; the force ended only the older one's.
+                        return outcome;
+                    }
+
                     // A rotation this run promoted is in its grace period by design: that is no conflict.
-                    var force = ctx.Request.Force && !forcedRetire;
+                    var force = ctx.Request.Force;
                     var retired = await RetireAsync(ctx, ops, refuseInGrace: outcome != OutcomeKind.Succeeded, force, cancellationToken).ConfigureAwait(false);
                     if (retired is null)
                     {
@@ -126,7 +137,8 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
                         return outcome;
                     }
 
-                    forcedRetire = true;
+                    // A forced rotate ended the grace to make room for a new rotation: go on to it.
+                    retiredByForce = true;
                     break;
 
                 default:
@@ -162,6 +174,16 @@ internal sealed class CredentialRotationMachine(RunEffects effects, RotationTele
 
         var previous = doc.Credentials.Previous;
         var current = doc.Credentials.Current;
+
+        // Never make a credential current that NetSuite no longer accepts (revoked or wiped since its promotion): the
+        // current one is replaced only by a verified one, on every path (architecture section 4).
+        var check = await ops.VerifyAsync(ctx, previous, cancellationToken).ConfigureAwait(false);
+        if (!check.Verified)
+        {
+            ctx.Did($"not rolled back: NetSuite no longer accepts {ops.Noun} {previous.Id} ({check.Error?.Code ?? check.Mismatch}); {current.Id} stays current");
+            return OutcomeKind.Refused;
+        }
+
         previous.RetireAfter = null;
         current.RetireAfter = Now + (doc.Policy.GracePeriod ?? rotationOptions.Value.GracePeriod);
         doc.Credentials.Current = previous;

@@ -238,11 +238,13 @@ public sealed class RunEffects(
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(error);
         var doc = ctx.Doc;
-        var attempts = doc.LastError is { } last && last.Code == error.Code ? last.Attempts + 1 : 1;
+        var now = Now;
+        // The attempts of a streak also follow from the time since its recorded failure, so that a repeat a kind does
+        // not save (it changed nothing durable, architecture section 13) still backs off as if it had been counted.
+        var attempts = doc.LastError is { } last && last.Code == error.Code ? Math.Max(last.Attempts + 1, AttemptsSince(last)) : 1;
         var message = error.LikelyCauses.Count > 0
             ? $"{error.Message} Likely causes: {string.Join("; ", error.LikelyCauses)}.{(error.AuditTrailHint is null ? "" : " " + error.AuditTrailHint)}"
             : error.Message;
-        var now = Now;
         doc.LastError = new LastError
         {
             Class = error.Class.ToString(),
@@ -253,6 +255,21 @@ public sealed class RunEffects(
             RetryAt = retry ? now + Backoff(attempts, error.RetryAfter) : null,
         };
         telemetry.Failed(ctx.Name, ctx.Kind, operation, error.Class.ToString(), error.Code, message, attempts);
+    }
+
+    /// <summary>The attempt a failure is, counted from the time since the streak's recorded failure on the doubling backoff.</summary>
+    private int AttemptsSince(LastError last)
+    {
+        var elapsed = Now - last.At;
+        if (elapsed <= TimeSpan.Zero || _engine.BaseRetryDelay <= TimeSpan.Zero)
+        {
+            return 1;
+        }
+
+        // After attempt a, the next ones come d, 3d, 7d... later (d = base x 2^(a-1)): m more attempts take (2^m - 1) x d.
+        var exponent = Math.Min(Math.Max(last.Attempts, 1) - 1, 16);
+        var spans = elapsed / (_engine.BaseRetryDelay * (1L << exponent));
+        return last.Attempts + Math.Min(16, (int)Math.Floor(Math.Log2(1 + spans)));
     }
 
     /// <summary>Exponential backoff with jitter, at least the server's Retry-After.</summary>

@@ -21,6 +21,13 @@ internal interface IConnectionMarkerStore
     /// the intent.
     /// </summary>
     Task SaveMarkerAsync(ConnectionDocument document, ConnectionIndex index, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Updates the index (a schedule change) of a document this holder read: conditional on the row being the one it
+    /// read (<see cref="ConnectionDocument.IndexRowVersion"/>); <see cref="IndexRowConflictException"/> when another
+    /// holder wrote the row since.
+    /// </summary>
+    Task UpdateIndexAsync(ConnectionDocument document, ConnectionIndex index, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -82,7 +89,15 @@ internal sealed partial class TableIndexedConnectionStore : IConnectionStore, IC
         var rebuilt = 0;
         await foreach (var index in _vault.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            await _table.UpsertEntityAsync(ToEntity(index), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Insert only: a row a run wrote meanwhile (with its marker) is newer than these tags.
+                await _table.AddEntityAsync(ToEntity(index), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+            }
+
             rebuilt++;
             yield return index;
         }
@@ -105,6 +120,7 @@ internal sealed partial class TableIndexedConnectionStore : IConnectionStore, IC
 
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, name.Value, cancellationToken: cancellationToken).ConfigureAwait(false);
+        document.IndexRowVersion = row.HasValue && row.Value is { } read ? read.ETag.ToString() : "";
         if (row.HasValue && row.Value is { } entity && ToIndex(entity) is { } index && index.Generation >= document.Generation)
         {
             // A row older than the document lost its write after the document's: the tags written with the document win.
@@ -123,8 +139,10 @@ internal sealed partial class TableIndexedConnectionStore : IConnectionStore, IC
     }
 
     /// <summary>
-    /// Writes the document (with its index as tags) to the vault, then its row. An intent marker stays in the row (a
-    /// merge): once this document carries its id it no longer applies, and a writer that never saw it must not drop it.
+    /// Writes the document (with its index as tags) to the vault, then its row, conditional on the row this holder read
+    /// (<see cref="IndexRowConflictException"/> otherwise: the document is written, its row is not, and a read then
+    /// takes the newer tags). An intent marker stays in the row (a merge): once this document carries its id it no
+    /// longer applies, and a writer that never saw it must not drop it.
     /// </summary>
     public async Task SaveAsync(ConnectionDocument document, ConnectionIndex index, CancellationToken cancellationToken = default)
     {
@@ -132,11 +150,54 @@ internal sealed partial class TableIndexedConnectionStore : IConnectionStore, IC
         ArgumentNullException.ThrowIfNull(index);
         await _vault.SaveAsync(document, index, cancellationToken).ConfigureAwait(false);
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        await _table.UpsertEntityAsync(ToEntity(index), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        await WriteRowAsync(document, ToEntity(index), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task UpdateIndexAsync(ConnectionDocument document, ConnectionIndex index, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(index);
+        if (document.IndexRowVersion is null)
+        {
+            await UpdateIndexAsync(index, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        await WriteRowAsync(document, ToEntity(index), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Updates the connection's row: no Key Vault request when the row exists. An intent marker stays (a merge).
+    /// Writes the document's row, conditional on the version this holder read (architecture section 13): an update
+    /// with <c>If-Match</c> on its ETag, an insert when it read no row. A document not read through the table (a new
+    /// import) writes unconditionally. Either way the document then carries the row's new version.
+    /// </summary>
+    private async Task WriteRowAsync(ConnectionDocument document, TableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken)
+    {
+        Response response;
+        try
+        {
+            response = document.IndexRowVersion switch
+            {
+                null => await _table.UpsertEntityAsync(entity, mode, cancellationToken).ConfigureAwait(false),
+                "" => await _table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false),
+                var version => await _table.UpdateEntityAsync(entity, new ETag(version), mode, cancellationToken).ConfigureAwait(false),
+            };
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 409 || (ex.Status == 404 && document.IndexRowVersion is { Length: > 0 }))
+        {
+            // 412: another holder wrote the row since this one read it; 409: another created it; 404: another removed it.
+            throw new IndexRowConflictException(ConnectionName.Parse(document.Name), ex);
+        }
+
+        document.IndexRowVersion = response.Headers.ETag?.ToString() ?? document.IndexRowVersion;
+    }
+
+    /// <summary>
+    /// Updates the connection's row: no Key Vault request when the row exists. An intent marker stays (a merge). This
+    /// write is unconditional, for a caller that read no document; the engine's runs use the conditional
+    /// <see cref="UpdateIndexAsync(ConnectionDocument, ConnectionIndex, CancellationToken)"/>.
     /// </summary>
     public async Task UpdateIndexAsync(ConnectionIndex index, CancellationToken cancellationToken = default)
     {
@@ -160,7 +221,10 @@ internal sealed partial class TableIndexedConnectionStore : IConnectionStore, IC
         await _table.UpsertEntityAsync(ToEntity(index), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Replaces the connection's row with the index and the document's intent marker: no Key Vault request.</summary>
+    /// <summary>
+    /// Replaces the connection's row with the index and the document's intent marker, conditional on the row this
+    /// holder read: no Key Vault request.
+    /// </summary>
     public async Task SaveMarkerAsync(ConnectionDocument document, ConnectionIndex index, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -178,7 +242,7 @@ internal sealed partial class TableIndexedConnectionStore : IConnectionStore, IC
         var entity = ToEntity(index);
         entity[MarkerProperty] = Marker.Of(document).ToJson();
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await WriteRowAsync(document, entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> DeleteAsync(ConnectionName name, CancellationToken cancellationToken = default)

@@ -7,6 +7,7 @@ using NetSuite.Simulator;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
 using TokenRotation.Keys;
+using TokenRotation.Stores;
 using Xunit.Abstractions;
 using TokenRotation.Kinds.ClientCredentials;
 
@@ -226,6 +227,76 @@ public sealed class ClientCredentialsTests(ITestOutputHelper output)
         // ...but it is checked again on a slow backoff, so a fix made in NetSuite is noticed.
         h.Time.Advance(after.LastError!.RetryAt!.Value - h.Time.GetUtcNow() + TimeSpan.FromMinutes(1));
         Assert.Equal(1, (await h.Sweeps.SweepAsync(startRotations: false)).Due);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_wiped_mapping_is_retried_on_its_backoff_by_the_sweeps_not_at_every_sweep(bool rotationInGrace)
+    {
+        await using var h = await StartAsync();
+        await ImportAsync(h);
+        var name = ConnectionName.Parse(Name);
+        if (rotationInGrace)
+        {
+            // A certificate rotation promoted its new certificate; the old one waits for the end of its grace period.
+            var rotated = await h.Processor.RunAsync(name, new RunRequest { Now = true, Rotate = true, StartRotations = true, Trigger = "rotate-now" });
+            Assert.Equal(RotationStep.Promoted, (await h.GetAsync(Name))!.Rotation?.Step);
+        }
+
+        h.Simulator.State.RefreshSandbox(EngineHarness.Account);
+
+        var versions = h.StateVault.State.VersionCount(SecretNames.State(name));
+        var calls = h.Simulator.State.AuditTrailFor(EngineHarness.Account).Count;
+
+        // Two hours of 5-minute sweeps, each queue message worked.
+        for (var step = 0; step < 24; step++)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(5));
+            await h.Sweeps.SweepAsync(startRotations: false);
+            while (h.Queue.TryDequeue(out var item))
+            {
+                await h.Worker.ProcessAsync(item);
+            }
+        }
+
+        // On the doubling backoff from 1 minute, two hours hold at most 7 tries, not 24.
+        var tries = h.Simulator.State.AuditTrailFor(EngineHarness.Account).Count - calls;
+        output.WriteLine($"{tries} NetSuite calls, {h.StateVault.State.VersionCount(SecretNames.State(name)) - versions} state versions");
+        Assert.True(tries <= 8, $"{tries} NetSuite calls in two hours of sweeps");
+        Assert.True(h.StateVault.State.VersionCount(SecretNames.State(name)) - versions <= 2, "state versions: " + (h.StateVault.State.VersionCount(SecretNames.State(name)) - versions));
+        Assert.Equal(ConnectionStatus.NeedsPerson, (await h.GetAsync(Name))!.Status);
+    }
+
+    [Fact]
+    public async Task The_same_refusal_again_makes_no_new_state_version_and_the_retries_still_back_off()
+    {
+        await using var h = await StartAsync();
+        var (doc, _) = await ImportAsync(h);
+        var name = ConnectionName.Parse(Name);
+        h.Simulator.State.RevokeCertificate(EngineHarness.Account, doc.Credentials.Current!.Id);
+        var first = await h.Processor.RunAsync(name, RunRequest.Sweep(false));
+        Assert.Equal(OutcomeKind.NeedsPerson, first.Kind);
+        var versions = h.StateVault.State.VersionCount(SecretNames.State(name));
+
+        // NetSuite refuses the same way at each retry: nothing durable changed, so the retries write only the index row.
+        var delays = new List<TimeSpan> { first.NextActionAt!.Value - h.Time.GetUtcNow() };
+        var next = first.NextActionAt.Value;
+        for (var retry = 0; retry < 3; retry++)
+        {
+            h.Time.Advance(next - h.Time.GetUtcNow() + TimeSpan.FromSeconds(1));
+            Assert.Equal(1, (await h.Sweeps.SweepAsync(startRotations: false)).Due);
+            var outcome = await h.Processor.RunAsync(name, RunRequest.Sweep(false));
+            Assert.Equal(OutcomeKind.NeedsPerson, outcome.Kind);
+            delays.Add(outcome.NextActionAt!.Value - h.Time.GetUtcNow());
+            next = outcome.NextActionAt.Value;
+        }
+
+        Assert.Equal(versions, h.StateVault.State.VersionCount(SecretNames.State(name)));
+        Assert.True(delays.Zip(delays.Skip(1)).All(d => d.Second > d.First), "The retries did not back off: " + string.Join(", ", delays));
+        var after = (await h.GetAsync(Name))!;
+        Assert.Equal(ConnectionStatus.NeedsPerson, after.Status);
+        Assert.Contains("still mapped", after.NeedsPersonReason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -119,6 +119,31 @@ public sealed class NLAuthLockoutTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_new_TOTP_secret_given_after_a_refused_login_re_arms_the_login()
+    {
+        // The user's authenticator was re-enrolled in NetSuite: the password is right, the TOTP code is not.
+        await using var h = await EngineHarness.StartAsync();
+        var integration = h.SeedAccount();
+        var doc = h.TbaConnection("tba-totp-g", integration);
+        await h.SaveNewAsync(doc);
+        var user = h.Simulator.State.GetUser(Account, EngineHarness.UserEmail);
+        user.TotpSecret = NetSuite.Simulator.Protocol.Totp.NewSecret();
+        var refused = await h.Processor.RunAsync(N("tba-totp-g"), RotateNow);
+        Assert.Equal(OutcomeKind.NeedsPerson, refused.Kind);
+
+        // A person gives the connection the new secret (nstoken update), then proves it (nstoken rotate).
+        var updater = ActivatorUtilities.CreateInstance<CredentialUpdater>(h.Services);
+        var updated = await updater.UpdateAsync(N("tba-totp-g"), new CredentialChanges { TotpSecret = user.TotpSecret }, dryRun: false);
+        Assert.Equal(OutcomeKind.Succeeded, updated.Kind);
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        var proved = await h.Processor.RunAsync(N("tba-totp-g"), RotateNow);
+
+        output.WriteLine($"{proved.Kind}: {proved.Message}");
+        Assert.Equal(OutcomeKind.Succeeded, proved.Kind);
+        Assert.NotEqual(doc.Credentials.Current!.Id, (await h.GetAsync("tba-totp-g"))!.Credentials.Current!.Id);
+    }
+
+    [Fact]
     public async Task The_refusal_kept_on_the_connection_holds_even_when_the_per_user_record_is_gone()
     {
         await using var h = await EngineHarness.StartAsync();

@@ -165,4 +165,42 @@ public sealed class TbaFailureTests(ITestOutputHelper output)
 
     private static int VerifyCalls(EngineHarness h, string tokenId) =>
         h.Simulator.State.AuditTrail.Count(e => e.Endpoint == SimEndpoint.TokenInfo && e.TokenRef == tokenId);
+
+    [Fact]
+    public async Task After_a_sandbox_refresh_rotate_now_force_gets_a_new_token_although_the_wiped_previous_one_cannot_be_revoked()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var integration = h.SeedAccount();
+        await h.SaveNewAsync(h.TbaConnection("tba-wiped", integration));
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Processor.RunAsync(N("tba-wiped"), RotateNow)).Kind);
+        Assert.NotNull((await h.GetAsync("tba-wiped"))!.Credentials.Previous);
+
+        // The sandbox is refreshed from production: the current and the previous token are gone from NetSuite.
+        h.Simulator.State.RefreshSandbox(EngineHarness.Account);
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        var forced = await h.Processor.RunAsync(N("tba-wiped"), RotateNow with { Force = true });
+
+        output.WriteLine($"{forced.Kind}: {forced.Message}");
+        Assert.Equal(OutcomeKind.Succeeded, forced.Kind);
+        var current = (await h.GetAsync("tba-wiped"))!.Credentials.Current!.Id;
+        Assert.Equal(TokenStatus.Active, Assert.Single(h.Simulator.State.TokensFor(EngineHarness.Account), t => t.Id == current).Status);
+    }
+
+    [Fact]
+    public async Task A_rollback_to_a_previous_token_NetSuite_revoked_is_refused_and_the_working_token_stays_current()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var integration = h.SeedAccount();
+        await h.SaveNewAsync(h.TbaConnection("tba-back", integration));
+        Assert.Equal(OutcomeKind.Succeeded, (await h.Processor.RunAsync(N("tba-back"), RotateNow)).Kind);
+        var promoted = (await h.GetAsync("tba-back"))!;
+        Assert.True(h.Simulator.State.RevokeTbaToken(EngineHarness.Account, promoted.Credentials.Previous!.Id));
+
+        var rollback = await h.Lifecycle.RollbackAsync(N("tba-back"), dryRun: false);
+
+        output.WriteLine($"{rollback.Kind}: {rollback.Message}");
+        Assert.Equal(OutcomeKind.Refused, rollback.Kind);
+        Assert.Equal(promoted.Credentials.Current!.Id, (await h.GetAsync("tba-back"))!.Credentials.Current!.Id);
+        Assert.Contains(promoted.Credentials.Previous.Id, rollback.Message, StringComparison.Ordinal);
+    }
 }

@@ -134,6 +134,35 @@ public sealed class TableIndexedConnectionStoreTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_holder_whose_row_is_stale_does_not_overwrite_the_row_another_holder_wrote()
+    {
+        // Holder A reads, its lease lapses, holder B reads and records an intent (a rotation naming the NetSuite token it
+        // is about to ask for). A, still running, then writes its own marker and its schedule from its stale read.
+        var name = Samples.NewName();
+        await _store.SaveAsync(Samples.Document(name), Samples.Index(name, nextActionAt: Samples.Start.AddDays(1)));
+        var a = (await _store.GetAsync(name))!;
+        var b = (await _store.GetAsync(name))!;
+        b.IntentMarker = "intent-of-b";
+        b.Rotation = new RotationProgress { RotationId = "rotation-of-b", IssueSent = true, StartedAt = Samples.Start };
+        await _store.SaveMarkerAsync(b, Samples.Index(name, nextActionAt: Samples.Start.AddMinutes(5)));
+
+        a.IntentMarker = "intent-of-a";
+        a.Rotation = new RotationProgress { RotationId = "rotation-of-a", StartedAt = Samples.Start };
+        await Assert.ThrowsAsync<IndexRowConflictException>(() => _store.SaveMarkerAsync(a, Samples.Index(name, nextActionAt: Samples.Start.AddHours(3))));
+        a.Rotation = null;
+        a.IntentMarker = null;
+        await Assert.ThrowsAsync<IndexRowConflictException>(() => _store.SaveAsync(a, Samples.Index(name, generation: 2, nextActionAt: Samples.Start.AddHours(2))));
+
+        // B's row stands: its schedule and its intent, which names the token NetSuite may issue.
+        var row = (await _table.GetEntityAsync<Azure.Data.Tables.TableEntity>("index", name.Value)).Value;
+        Assert.Equal(Samples.Start.AddMinutes(5), ConnectionIndex.FromTags(name, row.Where(p => p.Value is string).ToDictionary(p => p.Key, p => (string)p.Value))!.NextActionAt);
+        Assert.Contains("rotation-of-b", row.GetString("marker"), StringComparison.Ordinal);
+
+        // B, whose read is current, goes on writing.
+        await _store.SaveMarkerAsync(b, Samples.Index(name, nextActionAt: Samples.Start.AddMinutes(10)));
+    }
+
     private static async Task<List<ConnectionIndex>> ListAsync(IConnectionStore store)
     {
         var all = new List<ConnectionIndex>();

@@ -31,6 +31,12 @@ internal sealed class ClientCredentialsKind : ICredentialKind
             // A refused rotation schedules no retry: the current certificate still works, so minting goes on.
             next = doc.LastError?.RetryAt ?? next;
         }
+        else if (doc.Status == ConnectionStatus.NeedsPerson && doc.LastError is { RetryAt: { } retry } error && error.Message.StartsWith("mint:", StringComparison.Ordinal))
+        {
+            // The same for a refused mint while a rotation is in progress (its grace, say): the expired access token's
+            // time would make every sweep mint again; the rotation's own next step still counts below.
+            next = retry;
+        }
 
         if (doc.Rotation is { } rotation)
         {

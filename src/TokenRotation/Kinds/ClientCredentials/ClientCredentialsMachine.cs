@@ -68,6 +68,8 @@ internal sealed class ClientCredentialsMachine(
         {
             var error = result.Error!;
             var needsPerson = error.Class == NetSuiteErrorClass.NeedsPerson || error.Code == "invalid_grant";
+            var (statusBefore, reasonBefore) = (doc.Status, doc.NeedsPersonReason);
+            var repeat = doc.LastError is { } before && before.Code == error.Code && before.Message.StartsWith("mint:", StringComparison.Ordinal);
             // Retried in any case (needs-a-person ones on the growing backoff), so a fix made in NetSuite is noticed.
             effects.RecordError(ctx, error, "mint", retry: true);
             if (needsPerson)
@@ -80,6 +82,14 @@ internal sealed class ClientCredentialsMachine(
             else if (doc.Status == ConnectionStatus.Healthy)
             {
                 doc.Status = ConnectionStatus.Failing;
+            }
+
+            if (repeat && doc.Status == statusBefore && doc.NeedsPersonReason == reasonBefore)
+            {
+                // The same refusal as the stored one: no durable state changed (architecture section 13). The retry time
+                // goes to the index row only, and the next failure's backoff counts from the stored one's time.
+                ctx.Did($"mint refused again ({error.Code}), as recorded; next try at {doc.LastError!.RetryAt:u}");
+                return needsPerson ? OutcomeKind.NeedsPerson : OutcomeKind.Failed;
             }
 
             await effects.SaveAsync(ctx, cancellationToken).ConfigureAwait(false);

@@ -11,8 +11,8 @@ namespace TokenRotation.Kinds.Tba;
 /// <summary>
 /// Never sends a password NetSuite refused as invalid credentials again (architecture section 5): five failed NLAuth logins
 /// lock the user for 30 minutes, and that stops issuetoken for every connection of the user. A refusal is kept per
-/// (account, user) as an HMAC of the password under a key derived from the service's verifier-encryption key; a
-/// different password (a credential update) re-arms the login by itself.
+/// (account, user) as an HMAC of the password and TOTP secret under a key derived from the service's verifier-encryption
+/// key; a different password or TOTP secret (a credential update) re-arms the login by itself.
 /// </summary>
 internal sealed class NLAuthLoginGuard(IServiceKeyStore keys, ILoginRefusalStore refusals, TimeProvider time)
 {
@@ -49,7 +49,7 @@ internal sealed class NLAuthLoginGuard(IServiceKeyStore keys, ILoginRefusalStore
             $"NetSuite refused the NLAuth login of user {user.Email} on account {ctx.Doc.Account} as invalid credentials at {refusal.At:u} " +
             $"(seen by connection {refusal.Connection}); that password is not sent again, because five failed logins lock the user for 30 minutes " +
             "and stop issuetoken for every connection of that user. Check the user's password, role and 2FA in NetSuite, then give this " +
-            "connection the new password: the login is tried again once the password differs.")
+            "connection the new password or TOTP secret: the login is tried again once either differs.")
         {
             MayHaveBeenProcessed = false,
         };
@@ -87,7 +87,9 @@ internal sealed class NLAuthLoginGuard(IServiceKeyStore keys, ILoginRefusalStore
     private static string Fingerprint(ServiceKey key, string account, RotationUser user)
     {
         var subkey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key.Material.ToArray(), 32, salt: [], info: Label);
-        var data = Encoding.UTF8.GetBytes($"{CoordinationKeys.AccountRealm(account)}\n{user.Email.ToLowerInvariant()}\n{user.Password}");
+        // The TOTP secret too: NetSuite refuses a wrong code as invalid credentials, so a re-enrolled authenticator's new
+        // secret (a credential update) must re-arm the login as a new password does.
+        var data = Encoding.UTF8.GetBytes($"{CoordinationKeys.AccountRealm(account)}\n{user.Email.ToLowerInvariant()}\n{user.Password}\n{user.TotpSecret}");
         var mac = HMACSHA256.HashData(subkey, data);
         CryptographicOperations.ZeroMemory(data);
         return Convert.ToHexStringLower(mac);

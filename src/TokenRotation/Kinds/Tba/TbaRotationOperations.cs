@@ -92,13 +92,21 @@ internal sealed class TbaRotationOperations(
             if ((expectedRole is null || expectedEntity is null) && ctx.Doc.Credentials.Current is { } current)
             {
                 var currentInfo = await identity.TokenInfoAsync(ctx.Account, tba, current, cancellationToken).ConfigureAwait(false);
-                if (!currentInfo.IsSuccess)
+                if (currentInfo.IsSuccess)
+                {
+                    expectedRole ??= currentInfo.Value.RoleId;
+                    expectedEntity ??= currentInfo.Value.EntityId;
+                }
+                else if (currentInfo.Error!.Class is NetSuiteErrorClass.Ambiguous or NetSuiteErrorClass.NeedsPerson)
+                {
+                    // The current token no longer answers (wiped by a sandbox refresh, or revoked): the pending one,
+                    // issued to the rotation user's own login, is held to that user's role.
+                    expectedRole ??= tba.User.RoleId;
+                }
+                else
                 {
                     return VerifyResult.Failed(currentInfo.Error!);
                 }
-
-                expectedRole ??= currentInfo.Value.RoleId;
-                expectedEntity ??= currentInfo.Value.EntityId;
             }
 
             var mismatches = TbaIdentityCheck.Compare(ctx.Account, expectedRole, expectedEntity, info.Value);
@@ -195,11 +203,24 @@ internal sealed class TbaRotationOperations(
                 {
                     return NetSuiteResult<string>.Failure(byUser.Error);
                 }
+
+                if (IsNoSuchToken(byUser.Error))
+                {
+                    // The user's own login worked and NetSuite holds no such token of this user and application: it is
+                    // already gone (wiped by a sandbox refresh, or revoked in NetSuite), so there is nothing left to
+                    // revoke. Retrying would stop the rotation for ever. (NetSuite topic 3.3; the exact answer for an
+                    // unknown token is UNCONFIRMED, the simulator's is USER_ERROR "Invalid token".)
+                    return NetSuiteResult<string>.Success("already gone: NetSuite holds no such token of this user (a sandbox refresh or an earlier revoke)");
+                }
             }
 
             return NetSuiteResult<string>.Failure(revoked.Error!);
         }
     }
+
+    private static bool IsNoSuchToken(NetSuiteError error) =>
+        string.Equals(error.Code, "USER_ERROR", StringComparison.OrdinalIgnoreCase)
+        && error.Message.Contains("Invalid token", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Keeps the login guard up to date with NetSuite's answer to an NLAuth login.</summary>
     private async Task RecordLoginAsync(RunContext ctx, RotationUser user, bool accepted, NetSuiteError? error, CancellationToken cancellationToken)
