@@ -23,6 +23,12 @@ internal sealed class RecordingConnectionStore(IConnectionStore inner, SideEffec
         effects.Happened($"state write {document.Name} gen {document.Generation} rotation {document.Rotation?.Step}");
     }
 
+    public async Task UpdateIndexAsync(ConnectionDocument document, ConnectionIndex index, CancellationToken cancellationToken = default)
+    {
+        await (inner is IConnectionMarkerStore rows ? rows.UpdateIndexAsync(document, index, cancellationToken) : inner.UpdateIndexAsync(index, cancellationToken));
+        effects.Happened($"tag update {index.Name}");
+    }
+
     public async Task UpdateIndexAsync(ConnectionIndex index, CancellationToken cancellationToken = default)
     {
         await inner.UpdateIndexAsync(index, cancellationToken);
