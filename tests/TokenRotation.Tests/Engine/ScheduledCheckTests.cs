@@ -132,13 +132,16 @@ public sealed class ScheduledCheckTests(ITestOutputHelper output)
         await using var h = await EngineHarness.StartAsync();
         var integration = h.SeedAccount();
         await ImportTbaAsync(h, "tba-blocked", integration);
+        var checksAfterImport = Audit(h.Simulator, SimEndpoint.TokenInfo).Count;
         h.Simulator.State.SetIntegrationState(Account, integration.ClientId, IntegrationState.Blocked);
         await DayOfSweepsAsync(h);
         AssertBroken(await ViewAsync(h, "tba-blocked"), "scheduled check");
 
         // "Invalid login attempt" may be overload: tried again twice on the backoff (minutes), then left for the next check.
+        // (LastError.Attempts counts on the backoff's schedule, RunEffects.RecordError, so the calls are counted here.)
         await SweepsAsync(h, TimeSpan.FromHours(1));
-        Assert.Equal(3, (await h.GetAsync("tba-blocked"))!.LastError!.Attempts);
+        Assert.Equal(3, Audit(h.Simulator, SimEndpoint.TokenInfo).Count - checksAfterImport);
+        Assert.Null((await h.GetAsync("tba-blocked"))!.LastError!.RetryAt);
 
         // Three more days blocked: checked every day, and nothing new to write.
         var writes = h.StateVault.Counters.Writes;
