@@ -53,7 +53,9 @@ if (!smoke || output is not null)
 {
     var folder = output ?? Path.Combine(ChildPrograms.RepositoryRoot(), "bench");
     Directory.CreateDirectory(folder);
-    await File.WriteAllTextAsync(Path.Combine(folder, "results.md"), markdown);
+    var resultsPath = Path.Combine(folder, "results.md");
+    var existing = File.Exists(resultsPath) ? await File.ReadAllTextAsync(resultsPath) : null;
+    await File.WriteAllTextAsync(resultsPath, Report.KeepingSoakSection(markdown, existing));
     Report.Chart(rows, Path.Combine(folder, "results.png"));
     Console.WriteLine($"Wrote {Path.Combine(folder, "results.md")} and results.png");
 }

@@ -7,6 +7,20 @@ namespace TokenRotation.Bench;
 /// <summary>Writes bench/results.md (tables) and bench/results.png (wall time and requests against N).</summary>
 public static class Report
 {
+    /// <summary>The heading of the chaos soak's part of results.md, which the soak's runs fill and a scale run keeps.</summary>
+    public const string SoakHeading = "## Chaos soak";
+
+    /// <summary>
+    /// A scale run's results.md: its own tables, then the chaos soak's part of the file it replaces (from
+    /// <see cref="SoakHeading"/> on), unchanged, so that rerunning the scale benchmark does not erase the soak's figures.
+    /// </summary>
+    public static string KeepingSoakSection(string scaleMarkdown, string? existing)
+    {
+        ArgumentNullException.ThrowIfNull(scaleMarkdown);
+        var at = existing?.IndexOf("\n" + SoakHeading, StringComparison.Ordinal) ?? -1;
+        return at < 0 ? scaleMarkdown : scaleMarkdown.TrimEnd() + "\n\n" + existing![(at + 1)..];
+    }
+
     public static string Markdown(IReadOnlyList<BenchRow> rows, string machine, DateTimeOffset when)
     {
         ArgumentNullException.ThrowIfNull(rows);
