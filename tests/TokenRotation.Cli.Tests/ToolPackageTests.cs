@@ -36,7 +36,12 @@ public sealed class ToolPackageTests
                 Assert.Equal("nstoken.dll", command.Attribute("EntryPoint")?.Value);
                 var nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
                 using var nuspecStream = nuspec.Open();
-                Assert.Contains(XDocument.Load(nuspecStream).Descendants().Where(d => d.Name.LocalName == "packageType"), p => p.Attribute("name")?.Value == "DotnetTool");
+                var nuspecXml = XDocument.Load(nuspecStream);
+                Assert.Contains(nuspecXml.Descendants().Where(d => d.Name.LocalName == "packageType"), p => p.Attribute("name")?.Value == "DotnetTool");
+
+                // The package's page shows the CLI's README (the pack warns when a package has none).
+                Assert.Equal("README.md", nuspecXml.Descendants().SingleOrDefault(d => d.Name.LocalName == "readme")?.Value);
+                Assert.Contains("README.md", entries);
             }
 
             // The README's install command, into a tool path instead of the global one.
