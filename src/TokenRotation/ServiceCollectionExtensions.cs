@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NetSuite.Auth;
-using NetSuite.Auth.Certificates;
 using NetSuite.Auth.OAuth2.Jwt;
 using TokenRotation.Configuration;
 using TokenRotation.Consent;

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace TokenRotation.Configuration;
 

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace TokenRotation.Configuration;

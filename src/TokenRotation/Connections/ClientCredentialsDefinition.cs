@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace TokenRotation.Connections;
 
 /// <summary>OAuth 2.0 client-credentials connection: the client and the certificate mapping.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace TokenRotation.Connections;
 
 /// <summary>Per-connection overrides of <see cref="Configuration.RotationOptions"/>; null means the global default.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace TokenRotation.Connections;
 
 /// <summary>OAuth 2.0 authorization-code connection: the client and its consented tokens.</summary>

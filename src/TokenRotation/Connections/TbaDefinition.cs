@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace TokenRotation.Connections;
 
 /// <summary>TBA connection: the integration's consumer credentials and the NetSuite user that rotates tokens.</summary>

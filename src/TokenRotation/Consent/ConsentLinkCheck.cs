@@ -1,12 +1,4 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
-using TokenRotation.Configuration;
 using TokenRotation.Connections;
-using TokenRotation.Engine;
 
 namespace TokenRotation.Consent;
 

@@ -1,13 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
-using TokenRotation.Configuration;
-using TokenRotation.Connections;
-using TokenRotation.Engine;
-
 namespace TokenRotation.Consent;
 
 public enum ConsentLinkProblem

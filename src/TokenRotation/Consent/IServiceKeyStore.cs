@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using TokenRotation.Stores;
-
 namespace TokenRotation.Consent;
 
 /// <summary>

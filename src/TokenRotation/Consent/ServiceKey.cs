@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using TokenRotation.Stores;
-
 namespace TokenRotation.Consent;
 
 /// <summary>One version of a service key. The material is secret: <see cref="ToString"/> leaves it out.</summary>

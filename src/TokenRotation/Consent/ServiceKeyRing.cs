@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using TokenRotation.Stores;
-
 namespace TokenRotation.Consent;
 
 /// <summary>The usable versions of one key, newest first: <see cref="Current"/> signs, all of them verify.</summary>

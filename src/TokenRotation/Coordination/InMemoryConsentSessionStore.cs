@@ -1,6 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
-
 namespace TokenRotation.Coordination;
 
 /// <summary>Consent sessions in this process (CLI demo, tests); same single-use rule as the table store.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
-
 namespace TokenRotation.Coordination;
 
 /// <summary>Poisoned work in this process (tests, the CLI demo).</summary>

@@ -1,6 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
-
 namespace TokenRotation.Coordination;
 
 /// <summary>The last used TOTP step per (account, user), in this process (CLI demo, tests).</summary>

@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
-using Azure.Storage.Queues;
 
 namespace TokenRotation.Coordination;
 

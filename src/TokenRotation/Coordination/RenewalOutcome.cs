@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace TokenRotation.Coordination;
 
 /// <summary>What one renewal attempt found.</summary>

@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
 
 namespace TokenRotation.Coordination;
 

@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
-using TokenRotation.Stores;
-using TokenRotation.Telemetry;
 
 namespace TokenRotation.Engine;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using NetSuite.Auth;
 using Microsoft.Extensions.Options;
+using NetSuite.Auth;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Telemetry;

@@ -1,6 +1,4 @@
 using TokenRotation.Connections;
-using TokenRotation.Coordination;
-using TokenRotation.Stores;
 
 namespace TokenRotation.Engine;
 

@@ -1,10 +1,5 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using NetSuite.Auth;
-using Microsoft.Extensions.Options;
-using TokenRotation.Configuration;
 using TokenRotation.Connections;
-using TokenRotation.Telemetry;
 
 namespace TokenRotation.Engine;
 

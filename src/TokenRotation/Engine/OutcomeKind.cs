@@ -1,5 +1,3 @@
-using TokenRotation.Connections;
-
 namespace TokenRotation.Engine;
 
 public enum OutcomeKind

@@ -1,5 +1,3 @@
-using TokenRotation.Connections;
-
 namespace TokenRotation.Engine;
 
 /// <summary>How a run was asked for.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TokenRotation.Connections;
 using TokenRotation.Coordination;
 using TokenRotation.Stores;
 using TokenRotation.Telemetry;

@@ -1,7 +1,3 @@
-using NetSuite.Auth.OAuth2.Jwt;
-using TokenRotation.Connections;
-using TokenRotation.Engine;
-
 namespace TokenRotation.Keys;
 
 /// <summary>A new version of a connection's certificate: what to upload to NetSuite and which key version signs.</summary>

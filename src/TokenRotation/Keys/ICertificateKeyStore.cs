@@ -1,6 +1,4 @@
 using NetSuite.Auth.OAuth2.Jwt;
-using TokenRotation.Connections;
-using TokenRotation.Engine;
 
 namespace TokenRotation.Keys;
 

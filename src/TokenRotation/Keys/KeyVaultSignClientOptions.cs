@@ -1,8 +1,4 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using Azure;
 using Azure.Core;
-using Azure.Core.Pipeline;
 
 namespace TokenRotation.Keys;
 

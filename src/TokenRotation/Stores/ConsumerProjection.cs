@@ -1,5 +1,3 @@
-using TokenRotation.Connections;
-
 namespace TokenRotation.Stores;
 
 /// <summary>A consumer secret as read back: its value and expiry.</summary>

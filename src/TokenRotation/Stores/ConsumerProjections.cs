@@ -1,10 +1,4 @@
 using System.Text.Json;
-using Azure;
-using Azure.Security.KeyVault.Secrets;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Polly;
-using TokenRotation.Connections;
 
 namespace TokenRotation.Stores;
 

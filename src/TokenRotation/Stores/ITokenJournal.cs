@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
 using TokenRotation.Connections;
 
 namespace TokenRotation.Stores;

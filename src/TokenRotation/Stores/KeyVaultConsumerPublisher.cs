@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Azure;
 using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Logging;

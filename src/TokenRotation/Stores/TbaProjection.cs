@@ -1,5 +1,3 @@
-using TokenRotation.Connections;
-
 namespace TokenRotation.Stores;
 
 /// <summary>What a consumer reads for a TBA connection.</summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Logging;
-
 namespace TokenRotation.Telemetry;
 
 /// <summary>

@@ -1,11 +1,11 @@
+using Microsoft.Extensions.Options;
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
-using Microsoft.Extensions.Options;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
-using TokenRotation.Telemetry;
 using TokenRotation.Engine;
+using TokenRotation.Telemetry;
 
 namespace TokenRotation.Kinds.AuthorizationCode;
 

@@ -1,7 +1,7 @@
+using Microsoft.Extensions.Options;
 using NetSuite.Auth;
 using NetSuite.Auth.Certificates;
 using NetSuite.Auth.OAuth2;
-using Microsoft.Extensions.Options;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;

@@ -1,12 +1,12 @@
+using Microsoft.Extensions.Options;
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
 using NetSuite.Auth.OAuth2.Jwt;
-using Microsoft.Extensions.Options;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
-using TokenRotation.Telemetry;
 using TokenRotation.Engine;
+using TokenRotation.Telemetry;
 
 namespace TokenRotation.Kinds.ClientCredentials;
 

@@ -1,13 +1,13 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using NetSuite.Auth;
 using NetSuite.Auth.Tba;
-using Microsoft.Extensions.Options;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;
 using TokenRotation.Coordination;
 using TokenRotation.Engine;
-using TokenRotation.Telemetry;
 using TokenRotation.Stores;
+using TokenRotation.Telemetry;
 
 namespace TokenRotation.Kinds.Tba;
 
