@@ -5,10 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TokenRotation.Configuration;
-using TokenRotation.Consent;
 using TokenRotation.Coordination;
-using TokenRotation.Keys;
-using TokenRotation.Stores;
 
 namespace TokenRotation.Cli;
 

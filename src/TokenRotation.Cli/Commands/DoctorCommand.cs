@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NetSuite.Auth;
 using NetSuite.Auth.OAuth2;
-using NetSuite.Auth.Tba;
 using TokenRotation.Cli.Output;
 using TokenRotation.Configuration;
 using TokenRotation.Connections;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using TokenRotation.Cli.Output;
 using TokenRotation.Connections;
 using TokenRotation.Engine;
-using TokenRotation.Keys;
 using TokenRotation.Kinds.ClientCredentials;
 using TokenRotation.Stores;
 
